@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from schools import api as schools_api
+from schools import views
+from schools.forms_auth import SignInForm
+
+router = DefaultRouter()
+router.register("schools", schools_api.SchoolViewSet, basename="api-school")
+router.register("pupils", schools_api.PupilViewSet, basename="api-pupil")
+router.register("enrolments", schools_api.EnrolmentViewSet, basename="api-enrolment")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", login_not_required(auth_views.LoginView.as_view(authentication_form=SignInForm)),
+         name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("pupils/", views.pupil_list, name="pupil_list"),
+    path("pupils/new/", views.pupil_create, name="pupil_create"),
+    path("pupils/export/", views.pupil_export, name="pupil_export"),
+    path("pupils/<int:pk>/", views.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pk>/edit/", views.pupil_edit, name="pupil_edit"),
+    path("pupils/<int:pk>/enrolments/new/", views.enrolment_add, name="enrolment_add"),
+    path("enrolments/<int:pk>/end/", views.enrolment_end, name="enrolment_end"),
+    path("schools/", views.school_list, name="school_list"),
+    path("schools/<str:urn>/", views.school_detail, name="school_detail"),
+    path("families/", views.family_list, name="family_list"),
+    path("families/new/", views.family_create, name="family_create"),
+    path("families/<int:pk>/", views.family_detail, name="family_detail"),
+    path("families/<int:pk>/edit/", views.family_edit, name="family_edit"),
+    path("families/<int:pk>/carers/new/", views.carer_add, name="carer_add"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("api/", include(router.urls)),
+    path("api/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "schools.views.error_403"
+handler404 = "schools.views.error_404"
+handler500 = "schools.views.error_500"

@@ -1,0 +1,75 @@
+"""Writing the audit trail: before/after values of every write, and every view of a pupil record.
+
+Services call ``record_change``; views of pupil-identifying pages call ``record_view``. Both write AuditEvent rows in
+the same transaction as the change, so a rolled-back write leaves no audit row and a committed one always has one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+from django.db import models
+
+from schools.models import AuditEvent
+
+
+def _json_safe(value):
+    if isinstance(value, datetime.date | datetime.datetime | decimal.Decimal):
+        return value.isoformat() if not isinstance(value, decimal.Decimal) else str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(instance: models.Model) -> dict:
+    """Concrete field values of a model instance (foreign keys as ids) for before/after comparison."""
+    return {field.attname: _json_safe(getattr(instance, field.attname)) for field in instance._meta.concrete_fields}
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _pupil_id_of(instance: models.Model):
+    from schools.models import Pupil
+
+    if isinstance(instance, Pupil):
+        return instance.pk
+    return getattr(instance, "pupil_id", None)
+
+
+def record_change(*, user, action: str, instance: models.Model, before: dict | None = None, pupil_id=None,
+                  path: str = "") -> AuditEvent:
+    after = snapshot(instance) if action != AuditEvent.Action.DELETE else {}
+    before = before or {}
+    changes = diff(before, after) if action != AuditEvent.Action.DELETE else {k: [v, None] for k, v in before.items()}
+    return AuditEvent.objects.create(
+        user=user if user and user.is_authenticated else None,
+        username=getattr(user, "username", "") or "system",
+        action=action,
+        object_type=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        pupil_id=pupil_id if pupil_id is not None else _pupil_id_of(instance),
+        changes=changes,
+        path=path[:300],
+    )
+
+
+def record_view(*, user, instance: models.Model, pupil_id=None, path: str = "",
+                action: str = AuditEvent.Action.VIEW) -> AuditEvent:
+    return AuditEvent.objects.create(
+        user=user,
+        username=user.username,
+        action=action,
+        object_type=instance._meta.label,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        pupil_id=pupil_id if pupil_id is not None else _pupil_id_of(instance),
+        path=path[:300],
+    )

@@ -1,0 +1,92 @@
+"""One FilterSet per list, shared by the HTML page and the API (DESIGN.md)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from schools.models import AuditEvent, Enrolment, Partnership, Pupil, School, User
+
+
+class GdsFilterSet(django_filters.FilterSet):
+    """Gives each filter widget its GOV.UK Frontend class so list pages render filters without per-field markup."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            css = "govuk-select" if isinstance(widget, forms.Select) else "govuk-input"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def _visible_schools(request):
+    if request is None:
+        return School.objects.none()
+    return School.objects.visible_to(request.user)
+
+
+class PupilFilterSet(GdsFilterSet):
+    q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
+    upn = django_filters.CharFilter(label="UPN", method="filter_upn")
+    date_of_birth = django_filters.DateFilter(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    school = django_filters.ModelChoiceFilter(
+        label="Current school", queryset=_visible_schools, method="filter_school", empty_label="Any school")
+    nc_year = django_filters.ChoiceFilter(label="NC year", choices=Enrolment.NcYear.choices, method="filter_nc_year",
+                                          empty_label="Any year")
+    sen_status = django_filters.ChoiceFilter(label="SEN", choices=Pupil.SenStatus.choices, empty_label="Any")
+    fsm_eligible = django_filters.BooleanFilter(label="Free school meals")
+    looked_after = django_filters.BooleanFilter(label="Looked after")
+    cin_cp = django_filters.ChoiceFilter(label="CIN / CP", choices=Pupil.CinCp.choices[1:], empty_label="Any")
+
+    class Meta:
+        model = Pupil
+        fields = ["q", "upn", "date_of_birth", "school", "nc_year", "sen_status", "fsm_eligible", "looked_after",
+                  "cin_cp"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_upn(self, queryset, name, value):
+        value = value.strip().upper()
+        return queryset.filter(Q(upn=value) | Q(former_upn=value))
+
+    def _current_enrolment(self, **lookups):
+        return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), end_date__isnull=True, **lookups))
+
+    def filter_school(self, queryset, name, value):
+        return queryset.filter(self._current_enrolment(school=value))
+
+    def filter_nc_year(self, queryset, name, value):
+        return queryset.filter(self._current_enrolment(nc_year=value))
+
+
+class SchoolFilterSet(GdsFilterSet):
+    q = django_filters.CharFilter(label="Name, URN or LAESTAB", method="filter_text")
+    phase = django_filters.ChoiceFilter(choices=School.Phase.choices, empty_label="Any phase")
+    partnership = django_filters.ModelChoiceFilter(queryset=Partnership.objects.all(), empty_label="Any partnership")
+    is_open = django_filters.BooleanFilter(label="Open")
+
+    class Meta:
+        model = School
+        fields = ["q", "phase", "partnership", "is_open"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(urn=value) | Q(laestab=value))
+
+
+class AuditEventFilterSet(GdsFilterSet):
+    user = django_filters.ModelChoiceFilter(queryset=User.objects.order_by("username"), empty_label="Any user")
+    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
+    action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, empty_label="Any action")
+    object_type = django_filters.CharFilter(label="Record type", lookup_expr="iexact")
+    date_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From",
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To",
+                                        widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["user", "pupil", "action", "object_type", "date_from", "date_to"]

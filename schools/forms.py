@@ -1,0 +1,100 @@
+"""GOV.UK-styled forms (crispy-forms-gds). Forms validate input; services do the writing."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
+from django import forms
+
+from schools.models import Carer, Enrolment, Family, Pupil, School
+
+
+class GdsFormMixin:
+    submit_label = "Save"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+PUPIL_FORM_FIELDS = [
+    "upn", "former_upn", "legal_first_name", "legal_last_name", "preferred_first_name", "preferred_last_name",
+    "date_of_birth", "sex", "ethnicity", "sen_status", "fsm_eligible", "disadvantaged", "eal", "looked_after",
+    "cin_cp", "social_worker_name", "social_worker_contact",
+]
+
+
+class PupilForm(GdsFormMixin, forms.ModelForm):
+    date_of_birth = DateInputField(label="Date of birth", help_text="For example, 27 3 2015")
+
+    class Meta:
+        model = Pupil
+        fields = PUPIL_FORM_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Fieldset(Field.text("upn", field_width=Fluid.TWO_THIRDS), Field.text("former_upn"),
+                     legend="Identifiers", legend_size=Size.MEDIUM),
+            Fieldset(Field.text("legal_first_name"), Field.text("legal_last_name"),
+                     Field.text("preferred_first_name"), Field.text("preferred_last_name"),
+                     Field("date_of_birth"), Field.radios("sex", inline=True),
+                     legend="Name and birth", legend_size=Size.MEDIUM),
+            Fieldset(Field.select("ethnicity"), Field.radios("sen_status"), Field.checkbox("fsm_eligible"),
+                     Field.checkbox("disadvantaged"), Field.checkbox("eal"), Field.checkbox("looked_after"),
+                     Field.radios("cin_cp"), Field.text("social_worker_name"), Field.text("social_worker_contact"),
+                     legend="Characteristics and needs", legend_size=Size.MEDIUM),
+        )
+
+    def clean_upn(self):
+        return self.cleaned_data["upn"].strip().upper()
+
+    def clean_former_upn(self):
+        return self.cleaned_data["former_upn"].strip().upper()
+
+
+class PupilCreateForm(PupilForm):
+    """A new pupil starts on a school's roll."""
+
+    submit_label = "Add pupil"
+    school = forms.ModelChoiceField(queryset=School.objects.filter(is_open=True), label="School")
+    start_date = DateInputField(label="Date joined the school's roll")
+    nc_year = forms.TypedChoiceField(label="NC year", choices=Enrolment.NcYear.choices, coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append(
+            Fieldset(Field.select("school"), Field("start_date"), Field.select("nc_year"),
+                     legend="School", legend_size=Size.MEDIUM))
+
+
+class EnrolmentForm(GdsFormMixin, forms.ModelForm):
+    submit_label = "Add enrolment"
+    start_date = DateInputField(label="Start date")
+    end_date = DateInputField(label="End date", required=False, help_text="Leave empty if still on roll.")
+
+    class Meta:
+        model = Enrolment
+        fields = ["school", "start_date", "end_date", "nc_year"]
+
+
+class EnrolmentEndForm(GdsFormMixin, forms.Form):
+    submit_label = "End enrolment"
+    end_date = DateInputField(label="Date the pupil left the roll")
+
+
+class FamilyForm(GdsFormMixin, forms.ModelForm):
+    class Meta:
+        model = Family
+        fields = ["name", "address_line_1", "address_line_2", "town", "postcode", "notes"]
+
+
+class CarerForm(GdsFormMixin, forms.ModelForm):
+    submit_label = "Add carer"
+
+    class Meta:
+        model = Carer
+        fields = ["full_name", "relationship", "parental_responsibility", "is_main_contact", "phone", "email",
+                  "address"]

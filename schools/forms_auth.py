@@ -1,0 +1,15 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Submit
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class SignInForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("username", autocomplete="username", spellcheck=False),
+            Field.text("password", autocomplete="current-password"),
+        )
+        self.helper.add_input(Submit("submit", "Sign in"))

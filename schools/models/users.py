@@ -1,0 +1,24 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from schools.roles import LA_ROLES, Role, role_can
+
+
+class User(AbstractUser):
+    """A member of LA staff or a school's attendance lead. School users belong to one or more schools."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.SCHOOL_USER)
+    schools = models.ManyToManyField("schools.School", blank=True, related_name="users",
+                                     help_text="School users see pupils on these schools' rolls only.")
+    job_title = models.CharField(max_length=120, blank=True)
+
+    @property
+    def is_la_staff(self) -> bool:
+        return self.role in LA_ROLES
+
+    def can(self, capability: str) -> bool:
+        return self.is_active and role_can(self.role, capability)
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

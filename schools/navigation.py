@@ -1,0 +1,27 @@
+"""The pupil profile's sub-navigation. Each area adds its tab here when it has something to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from schools.roles import Capability
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    href: str
+    active: bool
+
+
+def pupil_tabs(user, pupil, *, active: str) -> list[Tab]:
+    tabs = [Tab("overview", "Overview", reverse("pupil_detail", args=[pupil.pk]), active == "overview")]
+    if pupil.family_id:
+        tabs.append(Tab("family", "Family", reverse("family_detail", args=[pupil.family_id]), active == "family"))
+    if user.can(Capability.READ_AUDIT):
+        tabs.append(Tab("audit", "Record access",
+                        f"{reverse('audit_list')}?pupil={pupil.pk}", active == "audit"))
+    return tabs

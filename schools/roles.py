@@ -1,0 +1,38 @@
+"""Roles and what each may do: the one place role rules live (DESIGN.md, Access model).
+
+Row-level scope (which pupils a user can reach) lives in schools.scoping; this module answers
+"may this role do this kind of thing at all".
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    LA_ADMIN = "la_admin", "LA admin"
+    LA_MANAGER = "la_manager", "LA manager"
+    LA_OFFICER = "la_officer", "LA officer"
+    LEGAL_OFFICER = "legal_officer", "Legal officer"
+    SCHOOL_USER = "school_user", "School user"
+
+
+# Roles that work for the local authority and so see every pupil in it.
+LA_ROLES = frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.LEGAL_OFFICER})
+
+
+class Capability(models.TextChoices):
+    EDIT_PUPILS = "edit_pupils", "Create and edit pupils, enrolments and families"
+    READ_AUDIT = "read_audit", "Read the audit log"
+    EXPORT_PUPILS = "export_pupils", "Export pupil lists"
+    ADMINISTER = "administer", "Administer users, schools, calendars and code tables"
+
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Capability.EDIT_PUPILS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
+    Capability.READ_AUDIT: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
+    Capability.EXPORT_PUPILS: frozenset(Role.values),
+    Capability.ADMINISTER: frozenset({Role.LA_ADMIN}),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    return role in CAPABILITIES[capability]

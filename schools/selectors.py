@@ -1,0 +1,64 @@
+"""Reads that matter. Every selector takes the user and starts from the scoped queryset, so nothing here can
+return another school's pupils; out-of-scope lookups raise Http404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from schools.models import AuditEvent, Carer, Enrolment, Family, Pupil, School
+from schools.roles import Capability
+
+
+def school_list(*, user):
+    return (
+        School.objects.visible_to(user)
+        .select_related("partnership")
+        .annotate(on_roll=Count("enrolments", filter=Q(enrolments__end_date__isnull=True)))
+        .order_by("name")
+    )
+
+
+def school_get(*, user, urn: str) -> School:
+    return get_object_or_404(school_list(user=user), urn=urn)
+
+
+def pupil_list(*, user):
+    return Pupil.objects.visible_to(user).with_current_enrolment()
+
+
+def school_roll(*, user, school: School):
+    return pupil_list(user=user).filter(enrolments__school=school, enrolments__end_date__isnull=True)
+
+
+def pupil_get(*, user, pk: int) -> Pupil:
+    return get_object_or_404(Pupil.objects.visible_to(user).select_related("family"), pk=pk)
+
+
+def pupil_enrolments(*, user, pupil: Pupil):
+    return Enrolment.objects.visible_to(user).filter(pupil=pupil).select_related("school")
+
+
+def family_get(*, user, pk: int) -> Family:
+    visible_children = (
+        Pupil.objects.visible_to(user).with_current_enrolment().order_by("date_of_birth")
+    )
+    return get_object_or_404(
+        Family.objects.visible_to(user).prefetch_related(
+            Prefetch("children", queryset=visible_children, to_attr="visible_children"),
+            Prefetch("carers", queryset=Carer.objects.all()),
+        ),
+        pk=pk,
+    )
+
+
+def family_list(*, user):
+    return Family.objects.visible_to(user).annotate(
+        child_count=Count("children", filter=Q(children__in=Pupil.objects.visible_to(user)))
+    ).order_by("name", "pk")
+
+
+def audit_list(*, user):
+    if not user.can(Capability.READ_AUDIT):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.all()

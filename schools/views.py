@@ -1,0 +1,263 @@
+"""Pages for schools, pupils, families, audit and jobs. Thin: selectors read, services write, FilterSets filter."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from schools import selectors, services
+from schools.audit import record_view
+from schools.filters import AuditEventFilterSet, PupilFilterSet, SchoolFilterSet
+from schools.forms import CarerForm, EnrolmentEndForm, EnrolmentForm, FamilyForm, PupilCreateForm, PupilForm
+from schools.models import Enrolment, Job, School
+from schools.navigation import pupil_tabs
+from schools.roles import Capability
+
+PAGE_SIZE = 50
+
+
+def capability_required(capability: str):
+    def decorator(view):
+        def wrapped(request, *args, **kwargs):
+            if not request.user.can(capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorator
+
+
+def _paginate(request, queryset):
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or the form as a whole)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def home(request):
+    user = request.user
+    context = {
+        "pupil_count": selectors.pupil_list(user=user).count(),
+        "school_count": selectors.school_list(user=user).count(),
+        "filter": PupilFilterSet(request=request, queryset=selectors.pupil_list(user=user).none()),
+    }
+    return render(request, "schools/home.html", context)
+
+
+def pupil_list(request):
+    filterset = PupilFilterSet(request.GET or None, queryset=selectors.pupil_list(user=request.user),
+                               request=request)
+    page, query = _paginate(request, filterset.qs)
+    return render(request, "schools/pupil_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+@require_POST
+@capability_required(Capability.EXPORT_PUPILS)
+def pupil_export(request):
+    filterset = PupilFilterSet(request.POST, queryset=selectors.pupil_list(user=request.user), request=request)
+    if not filterset.is_valid():
+        messages.error(request, "The filters could not be understood, so nothing was exported.")
+        return redirect("pupil_list")
+    query = {k: v for k, v in filterset.form.data.items() if k in filterset.filters and v}
+    job = services.pupil_export_start(user=request.user, query=query)
+    return redirect("job_detail", pk=job.pk)
+
+
+def job_detail(request, pk: int):
+    job = get_object_or_404(Job.objects.filter(created_by=request.user), pk=pk)
+    return render(request, "schools/job_detail.html", {"job": job})
+
+
+def job_download(request, pk: int):
+    job = get_object_or_404(Job.objects.filter(created_by=request.user, status=Job.Status.SUCCEEDED), pk=pk)
+    if not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True,
+                        filename=job.result_file.name.rsplit("/", 1)[-1])
+
+
+def pupil_detail(request, pk: int):
+    pupil = selectors.pupil_get(user=request.user, pk=pk)
+    enrolments = list(selectors.pupil_enrolments(user=request.user, pupil=pupil))
+    current = next((e for e in enrolments if e.is_current), None)
+    record_view(user=request.user, instance=pupil, path=request.path)
+    return render(request, "schools/pupil_detail.html", {
+        "pupil": pupil,
+        "enrolments": enrolments,
+        "current_enrolment": current,
+        "tabs": pupil_tabs(request.user, pupil, active="overview"),
+        "can_edit": request.user.can(Capability.EDIT_PUPILS),
+    })
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def pupil_create(request):
+    form = PupilCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            pupil = services.pupil_create(user=request.user, **data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"{pupil.display_name} was added.")
+            return redirect("pupil_detail", pk=pupil.pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": "Add a pupil",
+                                                      "back_url": reverse("pupil_list")})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def pupil_edit(request, pk: int):
+    pupil = selectors.pupil_get(user=request.user, pk=pk)
+    form = PupilForm(request.POST or None, instance=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_update(user=request.user, pupil=selectors.pupil_get(user=request.user, pk=pk),
+                                  **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "The pupil's details were saved.")
+            return redirect("pupil_detail", pk=pupil.pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": f"Edit {pupil.display_name}",
+                                                      "back_url": reverse("pupil_detail", args=[pupil.pk])})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def enrolment_add(request, pk: int):
+    pupil = selectors.pupil_get(user=request.user, pk=pk)
+    form = EnrolmentForm(request.POST or None)
+    form.fields["school"].queryset = School.objects.visible_to(request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_create(user=request.user, pupil=pupil, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "The enrolment was added.")
+            return redirect("pupil_detail", pk=pupil.pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": f"Add an enrolment for "
+                                                      f"{pupil.display_name}",
+                                                      "back_url": reverse("pupil_detail", args=[pupil.pk])})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def enrolment_end(request, pk: int):
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(request.user).filter(pupil__in=selectors.pupil_list(user=request.user))
+        .select_related("pupil", "school"), pk=pk)
+    form = EnrolmentEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_end(user=request.user, enrolment=enrolment, end_date=form.cleaned_data["end_date"])
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, f"The enrolment at {enrolment.school} was ended.")
+            return redirect("pupil_detail", pk=enrolment.pupil_id)
+    return render(request, "schools/form_page.html", {
+        "form": form, "title": f"End {enrolment.pupil.display_name}'s enrolment at {enrolment.school}",
+        "back_url": reverse("pupil_detail", args=[enrolment.pupil_id])})
+
+
+def school_list(request):
+    filterset = SchoolFilterSet(request.GET or None, queryset=selectors.school_list(user=request.user),
+                                request=request)
+    page, query = _paginate(request, filterset.qs)
+    return render(request, "schools/school_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+def school_detail(request, urn: str):
+    school = selectors.school_get(user=request.user, urn=urn)
+    page, query = _paginate(request, selectors.school_roll(user=request.user, school=school))
+    return render(request, "schools/school_detail.html", {"school": school, "page": page, "query": query})
+
+
+def family_list(request):
+    families = selectors.family_list(user=request.user)
+    text = request.GET.get("q", "").strip()
+    if text:
+        families = families.filter(name__icontains=text)
+    page, query = _paginate(request, families)
+    return render(request, "schools/family_list.html", {"page": page, "query": query, "q": text})
+
+
+def family_detail(request, pk: int):
+    family = selectors.family_get(user=request.user, pk=pk)
+    return render(request, "schools/family_detail.html", {
+        "family": family, "can_edit": request.user.can(Capability.EDIT_PUPILS)})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def family_create(request):
+    form = FamilyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        family = services.family_create(user=request.user, **form.cleaned_data)
+        messages.success(request, f"{family.name} was added.")
+        return redirect("family_detail", pk=family.pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": "Add a family",
+                                                      "back_url": reverse("family_list")})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def family_edit(request, pk: int):
+    family = selectors.family_get(user=request.user, pk=pk)
+    form = FamilyForm(request.POST or None, instance=family)
+    if request.method == "POST" and form.is_valid():
+        services.family_update(user=request.user, family=selectors.family_get(user=request.user, pk=pk),
+                               **form.cleaned_data)
+        messages.success(request, "The family's details were saved.")
+        return redirect("family_detail", pk=pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": f"Edit {family.name}",
+                                                      "back_url": reverse("family_detail", args=[pk])})
+
+
+@capability_required(Capability.EDIT_PUPILS)
+def carer_add(request, pk: int):
+    family = selectors.family_get(user=request.user, pk=pk)
+    form = CarerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.carer_create(user=request.user, family=family, **form.cleaned_data)
+        messages.success(request, "The carer was added.")
+        return redirect("family_detail", pk=pk)
+    return render(request, "schools/form_page.html", {"form": form, "title": f"Add a carer to {family.name}",
+                                                      "back_url": reverse("family_detail", args=[pk])})
+
+
+@capability_required(Capability.READ_AUDIT)
+def audit_list(request):
+    filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_list(user=request.user),
+                                    request=request)
+    page, query = _paginate(request, filterset.qs.select_related("user"))
+    return render(request, "audit/audit_list.html", {"filter": filterset, "page": page, "query": query})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_500(request):
+    # Rendered without a request context: the failure may be the database the context processors read.
+    return HttpResponseServerError(loader.get_template("500.html").render())

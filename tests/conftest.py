@@ -1,0 +1,63 @@
+"""Shared fixtures: a small LA with two schools, a pupil at each, a family spanning both, and a user per role."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from schools.models import Pupil, School, User
+from schools.roles import Role
+from tests.factories import (
+    CarerFactory,
+    EnrolmentFactory,
+    FamilyFactory,
+    LocalAuthorityFactory,
+    PupilFactory,
+    SchoolFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    school_a: School
+    school_b: School
+    pupil_a: Pupil  # on school A's roll now
+    pupil_b: Pupil  # on school B's roll now, sibling of pupil_a
+    moved: Pupil  # was at A, now at B: A still sees them (history), B sees them too
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(db) -> World:
+    LocalAuthorityFactory()
+    school_a = SchoolFactory(name="Alpha Primary")
+    school_b = SchoolFactory(name="Beta Academy", phase=School.Phase.SECONDARY)
+    family = FamilyFactory(name="Sibling family")
+    CarerFactory(family=family, full_name="Pat Parent", is_main_contact=True)
+    pupil_a = PupilFactory(legal_first_name="Amy", legal_last_name="Able", family=family)
+    pupil_b = PupilFactory(legal_first_name="Ben", legal_last_name="Able", family=family,
+                           date_of_birth=datetime.date(2012, 1, 5))
+    moved = PupilFactory(legal_first_name="Mo", legal_last_name="Mover")
+    EnrolmentFactory(pupil=pupil_a, school=school_a)
+    EnrolmentFactory(pupil=pupil_b, school=school_b, nc_year=9)
+    EnrolmentFactory(pupil=moved, school=school_a, start_date=datetime.date(2022, 9, 1),
+                     end_date=datetime.date(2024, 7, 20))
+    EnrolmentFactory(pupil=moved, school=school_b, start_date=datetime.date(2024, 9, 2), nc_year=7)
+    users = {role: UserFactory(username=role, role=role) for role in Role.values if role != Role.SCHOOL_USER}
+    users[Role.LA_ADMIN].is_staff = users[Role.LA_ADMIN].is_superuser = True
+    users[Role.LA_ADMIN].save()
+    users["school_a"] = UserFactory(username="school_a", role=Role.SCHOOL_USER, schools=[school_a])
+    users["school_b"] = UserFactory(username="school_b", role=Role.SCHOOL_USER, schools=[school_b])
+    return World(school_a, school_b, pupil_a, pupil_b, moved, users)
+
+
+@pytest.fixture
+def client_for(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

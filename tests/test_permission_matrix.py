@@ -1,0 +1,137 @@
+"""Every URL name × every role → the status each must get. A URL missing from the matrix fails the test.
+
+Out-of-scope objects answer 404; a role lacking a capability gets 403; anonymous users are sent to sign in (pages)
+or told 401 (API).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from schools.models import Enrolment, Job
+from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
+
+ROLES = ["la_admin", "la_manager", "la_officer", "legal_officer", "school_a", "school_b", "anonymous"]
+LA = ["la_admin", "la_manager", "la_officer", "legal_officer"]
+EDITORS = ["la_admin", "la_manager", "la_officer"]
+AUDITORS = ["la_admin", "la_manager"]
+
+
+def statuses(ok=ROLES[:-1], *, ok_status=200, forbidden=(), not_found=(), anonymous=302, others=None):
+    """Expected status per role: ok roles get ok_status, listed roles 403/404, anonymous 302 (page) or 401 (API)."""
+    result = {}
+    for role in ROLES[:-1]:
+        if role in ok:
+            result[role] = ok_status
+        elif role in forbidden:
+            result[role] = 403
+        elif role in not_found:
+            result[role] = 404
+        else:
+            result[role] = others
+    result["anonymous"] = anonymous
+    return result
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            if ns == "admin":
+                continue  # the admin site has its own test below
+            names |= _all_url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+@pytest.fixture
+def targets(world):
+    only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
+    EnrolmentFactory(pupil=only_b, school=world.school_b)
+    enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
+    job = Job.objects.create(kind=Job.Kind.PUPIL_EXPORT, created_by=world.users["la_officer"],
+                             status=Job.Status.SUCCEEDED, finished_at=datetime.datetime.now(datetime.UTC))
+    job.result_file.save("matrix.csv", ContentFile(b"UPN\n"), save=True)
+    return {"pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
+            "enrolment": enrolment_b.pk, "job": job.pk}
+
+
+# name -> (kwargs key or None, expected statuses). Pages redirect anonymous users; API views answer 401.
+MATRIX = {
+    "home": (None, statuses()),
+    "login": (None, statuses(anonymous=200)),
+    "logout": (None, statuses(ok=(), others=405)),
+    "pupil_list": (None, statuses()),
+    "pupil_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "pupil_export": (None, statuses(ok=(), others=405)),
+    "pupil_detail": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "pupil_edit": ("pupil", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "enrolment_add": ("pupil", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "enrolment_end": ("enrolment", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "school_list": (None, statuses()),
+    "school_detail": ("school", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "family_list": (None, statuses()),
+    "family_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "family_detail": ("family", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "family_edit": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "carer_add": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "audit_list": (None, statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a", "school_b"])),
+    "job_detail": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
+    "job_download": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
+    "api-root": (None, statuses(anonymous=401)),
+    "api_token": (None, statuses(ok=(), others=405, anonymous=405)),
+    "api_schema": (None, statuses(anonymous=401)),
+    "api_docs": (None, statuses(anonymous=401)),
+    "api-school-list": (None, statuses(anonymous=401)),
+    "api-school-detail": ("school", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-pupil-list": (None, statuses(anonymous=401)),
+    "api-pupil-detail": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-enrolment-list": (None, statuses(anonymous=401)),
+    "api-enrolment-detail": ("enrolment", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+}
+
+KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn"}
+API_LOOKUPS = {"school": "urn"}
+
+
+def test_every_url_name_is_in_the_matrix():
+    missing = _all_url_names() - set(MATRIX)
+    assert not missing, f"URL names with no row in the permission matrix: {sorted(missing)}"
+    stale = set(MATRIX) - _all_url_names()
+    assert not stale, f"Matrix rows for URL names that no longer exist: {sorted(stale)}"
+
+
+def _url(name, key, targets):
+    if key is None:
+        return reverse(name)
+    kwarg = KWARG_NAMES[key]
+    return reverse(name, kwargs={kwarg: targets[key]})
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_status(name, world, targets, client):
+    key, expected = MATRIX[name]
+    url = _url(name, key, targets)
+    got = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        got[role] = client.get(url).status_code
+    assert got == expected, f"{name} ({url})"
+
+
+def test_admin_site_is_for_la_admins_only(world, client):
+    client.force_login(world.users["la_admin"])
+    assert client.get(reverse("admin:index")).status_code == 200
+    for role in ["la_manager", "la_officer", "legal_officer", "school_a"]:
+        client.force_login(world.users[role])
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
