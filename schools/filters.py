@@ -55,10 +55,10 @@ class PupilFilterSet(GdsFilterSet):
     def _current_enrolment(self, **lookups):
         return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), end_date__isnull=True, **lookups))
 
-    def filter_school(self, queryset, name, value):
+    def filter_school(self, queryset, name, value: School):
         return queryset.filter(self._current_enrolment(school=value))
 
-    def filter_nc_year(self, queryset, name, value):
+    def filter_nc_year(self, queryset, name, value: int):
         return queryset.filter(self._current_enrolment(nc_year=value))
 
 

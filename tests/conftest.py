@@ -61,3 +61,15 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process_unless_live(request):
+    """Unit tests run Celery tasks in-process; tests marked live_services use the real broker and a worker."""
+    from config.celery import app
+
+    eager = request.node.get_closest_marker("live_services") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager or not app.conf.broker_url
+    yield
+    app.conf.task_always_eager = previous

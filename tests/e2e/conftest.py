@@ -1,0 +1,96 @@
+"""Fixtures for the browser tests: one Debian chromium per session, a fresh context per signed-in user, a live
+server over a transactional database (so the server thread sees the test's data)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from schools.models import Pupil
+from tests.e2e.support import AXE_PATH, AXE_URL_PATH, Visit
+from tests.factories import TEST_PASSWORD
+
+# Playwright's sync API keeps an asyncio event loop on the main thread, which trips Django's async-safety check for
+# ORM calls made by fixtures and tests; nothing here actually runs the ORM inside a coroutine.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install -y chromium, or `make test-e2e` as root)"
+        if os.environ.get("REQUIRE_BROWSER") == "true":
+            pytest.fail(f"REQUIRE_BROWSER=true but {reason}", pytrace=False)
+        pytest.skip(f"browser tests need {reason}")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def e2e_world(transactional_db, world):
+    """The shared world, committed (transactional_db) so the live server's thread can read it. pupil_a gets
+    flags so the identity bar has some to show."""
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(sen_status=Pupil.SenStatus.EHCP, fsm_eligible=True)
+    world.pupil_a.refresh_from_db()
+    return world
+
+
+def _serve_axe(route):
+    route.fulfill(path=str(AXE_PATH), content_type="application/javascript")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_call_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def new_visit(request, browser, live_server, e2e_world):
+    """Factory: a fresh browser context (its own cookies) and page. ``new_visit()`` or ``new_visit("la_officer")``
+    (signs in through the real form). Every context is closed, and every page load must have been checked."""
+    base_url = live_server.url
+    contexts, visits = [], []
+
+    def open_visit(username: str | None = None) -> Visit:
+        context = browser.new_context(base_url=base_url, locale="en-GB", timezone_id="Europe/London")
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route(base_url + AXE_URL_PATH, _serve_axe)
+        contexts.append(context)
+        visit = Visit(page=context.new_page(), base_url=base_url)
+        visits.append(visit)
+        if username:
+            visit.sign_in(username, TEST_PASSWORD)
+        return visit
+
+    yield open_visit
+
+    for context in contexts:
+        context.close()
+    if getattr(request.node, "e2e_call_failed", True):
+        return  # the test's own failure says what went wrong
+    unchecked = [url for visit in visits for url in visit.unchecked_loads]
+    assert not unchecked, f"pages loaded without the accessibility/console checks: {unchecked}"
