@@ -1179,3 +1179,27 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
             }
         say(f"{len(logins)} users")
     return logins
+
+
+# The first user of each role: the logins a newcomer needs printed every time the service starts.
+PRINTED_DEMO_USERS = ("admin", "manager", "officer", "legal", "school", "school2")
+
+
+def existing_demo_logins(*, seed: int = 2026) -> dict:
+    """Demo users still holding their demo password, in the same shape load_demo returns.
+
+    Only users whose password still matches are listed, so a password someone changed is never printed.
+    """
+    logins = {}
+    users = User.objects.filter(username__in=PRINTED_DEMO_USERS).prefetch_related("schools")
+    for user in sorted(users, key=lambda u: PRINTED_DEMO_USERS.index(u.username)):
+        password = f"demo-{user.username}-{seed}"
+        if not user.check_password(password):
+            continue
+        schools = ", ".join(school.name for school in user.schools.all())
+        sees = f"School user: {schools} only" if user.role == Role.SCHOOL_USER else "Every school and pupil"
+        logins[user.username] = {
+            "role": user.role, "role_label": Role(user.role).label, "password": password, "sees": sees,
+            "name": user.get_full_name(), "job_title": user.job_title,
+        }
+    return logins

@@ -53,7 +53,9 @@ class PupilFilterSet(GdsFilterSet):
         return queryset.filter(Q(upn=value) | Q(former_upn=value))
 
     def _current_enrolment(self, **lookups):
-        return Exists(Enrolment.objects.filter(pupil=OuterRef("pk"), end_date__isnull=True, **lookups))
+        user = getattr(self.request, "user", None)
+        visible = Enrolment.objects.visible_to(user)
+        return Exists(visible.filter(pupil=OuterRef("pk"), end_date__isnull=True, **lookups))
 
     def filter_school(self, queryset, name, value: School):
         return queryset.filter(self._current_enrolment(school=value))

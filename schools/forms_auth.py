@@ -8,8 +8,9 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template wraps the form and adds the token
         self.helper.layout = Layout(
-            Field.text("username", autocomplete="username", spellcheck=False),
+            Field.text("username", autocomplete="username", spellcheck="false"),
             Field.text("password", autocomplete="current-password"),
         )
         self.helper.add_input(Submit("submit", "Sign in"))

@@ -3,7 +3,8 @@ return another school's pupils; out-of-scope lookups raise Http404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from schools.models import AuditEvent, Carer, Enrolment, Family, Pupil, School
@@ -24,7 +25,7 @@ def school_get(*, user, urn: str) -> School:
 
 
 def pupil_list(*, user):
-    return Pupil.objects.visible_to(user).with_current_enrolment()
+    return Pupil.objects.visible_to(user).with_current_enrolment(user)
 
 
 def school_roll(*, user, school: School):
@@ -41,7 +42,7 @@ def pupil_enrolments(*, user, pupil: Pupil):
 
 def family_get(*, user, pk: int) -> Family:
     visible_children = (
-        Pupil.objects.visible_to(user).with_current_enrolment().order_by("date_of_birth")
+        Pupil.objects.visible_to(user).with_current_enrolment(user).order_by("date_of_birth")
     )
     return get_object_or_404(
         Family.objects.visible_to(user).prefetch_related(
@@ -53,9 +54,16 @@ def family_get(*, user, pk: int) -> Family:
 
 
 def family_list(*, user):
-    return Family.objects.visible_to(user).annotate(
-        child_count=Count("children", filter=Q(children__in=Pupil.objects.visible_to(user)))
-    ).order_by("name", "pk")
+    # A correlated count per listed family: only the page's rows are counted, and only children the user may see.
+    visible_children = (
+        Pupil.objects.visible_to(user).filter(family=OuterRef("pk")).order_by()
+        .values("family").annotate(n=Count("pk")).values("n")
+    )
+    return (
+        Family.objects.visible_to(user)
+        .annotate(child_count=Coalesce(Subquery(visible_children), 0))
+        .order_by("name", "pk")
+    )
 
 
 def audit_list(*, user):

@@ -63,9 +63,16 @@ class Carer(models.Model):
 class PupilQuerySet(PupilLinkedQuerySet):
     pupil_path = ""
 
-    def with_current_enrolment(self):
-        """Annotate the current school and NC year in SQL so lists show them without a query per row."""
-        current = Enrolment.objects.filter(pupil=OuterRef("pk"), end_date__isnull=True).order_by("-start_date")
+    def with_current_enrolment(self, user):
+        """Annotate the current school and NC year in SQL so lists show them without a query per row.
+
+        Only enrolments the user may see count: a school does not learn which school a former pupil moved to.
+        """
+        current = (
+            Enrolment.objects.visible_to(user)
+            .filter(pupil=OuterRef("pk"), end_date__isnull=True)
+            .order_by("-start_date")
+        )
         return self.annotate(
             current_school_id=models.Subquery(current.values("school_id")[:1]),
             current_school_name=models.Subquery(current.values("school__name")[:1]),

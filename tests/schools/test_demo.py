@@ -231,8 +231,14 @@ def test_command_if_empty_is_a_no_op_the_second_time(db):
     counts = (School.objects.count(), Pupil.objects.count(), Enrolment.objects.count(), User.objects.count())
 
     out = io.StringIO()
-    call_command("load_demo", "--pupils", str(PUPILS), "--if-empty", stdout=out)
-    assert out.getvalue().strip() == "Demo data already present"
+    call_command("load_demo", "--pupils", str(PUPILS), "--seed", "11", "--if-empty", stdout=out)
+    printed = out.getvalue()
+    assert printed.startswith("Demo data already present")
+    assert "demo-manager-11" in printed and "demo-school-11" in printed  # logins are printed at every start
+
+    out = io.StringIO()
+    call_command("load_demo", "--if-empty", stdout=out)  # another seed's passwords don't match: none printed
+    assert "No demo logins with their demo passwords remain" in out.getvalue()
     assert counts == (School.objects.count(), Pupil.objects.count(), Enrolment.objects.count(), User.objects.count())
 
 

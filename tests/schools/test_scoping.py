@@ -127,3 +127,18 @@ def test_inactive_user_sees_nothing(world, client):
 
     user.is_active = False
     assert not Pupil.objects.visible_to(user).exists()
+
+
+def test_a_school_does_not_learn_where_a_former_pupil_went(world, client, django_capture_on_commit_callbacks):
+    """moved left A for B: A's lists, API, year filter and export must not show B or the current year there."""
+    client.force_login(world.users["school_a"])
+    page = client.get(reverse("pupil_list")).content.decode()
+    assert world.school_b.name not in page
+    row = next(r for r in client.get("/api/pupils/").json()["results"] if r["upn"] == world.moved.upn)
+    assert row["current_school_name"] is None and row["current_nc_year"] is None
+    by_year = client.get("/api/pupils/", {"nc_year": 7}).json()["results"]
+    assert world.moved.upn not in {r["upn"] for r in by_year}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pupil_export"), {})
+    job = Job.objects.get(created_by=world.users["school_a"])
+    assert world.school_b.name not in job.result_file.read().decode("utf-8-sig")

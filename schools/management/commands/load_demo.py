@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schools.demo import MAX_PUPILS, MIN_PUPILS, DemoDataExists, load_demo
+from schools.demo import MAX_PUPILS, MIN_PUPILS, DemoDataExists, existing_demo_logins, load_demo
 from schools.models import School
 
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed, pupils, if_empty, **options):
         if if_empty and School.objects.exists():
-            self.stdout.write("Demo data already present")
+            self.stdout.write("Demo data already present; not loading it again.")
+            self._print_logins(existing_demo_logins(seed=seed))
             return
         if not MIN_PUPILS <= pupils <= MAX_PUPILS:
             raise CommandError(f"--pupils must be between {MIN_PUPILS} and {MAX_PUPILS}.")
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         except DemoDataExists as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {time.monotonic() - started:.1f}s (seed {seed})."))
+        self._print_logins(logins)
+
+    def _print_logins(self, logins: dict) -> None:
+        if not logins:
+            self.stdout.write("No demo logins with their demo passwords remain in this database.")
+            return
         self.stdout.write("")
         headers = ("Role", "Username", "Password", "Can see")
         rows = [(login["role_label"], username, login["password"], login["sees"]) for username, login in logins.items()]
