@@ -32,6 +32,7 @@ from schools.models import (
     User,
 )
 from schools.roles import Role
+from schools.school_days import english_bank_holidays
 from schools.validators import CHECK_LETTERS, upn_check_letter
 
 LA_NAME = "Demo Sussex County Council"
@@ -376,61 +377,6 @@ ACADEMY_TERMS = {
 }
 ACADEMY_INSET_DAYS = [date(2025, 9, 3), date(2026, 9, 2), date(2026, 11, 27)]
 LEAVERS_DATE = date(2026, 7, 22)  # last day of the 2025/26 summer term: Year 6 leave primary
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter (the anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 - the algorithm's own name
-    m = (a + 11 * h + 22 * l) // 451
-    month, day = divmod(h + l - 7 * m + 114, 31)
-    return date(year, month, day + 1)
-
-
-def english_bank_holidays(start: date, end: date) -> list[tuple[date, str]]:
-    """Bank holidays in England and Wales between two dates, with substitute days for weekends."""
-
-    def first_monday(year, month):
-        d = date(year, month, 1)
-        return d + timedelta(days=(7 - d.weekday()) % 7)
-
-    def last_monday(year, month):
-        d = date(year, month + 1, 1) - timedelta(days=1)
-        return d - timedelta(days=d.weekday())
-
-    days: list[tuple[date, str]] = []
-    for year in range(start.year, end.year + 1):
-        new_year = date(year, 1, 1)
-        if new_year.weekday() >= 5:
-            days.append((new_year + timedelta(days=7 - new_year.weekday()), "New Year's Day (substitute day)"))
-        else:
-            days.append((new_year, "New Year's Day"))
-        easter = easter_sunday(year)
-        days.append((easter - timedelta(days=2), "Good Friday"))
-        days.append((easter + timedelta(days=1), "Easter Monday"))
-        days.append((first_monday(year, 5), "Early May bank holiday"))
-        days.append((last_monday(year, 5), "Spring bank holiday"))
-        days.append((last_monday(year, 8), "Summer bank holiday"))
-        christmas, boxing = date(year, 12, 25), date(year, 12, 26)
-        if christmas.weekday() == 5:  # Saturday: both move to Monday and Tuesday
-            days += [(date(year, 12, 27), "Christmas Day (substitute day)"),
-                     (date(year, 12, 28), "Boxing Day (substitute day)")]
-        elif christmas.weekday() == 6:  # Sunday: Boxing Day stays on Monday, Christmas moves to Tuesday
-            days += [(boxing, "Boxing Day"), (date(year, 12, 27), "Christmas Day (substitute day)")]
-        elif christmas.weekday() == 4:  # Friday: Boxing Day (Saturday) moves to Monday
-            days += [(christmas, "Christmas Day"), (date(year, 12, 28), "Boxing Day (substitute day)")]
-        else:
-            days += [(christmas, "Christmas Day"), (boxing, "Boxing Day")]
-    return sorted(d for d in days if start <= d[0] <= end)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The plan
 
 
 @dataclass

@@ -1,0 +1,147 @@
+"""School days: the one calendar service every statutory deadline counts with (DESIGN.md, Attendance engine).
+
+A school day is a weekday inside one of the school's terms (its own term dates where it has them for that academic
+year, otherwise the LA's), outside half term, that is not an English bank holiday and not a closure day (the LA's
+closures apply only to schools on LA term dates; a school's own closures always apply).
+
+Bank holidays come from the ``holidays`` package (England subdivision), so an LA never has to type them in.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cache
+
+import holidays
+
+from schools.models import Closure, School, Term
+
+ONE_DAY = datetime.timedelta(days=1)
+# Deadlines reach at most a school year ahead (the 45-day cap, 50-school-day board reviews); searching further means
+# the calendar has no terms entered, which is an error worth reporting rather than looping on.
+MAX_SEARCH_DAYS = 800
+
+
+class CalendarMissing(LookupError):
+    """No term dates cover the dates asked about: an admin needs to enter them."""
+
+
+@cache
+def _bank_holidays(year: int) -> frozenset[datetime.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def english_bank_holidays(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
+    """Bank holidays in England between two dates inclusive, with their names."""
+    result = []
+    for year in range(start.year, end.year + 1):
+        for day, name in sorted(holidays.country_holidays("GB", subdiv="ENG", years=year).items()):
+            if start <= day <= end:
+                result.append((day, name))
+    return result
+
+
+def is_bank_holiday(day: datetime.date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+@dataclass(frozen=True)
+class SchoolCalendar:
+    """Term dates and closures for one school over a date window, loaded with two queries."""
+
+    terms: tuple[tuple[datetime.date, datetime.date, datetime.date | None, datetime.date | None], ...]
+    closures: frozenset[datetime.date]
+
+    def is_school_day(self, day: datetime.date) -> bool:
+        if day.weekday() >= 5 or day in self.closures or is_bank_holiday(day):
+            return False
+        for start, end, half_start, half_end in self.terms:
+            if start <= day <= end:
+                return not (half_start and half_end and half_start <= day <= half_end)
+        return False
+
+    def covers(self, day: datetime.date) -> bool:
+        return any(start <= day for start, *_ in self.terms) and any(day <= end for _, end, *_ in self.terms)
+
+
+def load_calendar(school: School | None, start: datetime.date, end: datetime.date) -> SchoolCalendar:
+    """The school's calendar between two dates (the LA's when ``school`` is None)."""
+    terms = Term.objects.filter(start_date__lte=end, end_date__gte=start)
+    la_terms = list(terms.filter(school__isnull=True))
+    own_terms = list(terms.filter(school=school)) if school is not None else []
+    own_years = {t.academic_year_id for t in own_terms}
+    chosen = own_terms + [t for t in la_terms if t.academic_year_id not in own_years]
+    closures = Closure.objects.filter(date__range=(start, end))
+    if school is None:
+        closure_days = closures.filter(school__isnull=True)
+    else:
+        # LA closures (e.g. an LA-wide INSET day) don't bind a school that sets its own term dates that year.
+        la_closures = closures.filter(school__isnull=True).exclude(
+            date__in=[d for t in own_terms for d in _days(t.start_date, t.end_date)])
+        closure_days = la_closures | closures.filter(school=school)
+    return SchoolCalendar(
+        terms=tuple(sorted((t.start_date, t.end_date, t.half_term_start, t.half_term_end) for t in chosen)),
+        closures=frozenset(closure_days.values_list("date", flat=True)),
+    )
+
+
+def _days(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        yield day
+        day += ONE_DAY
+
+
+def _calendar_around(school, day: datetime.date, span_days: int) -> SchoolCalendar:
+    start, end = day - datetime.timedelta(days=span_days), day + datetime.timedelta(days=span_days)
+    return load_calendar(school, start, end)
+
+
+def is_school_day(day: datetime.date, school: School | None = None) -> bool:
+    return load_calendar(school, day, day).is_school_day(day)
+
+
+def add_school_days(day: datetime.date, n: int, school: School | None = None) -> datetime.date:
+    """The n-th school day after ``day`` (before it when n is negative); ``day`` itself never counts.
+
+    "Within 15 school days of the notice" is ``add_school_days(notice_date, 15, school)``.
+    """
+    if n == 0:
+        return day
+    step = ONE_DAY if n > 0 else -ONE_DAY
+    calendar = _calendar_around(school, day, MAX_SEARCH_DAYS)
+    remaining, current = abs(n), day
+    for _ in range(MAX_SEARCH_DAYS):
+        current += step
+        if calendar.is_school_day(current):
+            remaining -= 1
+            if remaining == 0:
+                return current
+    raise CalendarMissing(f"No term dates cover {abs(n)} school days from {day:%d %B %Y}; enter the term dates.")
+
+
+def nth_school_day_of(start: datetime.date, n: int, school: School | None = None) -> datetime.date:
+    """The n-th school day counting ``start`` as day 1 when it is a school day (e.g. "the 6th day of exclusion")."""
+    calendar = _calendar_around(school, start, MAX_SEARCH_DAYS)
+    counted, current = 0, start
+    for _ in range(MAX_SEARCH_DAYS):
+        if calendar.is_school_day(current):
+            counted += 1
+            if counted == n:
+                return current
+        current += ONE_DAY
+    raise CalendarMissing(f"No term dates cover {n} school days from {start:%d %B %Y}; enter the term dates.")
+
+
+def school_days_between(start: datetime.date, end: datetime.date, school: School | None = None) -> int:
+    """School days from ``start`` to ``end`` inclusive."""
+    if end < start:
+        return 0
+    calendar = load_calendar(school, start, end)
+    return sum(1 for day in _days(start, end) if calendar.is_school_day(day))
+
+
+def school_weeks_between(start: datetime.date, end: datetime.date, school: School | None = None) -> float:
+    """School weeks (five school days each) from ``start`` to ``end`` inclusive."""
+    return school_days_between(start, end, school) / 5
