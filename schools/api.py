@@ -127,12 +127,11 @@ class EnrolmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["pupil", "school"]
 
     def get_queryset(self):
-        return (Enrolment.objects.visible_to(self.request.user)
-                .filter(pupil__in=selectors.pupil_list(user=self.request.user)).select_related("school"))
+        return Enrolment.objects.visible_to(self.request.user).select_related("school")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        if not selectors.pupil_list(user=self.request.user).filter(pk=data["pupil"].pk).exists():
+        if not Pupil.objects.visible_to(self.request.user).filter(pk=data["pupil"].pk).exists():
             raise ValidationError({"pupil": ["Unknown pupil."]})
         try:
             serializer.instance = services.enrolment_create(user=self.request.user, **data)

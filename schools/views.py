@@ -130,6 +130,8 @@ def pupil_edit(request, pk: int):
     form = PupilForm(request.POST or None, instance=pupil)
     if request.method == "POST" and form.is_valid():
         try:
+            # A fresh copy: validating the ModelForm already wrote the new values onto form.instance, and the
+            # service must see the stored values to audit before/after.
             services.pupil_update(user=request.user, pupil=selectors.pupil_get(user=request.user, pk=pk),
                                   **form.cleaned_data)
         except ValidationError as error:
@@ -161,9 +163,7 @@ def enrolment_add(request, pk: int):
 
 @capability_required(Capability.EDIT_PUPILS)
 def enrolment_end(request, pk: int):
-    enrolment = get_object_or_404(
-        Enrolment.objects.visible_to(request.user).filter(pupil__in=selectors.pupil_list(user=request.user))
-        .select_related("pupil", "school"), pk=pk)
+    enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user).select_related("pupil", "school"), pk=pk)
     form = EnrolmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,6 +222,7 @@ def family_edit(request, pk: int):
     family = selectors.family_get(user=request.user, pk=pk)
     form = FamilyForm(request.POST or None, instance=family)
     if request.method == "POST" and form.is_valid():
+        # A fresh copy, as in pupil_edit, so the audit sees the stored values.
         services.family_update(user=request.user, family=selectors.family_get(user=request.user, pk=pk),
                                **form.cleaned_data)
         messages.success(request, "The family's details were saved.")
