@@ -8,8 +8,8 @@ from rest_framework.exceptions import ValidationError
 
 from schools import selectors, services
 from schools.audit import record_view
-from schools.filters import PupilFilterSet, SchoolFilterSet
-from schools.models import Enrolment, Pupil, School
+from schools.filters import EnrolmentFilterSet, PupilFilterSet, SchoolFilterSet
+from schools.models import Enrolment, Family, Pupil, School
 from schools.roles import Capability
 
 
@@ -45,7 +45,24 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.school_list(user=self.request.user)
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class ScopedRelationsMixin:
+    """Limits related-object fields to what the requesting user may see, so an out-of-scope id gets the same
+    "does not exist" answer as an id that was never used (no probing for other schools' records)."""
+
+    scoped_relations: dict[str, callable] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for name, queryset_for in self.scoped_relations.items():
+            if name in fields and request is not None and not fields[name].read_only:
+                fields[name].queryset = queryset_for(request.user)
+        return fields
+
+
+class EnrolmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"pupil": lambda user: Pupil.objects.visible_to(user),
+                        "school": lambda user: School.objects.visible_to(user)}
     school_urn = serializers.CharField(source="school.urn", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
 
@@ -55,7 +72,10 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class PupilSerializer(serializers.ModelSerializer):
+class PupilSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"family": lambda user: Family.objects.visible_to(user),
+                        "school": lambda user: School.objects.visible_to(user)}
+
     current_school_id = serializers.IntegerField(read_only=True, allow_null=True)
     current_school_name = serializers.CharField(read_only=True, allow_null=True)
     current_nc_year = serializers.IntegerField(read_only=True, allow_null=True)
@@ -72,12 +92,6 @@ class PupilSerializer(serializers.ModelSerializer):
 
     def validate_upn(self, value):
         return value.strip().upper()
-
-    def validate_family(self, family):
-        request = self.context["request"]
-        if family and not selectors.family_list(user=request.user).filter(pk=family.pk).exists():
-            raise ValidationError("Unknown family.")
-        return family
 
 
 class PupilCreateSerializer(PupilSerializer):
@@ -124,16 +138,13 @@ class PupilViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 class EnrolmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrolmentSerializer
     permission_classes = [permissions.IsAuthenticated, CanEditPupilsOrReadOnly]
-    filterset_fields = ["pupil", "school"]
+    filterset_class = EnrolmentFilterSet
 
     def get_queryset(self):
         return Enrolment.objects.visible_to(self.request.user).select_related("school")
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        if not Pupil.objects.visible_to(self.request.user).filter(pk=data["pupil"].pk).exists():
-            raise ValidationError({"pupil": ["Unknown pupil."]})
         try:
-            serializer.instance = services.enrolment_create(user=self.request.user, **data)
+            serializer.instance = services.enrolment_create(user=self.request.user, **serializer.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error

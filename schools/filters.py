@@ -64,6 +64,17 @@ class PupilFilterSet(GdsFilterSet):
         return queryset.filter(self._current_enrolment(nc_year=value))
 
 
+class EnrolmentFilterSet(GdsFilterSet):
+    # Plain numbers, not model choices: an id outside the user's scope simply matches nothing.
+    pupil = django_filters.NumberFilter(field_name="pupil_id")
+    school = django_filters.NumberFilter(field_name="school_id")
+    current = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Still on roll")
+
+    class Meta:
+        model = Enrolment
+        fields = ["pupil", "school", "current"]
+
+
 class SchoolFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Name, URN or LAESTAB", method="filter_text")
     phase = django_filters.ChoiceFilter(choices=School.Phase.choices, empty_label="Any phase")

@@ -101,3 +101,25 @@ def test_api_retrieve_is_audited(world, client):
     client.force_login(world.users["legal_officer"])
     client.get(f"/api/pupils/{world.pupil_a.pk}/")
     assert AuditEvent.objects.filter(action="view", pupil_id=world.pupil_a.pk, username="legal_officer").exists()
+
+
+def test_out_of_scope_ids_answer_like_ids_that_do_not_exist(world, client):
+    """A school user cannot tell another school's pupil or family from an unused id."""
+    client.force_login(world.users["school_a"])
+    enrol = {"school": world.school_a.pk, "start_date": "2025-09-03", "nc_year": 7}
+    hidden = client.post("/api/enrolments/", {**enrol, "pupil": world.pupil_b.pk}, content_type="application/json")
+    unused = client.post("/api/enrolments/", {**enrol, "pupil": 999999}, content_type="application/json")
+    assert hidden.status_code == unused.status_code
+    assert client.get("/api/enrolments/", {"pupil": world.pupil_b.pk}).json()["results"] == []
+    assert client.get("/api/enrolments/", {"pupil": 999999}).json()["results"] == []
+
+
+def test_family_outside_scope_cannot_be_linked(world, client):
+    client.force_login(world.users["la_officer"])
+    from tests.factories import FamilyFactory
+
+    other = FamilyFactory()
+    response = client.patch(f"/api/pupils/{world.pupil_a.pk}/", {"family": other.pk}, content_type="application/json")
+    assert response.status_code == 200  # LA roles may link any family
+    response = client.patch(f"/api/pupils/{world.pupil_a.pk}/", {"family": 999999}, content_type="application/json")
+    assert response.status_code == 400 and "family" in response.json()
