@@ -32,6 +32,8 @@ class PupilForm(GdsFormMixin, forms.ModelForm):
     class Meta:
         model = Pupil
         fields = PUPIL_FORM_FIELDS
+        # crispy-forms-gds draws GOV.UK radios only for RadioSelect widgets.
+        widgets = {"sex": forms.RadioSelect, "sen_status": forms.RadioSelect, "cin_cp": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

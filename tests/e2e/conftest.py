@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: one Debian chromium per session, a fresh context per signed-in user, a live
+"""Fixtures for the browser tests: one Debian chromium for the e2e package, a fresh context per signed-in user, a live
 server over a transactional database (so the server thread sees the test's data)."""
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ from schools.models import Pupil
 from tests.e2e.support import AXE_PATH, Visit
 from tests.factories import TEST_PASSWORD
 
-# Playwright's sync API keeps an asyncio event loop on the main thread, which trips Django's async-safety check for
-# ORM calls made by fixtures and tests; nothing here actually runs the ORM inside a coroutine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -27,17 +23,28 @@ LAUNCH_ARGS = [
     "--disable-quic",
 ]
 TIMEOUT_MS = 10_000
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One chromium for the whole e2e package.
+
+    Package rather than session scope: while Playwright's sync API is alive it keeps an asyncio event loop running on
+    the main thread, so Django's async-safety check refuses ORM calls made by fixtures and tests unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set (nothing here runs the ORM inside a coroutine). Keeping both to the e2e tests
+    stops the variable leaking into the rest of the session, where tests/test_deployment.py's `manage.py check
+    --deploy` subprocess would inherit it and fail with async.E001.
+    """
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is not installed (apt-get install -y chromium, or `make test-e2e` as root)"
         if os.environ.get("REQUIRE_BROWSER") == "true":
             pytest.fail(f"REQUIRE_BROWSER=true but {reason}", pytrace=False)
-        pytest.skip(f"browser tests need {reason}")
+        pytest.skip(f"browser tests skipped: {reason}; set REQUIRE_BROWSER=true to fail instead")
     from playwright.sync_api import sync_playwright
 
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
@@ -45,6 +52,10 @@ def browser():
         browser.close()
     finally:
         playwright.stop()
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
 
 @pytest.fixture

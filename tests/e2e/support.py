@@ -27,7 +27,8 @@ def _format_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"]:
-            lines.append(f"    {node['target']}  {node.get('failureSummary', '').splitlines()[-1:]}")
+            summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines())
+            lines.append(f"    {' > '.join(map(str, node['target']))}: {summary}")
     return "\n".join(lines)
 
 
@@ -84,6 +85,9 @@ class Visit:
             self.problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
 
     def _on_request_failed(self, request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            # Cancelled by the next navigation. A missing asset shows as a 4xx response, a CSP block in the console.
+            return
         self.problems.append(f"request failed: {request.resource_type} {request.url}: {request.failure}")
 
     # -- navigation -------------------------------------------------------------------------------------------------
