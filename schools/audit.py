@@ -10,6 +10,7 @@ import datetime
 import decimal
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from schools.models import AuditEvent
 
@@ -19,6 +20,8 @@ def _json_safe(value):
         return value.isoformat() if not isinstance(value, decimal.Decimal) else str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
 
 

@@ -24,6 +24,15 @@ class Capability(models.TextChoices):
     READ_AUDIT = "read_audit", "Read the audit log"
     EXPORT_PUPILS = "export_pupils", "Export pupil lists"
     ADMINISTER = "administer", "Administer users, schools, calendars and code tables"
+    # Cases (issue 4). Row rules on top of these (an officer works only cases allocated to them) live in
+    # cases.permissions.
+    REFER_PUPILS = "refer_pupils", "Refer a pupil on the school's roll to the LA"
+    TRIAGE_REFERRALS = "triage_referrals", "Accept or decline referrals, allocate and reallocate cases"
+    WORK_CASES = "work_cases", "Open cases and work them: stage, chronology, plans, reviews, tasks, closure"
+    READ_RESTRICTED = "read_restricted", "Read restricted (safeguarding, medical) chronology entries"
+    MANAGE_TSMS = "manage_tsms", "Record targeting support meetings"
+    EXPORT_CASES = "export_cases", "Export case lists"
+    IMPORT_ATTENDANCE = "import_attendance", "Import register marks (CSV or CTF)"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -31,6 +40,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.READ_AUDIT: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.EXPORT_PUPILS: frozenset(Role.values),
     Capability.ADMINISTER: frozenset({Role.LA_ADMIN}),
+    Capability.REFER_PUPILS: frozenset({Role.SCHOOL_USER}),
+    Capability.TRIAGE_REFERRALS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
+    Capability.WORK_CASES: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
+    Capability.READ_RESTRICTED: LA_ROLES,
+    Capability.MANAGE_TSMS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
+    Capability.EXPORT_CASES: frozenset(Role.values),
+    # Schools import their own registers; LA officers import for any school (scope limits which rows land).
+    Capability.IMPORT_ATTENDANCE: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
 }
 
 

@@ -65,13 +65,21 @@ class SchoolCalendar:
         return any(start <= day for start, *_ in self.terms) and any(day <= end for _, end, *_ in self.terms)
 
 
-def load_calendar(school: School | None, start: datetime.date, end: datetime.date) -> SchoolCalendar:
-    """The school's calendar between two dates (the LA's when ``school`` is None)."""
+def terms_for(school: School | None, start: datetime.date, end: datetime.date) -> tuple[list[Term], list[Term]]:
+    """(terms that apply to the school between two dates, the school's own term rows among them).
+
+    A school's own term dates replace the LA's for every academic year in which it has any."""
     terms = Term.objects.filter(start_date__lte=end, end_date__gte=start)
     la_terms = list(terms.filter(school__isnull=True))
     own_terms = list(terms.filter(school=school)) if school is not None else []
     own_years = {t.academic_year_id for t in own_terms}
     chosen = own_terms + [t for t in la_terms if t.academic_year_id not in own_years]
+    return sorted(chosen, key=lambda t: t.start_date), own_terms
+
+
+def load_calendar(school: School | None, start: datetime.date, end: datetime.date) -> SchoolCalendar:
+    """The school's calendar between two dates (the LA's when ``school`` is None)."""
+    chosen, own_terms = terms_for(school, start, end)
     closures = Closure.objects.filter(date__range=(start, end))
     if school is None:
         closure_days = closures.filter(school__isnull=True)

@@ -57,3 +57,30 @@ def run_pupil_export(self, job_id: int) -> str:
         services.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}")
         raise
     return Job.Status.SUCCEEDED
+
+
+@shared_task(bind=True, acks_late=True, max_retries=0)
+def run_attendance_import(self, import_id: int) -> str:
+    from schools.attendance_services import run_import
+    from schools.models import AttendanceImport
+
+    attendance_import = AttendanceImport.objects.select_related("job", "uploaded_by").get(pk=import_id)
+    if attendance_import.job.is_finished:
+        return attendance_import.job.status  # delivered twice: the first run did the work
+    try:
+        run_import(attendance_import)
+    except Exception as exc:
+        logger.exception("Attendance import %s failed", import_id)
+        services.job_finish(attendance_import.job, status=Job.Status.FAILED,
+                            message=f"The import stopped with an error and nothing was saved: {exc}")
+        raise
+    attendance_import.job.refresh_from_db()
+    return attendance_import.job.status
+
+
+@shared_task(acks_late=True)
+def recompute_attendance() -> None:
+    """Nightly: rebuild every summary from the marks, set-wise."""
+    from schools.attendance_engine import recompute_all
+
+    recompute_all()

@@ -1,3 +1,11 @@
+from .attendance import (
+    AttendanceCodeCount,
+    AttendanceImport,
+    AttendanceMark,
+    AttendanceMarkChange,
+    AttendanceSummary,
+    Session,
+)
 from .audit import AuditEvent
 from .calendar import AcademicYear, Closure, Term
 from .jobs import Job
@@ -6,6 +14,12 @@ from .pupils import Carer, Enrolment, Family, Pupil
 from .users import User
 
 __all__ = [
+    "AttendanceCodeCount",
+    "AttendanceImport",
+    "AttendanceMark",
+    "AttendanceMarkChange",
+    "AttendanceSummary",
+    "Session",
     "AcademicYear",
     "AuditEvent",
     "Carer",

@@ -13,6 +13,8 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         PUPIL_EXPORT = "pupil_export", "Pupil list export"
+        ATTENDANCE_IMPORT = "attendance_import", "Attendance import"
+        ATTENDANCE_RECOMPUTE = "attendance_recompute", "Attendance recompute"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

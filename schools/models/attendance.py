@@ -1,0 +1,170 @@
+"""Register marks and their summaries (DESIGN.md, Attendance engine).
+
+A mark belongs to an enrolment, as the DfE counts attendance per enrolment (a pupil who moves school mid-year has
+two). What a code means is resolved from schools.attendance_codes when the mark is written and stored beside it
+(category, PN flag, late flag), so every aggregate is a plain GROUP BY with no per-row rule lookups; if the code
+tables change, `recompute_attendance --reclassify` rewrites those columns set-wise.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from schools.attendance_codes import Category
+from schools.scoping import ScopedQuerySet, is_la_user, user_school_ids
+
+
+class EnrolmentLinkedQuerySet(ScopedQuerySet):
+    """Rows tied to an enrolment: a school sees those of its own enrolments only (its own registers)."""
+
+    enrolment_path = "enrolment"
+
+    def visible_to(self, user):
+        if is_la_user(user):
+            return self
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(**{f"{self.enrolment_path}__school__in": user_school_ids(user)})
+
+
+class Session(models.IntegerChoices):
+    AM = 0, "AM"
+    PM = 1, "PM"
+
+
+class AttendanceMark(models.Model):
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="marks")
+    date = models.DateField()
+    session = models.PositiveSmallIntegerField(choices=Session.choices)
+    code = models.CharField(max_length=2)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    counts_pn = models.BooleanField(help_text="Counts toward the penalty-notice threshold (G, N, O, U from 2024).")
+    is_late = models.BooleanField(default=False)
+    minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Monday of the mark's week: penalty-notice windows count school weeks (weeks with a session), see selectors.
+    week_start = models.DateField()
+    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey("schools.AttendanceImport", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "date", "session"], name="mark_one_per_session"),
+        ]
+        indexes = [
+            # Recompute of one term's summaries and date-range figures for a school's enrolments.
+            models.Index(fields=["term", "enrolment"], name="mark_term_enrolment_idx"),
+            # Penalty-notice window scan: unauthorised sessions per enrolment per week.
+            models.Index(fields=["enrolment", "week_start"], name="mark_pn_idx", condition=Q(counts_pn=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.date} {self.get_session_display()} {self.code}"
+
+
+class AttendanceSummary(models.Model):
+    """Counts per enrolment per term, and per academic year (term empty), written set-wise by recompute."""
+
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="attendance_summaries")
+    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="+")
+    term = models.ForeignKey("schools.Term", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    possible = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    aea = models.PositiveIntegerField("Approved educational activity", default=0)
+    authorised = models.PositiveIntegerField(default=0)
+    unauthorised = models.PositiveIntegerField(default=0)
+    not_counted = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    pn_sessions = models.PositiveIntegerField(default=0)
+    # Derived in the same SQL statement as the counts, so lists can filter on them with an index.
+    is_persistent = models.BooleanField(default=False)
+    is_severe = models.BooleanField(default=False)
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "academic_year"], condition=Q(term__isnull=True),
+                                    name="summary_one_per_year"),
+            models.UniqueConstraint(fields=["enrolment", "term"], condition=Q(term__isnull=False),
+                                    name="summary_one_per_term"),
+        ]
+        indexes = [
+            # School and LA lists of PA/SA pupils for a period.
+            models.Index(fields=["academic_year", "term", "is_persistent"], name="summary_period_pa_idx"),
+        ]
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.aea
+
+    @property
+    def absent(self) -> int:
+        return self.authorised + self.unauthorised
+
+
+class AttendanceCodeCount(models.Model):
+    """Sessions per code per enrolment per term (the "by code" table on the pupil's attendance tab)."""
+
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="+")
+    term = models.ForeignKey("schools.Term", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=2)
+    sessions = models.PositiveIntegerField()
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "term", "code"], name="code_count_unique"),
+        ]
+
+
+class AttendanceImport(models.Model):
+    """One uploaded register file (CSV of session marks or a CTF), its outcome and its error report."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV of session marks"
+        CTF = "ctf", "Common Transfer File (CTF XML)"
+
+    class BadRows(models.TextChoices):
+        KEEP_GOOD = "keep_good", "Import the good rows and report the bad ones"
+        REJECT_FILE = "reject_file", "Import nothing if any row is bad"
+
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    bad_rows = models.CharField(max_length=12, choices=BadRows.choices, default=BadRows.KEEP_GOOD)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    job = models.OneToOneField("schools.Job", on_delete=models.CASCADE, related_name="attendance_import")
+    rows_read = models.PositiveIntegerField(default=0)
+    marks_written = models.PositiveIntegerField(default=0)
+    marks_changed = models.PositiveIntegerField(default=0)
+    marks_unchanged = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    issues_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_kind_display()})"
+
+
+class AttendanceMarkChange(models.Model):
+    """A mark a later file corrected: what it was, what it became, and which file changed it."""
+
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    session = models.PositiveSmallIntegerField(choices=Session.choices)
+    old_code = models.CharField(max_length=2)
+    new_code = models.CharField(max_length=2)
+    source = models.ForeignKey(AttendanceImport, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]

@@ -1,0 +1,124 @@
+"""Importing register marks: counts, corrections, idempotence, bad rows under both policies, scope."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from schools.attendance_services import attendance_import_start
+from schools.models import AttendanceImport, AttendanceMark, AttendanceMarkChange, AttendanceSummary, Job
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+HEADER = "upn,school,date,session,code,minutes_late,comment\n"
+
+
+def _csv(lines: list[str]) -> bytes:
+    return (HEADER + "\n".join(lines) + "\n").encode()
+
+
+def _import(user, content: bytes, *, bad_rows="keep_good", capture) -> AttendanceImport:
+    upload = SimpleUploadedFile("marks.csv", content, content_type="text/csv")
+    with capture(execute=True):
+        started = attendance_import_start(user=user, uploaded_file=upload, kind="csv", bad_rows=bad_rows)
+    return AttendanceImport.objects.select_related("job").get(pk=started.pk)
+
+
+def _week(world, upn_pupil, school, codes: str, start=D(2025, 9, 8)) -> list[str]:
+    """One row per session: codes is a string of AM/PM pairs for consecutive weekdays."""
+    lines, day = [], start
+    for i in range(0, len(codes), 2):
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+        for session, code in zip(("AM", "PM"), codes[i:i + 2], strict=True):
+            lines.append(f"{upn_pupil.upn},{school.urn},{day.isoformat()},{session},{code},,")
+        day += datetime.timedelta(days=1)
+    return lines
+
+
+def test_import_writes_marks_and_summaries(world, terms, django_capture_on_commit_callbacks):
+    lines = _week(world, world.pupil_a, world.school_a, "/\\/\\NN/\\/\\")
+    result = _import(world.users["la_officer"], _csv(lines), capture=django_capture_on_commit_callbacks)
+    assert result.job.status == Job.Status.SUCCEEDED, result.job.message
+    assert (result.rows_read, result.marks_written, result.marks_changed, result.rows_rejected) == (10, 10, 0, 0)
+    year = AttendanceSummary.objects.get(enrolment__pupil=world.pupil_a, term__isnull=True)
+    assert (year.possible, year.present, year.unauthorised, year.pn_sessions) == (10, 8, 2, 2)
+    assert year.is_persistent  # 2 of 10 = 20%
+
+
+def test_reimporting_the_same_file_changes_nothing(world, terms, django_capture_on_commit_callbacks):
+    content = _csv(_week(world, world.pupil_a, world.school_a, "/\\/\\/\\/\\/\\"))
+    _import(world.users["la_officer"], content, capture=django_capture_on_commit_callbacks)
+    again = _import(world.users["la_officer"], content, capture=django_capture_on_commit_callbacks)
+    assert (again.marks_written, again.marks_changed, again.marks_unchanged) == (0, 0, 10)
+    assert AttendanceMark.objects.count() == 10
+
+
+def test_a_later_file_corrects_marks_and_the_change_is_recorded(world, terms, django_capture_on_commit_callbacks):
+    _import(world.users["la_officer"], _csv(_week(world, world.pupil_a, world.school_a, "/\\/\\/\\/\\/\\")),
+            capture=django_capture_on_commit_callbacks)
+    fix = _import(world.users["la_officer"], _csv(_week(world, world.pupil_a, world.school_a, "NN")),
+                  capture=django_capture_on_commit_callbacks)
+    assert (fix.marks_written, fix.marks_changed) == (0, 2)
+    change = AttendanceMarkChange.objects.order_by("session").first()
+    assert (change.old_code, change.new_code, change.source_id) == ("/", "N", fix.pk)
+    year = AttendanceSummary.objects.get(enrolment__pupil=world.pupil_a, term__isnull=True)
+    assert (year.present, year.unauthorised) == (8, 2)
+
+
+BAD_ROWS = {
+    "unknown code": "{upn},{urn},2025-09-08,AM,ZZ,,",
+    "unknown upn": "A999999999999,{urn},2025-09-08,AM,/,,",
+    "unknown school": "{upn},999999,2025-09-08,AM,/,,",
+    "outside terms": "{upn},{urn},2025-08-20,AM,/,,",
+    "weekend": "{upn},{urn},2025-09-13,AM,/,,",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_ROWS))
+def test_bad_rows_are_reported_and_good_rows_kept(world, terms, kind, django_capture_on_commit_callbacks):
+    good = _week(world, world.pupil_a, world.school_a, "/\\")
+    bad = BAD_ROWS[kind].format(upn=world.pupil_a.upn, urn=world.school_a.urn)
+    result = _import(world.users["la_officer"], _csv([*good, bad]), capture=django_capture_on_commit_callbacks)
+    assert result.job.status == Job.Status.SUCCEEDED
+    assert (result.marks_written, result.rows_rejected) == (2, 1)
+    report = result.issues_file.read().decode("utf-8-sig")
+    assert "marks.csv,4," in report  # file and line of the bad row
+
+
+def test_reject_whole_file_policy_writes_nothing(world, terms, django_capture_on_commit_callbacks):
+    good = _week(world, world.pupil_a, world.school_a, "/\\/\\")
+    bad = BAD_ROWS["unknown code"].format(upn=world.pupil_a.upn, urn=world.school_a.urn)
+    result = _import(world.users["la_officer"], _csv([*good, bad]), bad_rows="reject_file",
+                     capture=django_capture_on_commit_callbacks)
+    assert result.job.status == Job.Status.FAILED
+    assert "Nothing was imported" in result.job.message
+    assert AttendanceMark.objects.count() == 0
+    assert result.issues_file
+
+
+def test_a_different_header_is_one_clear_issue(world, terms, django_capture_on_commit_callbacks):
+    result = _import(world.users["la_officer"], b"pupil,when,mark\nx,y,z\n", capture=django_capture_on_commit_callbacks)
+    report = result.issues_file.read().decode("utf-8-sig")
+    assert "upn,school,date,session,code" in report
+    assert AttendanceMark.objects.count() == 0
+
+
+def test_a_school_user_cannot_import_for_another_school(world, terms, django_capture_on_commit_callbacks):
+    rows = _week(world, world.pupil_b, world.school_b, "/\\")
+    result = _import(world.users["school_a"], _csv(rows), capture=django_capture_on_commit_callbacks)
+    assert result.marks_written == 0 and result.rows_rejected == 2
+    assert "your own school" in result.issues_file.read().decode("utf-8-sig")
+
+
+def test_mid_year_move_gives_two_enrolments_their_own_summaries(world, terms, django_capture_on_commit_callbacks):
+    """moved left A on 20 Jul 2024 and joined B: marks at A in 2025 are not on A's roll; at B they are."""
+    at_b = _week(world, world.moved, world.school_b, "/\\NN")
+    at_a = _week(world, world.moved, world.school_a, "/\\")
+    result = _import(world.users["la_officer"], _csv([*at_b, *at_a]), capture=django_capture_on_commit_callbacks)
+    assert (result.marks_written, result.rows_rejected) == (4, 2)
+    summary = AttendanceSummary.objects.get(enrolment__school=world.school_b, enrolment__pupil=world.moved,
+                                            term__isnull=True)
+    assert (summary.possible, summary.unauthorised) == (4, 2)
