@@ -97,6 +97,10 @@ class AttendanceSummary(models.Model):
             models.Index(fields=["academic_year", "term", "is_persistent"], name="summary_period_pa_idx"),
         ]
 
+    def __str__(self) -> str:
+        period = self.term_id and f"term {self.term_id}" or f"year {self.academic_year_id}"
+        return f"Enrolment {self.enrolment_id}, {period}: {self.possible} possible"
+
     @property
     def attended(self) -> int:
         return self.present + self.aea
@@ -120,6 +124,9 @@ class AttendanceCodeCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "term", "code"], name="code_count_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.sessions}"
 
 
 class AttendanceImport(models.Model):
@@ -168,3 +175,6 @@ class AttendanceMarkChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_session_display()}: {self.old_code} → {self.new_code}"

@@ -26,7 +26,10 @@ def _import(user, content: bytes, *, bad_rows="keep_good", capture) -> Attendanc
     return AttendanceImport.objects.select_related("job").get(pk=started.pk)
 
 
-def _week(world, upn_pupil, school, codes: str, start=D(2025, 9, 8)) -> list[str]:
+FIRST_MONDAY = D(2025, 9, 8)
+
+
+def _week(world, upn_pupil, school, codes: str, start=FIRST_MONDAY) -> list[str]:
     """One row per session: codes is a string of AM/PM pairs for consecutive weekdays."""
     lines, day = [], start
     for i in range(0, len(codes), 2):
