@@ -8,7 +8,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from schools import api as schools_api
-from schools import views
+from schools import attendance_views, views
 from schools.forms_auth import SignInForm
 
 router = DefaultRouter()
@@ -35,6 +35,13 @@ urlpatterns = [
     path("families/<int:pk>/", views.family_detail, name="family_detail"),
     path("families/<int:pk>/edit/", views.family_edit, name="family_edit"),
     path("families/<int:pk>/carers/new/", views.carer_add, name="carer_add"),
+    path("pupils/<int:pk>/attendance/", attendance_views.pupil_attendance, name="pupil_attendance"),
+    path("schools/<str:urn>/attendance/", attendance_views.school_attendance, name="school_attendance"),
+    path("attendance/", attendance_views.la_overview, name="attendance_overview"),
+    path("attendance/penalty-notice-threshold/", attendance_views.penalty_notice_list, name="pn_threshold_list"),
+    path("attendance/imports/", attendance_views.import_list, name="attendance_import_list"),
+    path("attendance/imports/<int:pk>/", attendance_views.import_detail, name="attendance_import_detail"),
+    path("attendance/imports/<int:pk>/problems.csv", attendance_views.import_issues, name="attendance_import_issues"),
     path("audit/", views.audit_list, name="audit_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),

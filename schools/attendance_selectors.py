@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from schools.attendance_codes import (
@@ -208,6 +208,54 @@ def pupil_rows(user, period: Period, enrolments):
             for name, expr in MARK_COUNTS.items()
         }
     return enrolments.annotate(**annotations).select_related("pupil", "school")
+
+
+def at_or_above(rows, rate):
+    """Keep rows whose absence is at least ``rate`` of possible sessions, compared exactly in whole numbers."""
+    numerator, denominator = rate.as_integer_ratio()
+    return rows.filter(possible__gt=0).alias(
+        absent_scaled=(F("authorised") + F("unauthorised")) * denominator,
+        possible_scaled=F("possible") * numerator,
+    ).filter(absent_scaled__gte=F("possible_scaled"))
+
+
+# Grouping for the LA overview: key → (GROUP BY expression, label expression).
+GROUPINGS = {"school": ("s.id", "MIN(s.name)"), "phase": ("s.phase", "s.phase"), "partnership": ("p.name", "p.name")}
+
+
+def totals_by(user, period: Period, group: str) -> list[dict]:
+    """The LA overview table: one GROUP BY over the per-enrolment figures, by school, phase or partnership."""
+    from schools.models import Partnership, School
+
+    inner_sql, params = enrolment_figures(user, period).query.sql_with_params()
+    key, label_sql = GROUPINGS[group]
+    absent = "(pe.authorised + pe.unauthorised)"
+    pa_num, pa_den = PERSISTENT_ABSENCE_RATE.as_integer_ratio()
+    sa_num, sa_den = SEVERE_ABSENCE_RATE.as_integer_ratio()
+    sums = ", ".join(f"SUM(pe.{name})" for name in COUNT_FIELDS)
+    sql = f"""
+        SELECT {label_sql}, MIN(s.urn), {sums},
+               SUM(CASE WHEN pe.possible > 0 AND {absent} * {pa_den} >= pe.possible * {pa_num} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN pe.possible > 0 AND {absent} * {sa_den} >= pe.possible * {sa_num} THEN 1 ELSE 0 END),
+               COUNT(DISTINCT s.id)
+        FROM ({inner_sql}) AS pe
+        JOIN {Enrolment._meta.db_table} e ON e.id = pe.enrolment_id
+        JOIN {School._meta.db_table} s ON s.id = e.school_id
+        LEFT JOIN {Partnership._meta.db_table} p ON p.id = s.partnership_id
+        GROUP BY {key} ORDER BY {label_sql}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = cursor.fetchall()
+    phases = dict(School.Phase.choices)
+    table = []
+    for row in result:
+        label, urn, *counts = row
+        figures = Figures(**{name: int(v or 0) for name, v in zip(COUNT_FIELDS, counts, strict=False)})
+        table.append({"label": phases.get(label, label) if group == "phase" else (label or "No partnership"),
+                      "urn": urn if group == "school" else None, "total": figures,
+                      "pa": int(counts[-3] or 0), "sa": int(counts[-2] or 0), "schools": int(counts[-1] or 0)})
+    return table
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ class Tab:
 
 
 def pupil_tabs(user, pupil, *, active: str) -> list[Tab]:
-    tabs = [Tab("overview", "Overview", reverse("pupil_detail", args=[pupil.pk]), active == "overview")]
+    tabs = [Tab("overview", "Overview", reverse("pupil_detail", args=[pupil.pk]), active == "overview"),
+            Tab("attendance", "Attendance", reverse("pupil_attendance", args=[pupil.pk]), active == "attendance")]
     if pupil.family_id:
         tabs.append(Tab("family", "Family", reverse("family_detail", args=[pupil.family_id]), active == "family"))
     if user.can(Capability.READ_AUDIT):

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from schools.models import Enrolment, Job
+from schools.models import AttendanceImport, Enrolment, Job
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
 
 ROLES = ["la_admin", "la_manager", "la_officer", "legal_officer", "school_a", "school_b", "anonymous"]
@@ -59,8 +59,14 @@ def targets(world):
     job = Job.objects.create(kind=Job.Kind.PUPIL_EXPORT, created_by=world.users["la_officer"],
                              status=Job.Status.SUCCEEDED, finished_at=datetime.datetime.now(datetime.UTC))
     job.result_file.save("matrix.csv", ContentFile(b"UPN\n"), save=True)
+    upload_job = Job.objects.create(kind=Job.Kind.ATTENDANCE_IMPORT, created_by=world.users["la_officer"])
+    attendance_import = AttendanceImport(kind="csv", original_name="marks.csv", uploaded_by=world.users["la_officer"],
+                                         job=upload_job)
+    attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
+    attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
+    attendance_import.save()
     return {"pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
-            "enrolment": enrolment_b.pk, "job": job.pk}
+            "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
 
 # name -> (kwargs key or None, expected statuses). Pages redirect anonymous users; API views answer 401.
@@ -82,6 +88,13 @@ MATRIX = {
     "family_detail": ("family", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
     "family_edit": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
     "carer_add": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "pupil_attendance": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "school_attendance": ("school", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "attendance_overview": (None, statuses()),
+    "pn_threshold_list": (None, statuses()),
+    "attendance_import_list": (None, statuses(ok=[*EDITORS, "school_a", "school_b"], forbidden=["legal_officer"])),
+    "attendance_import_detail": ("import", statuses(ok=LA, not_found=["school_a", "school_b"])),
+    "attendance_import_issues": ("import", statuses(ok=LA, not_found=["school_a", "school_b"])),
     "audit_list": (None, statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a", "school_b"])),
     "job_detail": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
     "job_download": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
@@ -97,7 +110,7 @@ MATRIX = {
     "api-enrolment-detail": ("enrolment", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
 }
 
-KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn"}
+KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn", "import": "pk"}
 API_LOOKUPS = {"school": "urn"}
 
 
