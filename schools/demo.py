@@ -1124,6 +1124,9 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
                 "name": f"{spec.first_name} {spec.last_name}", "job_title": spec.job_title,
             }
         say(f"{len(logins)} users")
+        from schools.attendance_demo import load as load_registers  # marks need the enrolments above
+
+        load_registers(seed=seed, stdout=stdout)
     return logins
 
 
