@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_database, env_int, env_list, env_str
@@ -225,6 +226,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat: what runs by itself. Each task is idempotent, so a missed or doubled run does no harm.
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders (exclusion reviews within two school days, missing day-6 provision) each school morning.
+    "exclusion-deadline-reminders": {
+        "task": "schools.tasks.send_exclusion_reminders",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
+
+# Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet
+# commenced, so its pages and API stay off until the LA switches them on.
+CNIS_REGISTER_ENABLED = env_bool("CNIS_REGISTER_ENABLED", False)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_CACHE_URL", ""):

@@ -7,14 +7,30 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from cases import api as cases_api
+from interventions import api as interventions_api
 from schools import api as schools_api
-from schools import attendance_views, views
+from schools import attendance_views, exclusion_api, exclusion_urls, views
 from schools.forms_auth import SignInForm
 
 router = DefaultRouter()
 router.register("schools", schools_api.SchoolViewSet, basename="api-school")
 router.register("pupils", schools_api.PupilViewSet, basename="api-pupil")
 router.register("enrolments", schools_api.EnrolmentViewSet, basename="api-enrolment")
+router.register("exclusions", exclusion_api.ExclusionViewSet, basename="api-exclusion")
+router.register("placements", exclusion_api.PlacementViewSet, basename="api-placement")
+router.register("part-time-timetables", exclusion_api.PartTimeTimetableViewSet, basename="api-part-time-timetable")
+router.register("managed-moves", exclusion_api.ManagedMoveViewSet, basename="api-managed-move")
+router.register("ap-providers", exclusion_api.APProviderViewSet, basename="api-ap-provider")
+router.register("fair-access-referrals", exclusion_api.FairAccessViewSet, basename="api-fair-access")
+router.register("cme-records", exclusion_api.CMERecordViewSet, basename="api-cme-record")
+router.register("cases", cases_api.CaseViewSet, basename="api-case")
+router.register("referrals", cases_api.ReferralViewSet, basename="api-referral")
+router.register("chronology", cases_api.ChronologyEntryViewSet, basename="api-chronology")
+router.register("tasks", cases_api.TaskViewSet, basename="api-task")
+router.register("tsms", cases_api.TsmViewSet, basename="api-tsm")
+router.register("interventions", interventions_api.InterventionViewSet, basename="api-intervention")
+router.register("plans", interventions_api.PlanViewSet, basename="api-plan")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,8 +59,12 @@ urlpatterns = [
     path("attendance/imports/<int:pk>/", attendance_views.import_detail, name="attendance_import_detail"),
     path("attendance/imports/<int:pk>/problems.csv", attendance_views.import_issues, name="attendance_import_issues"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("exclusions/", include(exclusion_urls.exclusion_patterns)),
+    path("provision/", include(exclusion_urls.provision_patterns)),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("cases/", include("cases.urls")),
+    path("interventions/", include("interventions.urls")),
     path("api/", include(router.urls)),
     path("api/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -1127,6 +1127,12 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
         from schools.attendance_demo import load as load_registers  # marks need the enrolments above
 
         load_registers(seed=seed, stdout=stdout)
+        from cases.demo import load as load_casework  # casework needs the users above
+
+        load_casework(seed=seed, stdout=stdout)
+        from schools.exclusion_demo import load as load_exclusions  # exclusions need the pupils and users above
+
+        load_exclusions(seed=seed, stdout=stdout)
     return logins
 
 

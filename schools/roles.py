@@ -24,6 +24,10 @@ class Capability(models.TextChoices):
     READ_AUDIT = "read_audit", "Read the audit log"
     EXPORT_PUPILS = "export_pupils", "Export pupil lists"
     ADMINISTER = "administer", "Administer users, schools, calendars and code tables"
+    RECORD_EXCLUSIONS = "record_exclusions", "Record, review and cancel exclusions"
+    RECORD_PROVISION = "record_provision", "Record placements, part-time timetables and managed moves"
+    VIEW_LA_REGISTERS = "view_la_registers", "See the LA's AP, Fair Access, CME and CNIS registers"
+    MANAGE_LA_REGISTERS = "manage_la_registers", "Keep the LA's AP, Fair Access, CME and CNIS registers"
     # Cases (issue 4). Row rules on top of these (an officer works only cases allocated to them) live in
     # cases.permissions.
     REFER_PUPILS = "refer_pupils", "Refer a pupil on the school's roll to the LA"
@@ -40,6 +44,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.READ_AUDIT: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.EXPORT_PUPILS: frozenset(Role.values),
     Capability.ADMINISTER: frozenset({Role.LA_ADMIN}),
+    # Schools record their own exclusions and the provision they arrange; LA staff may record on a school's behalf.
+    Capability.RECORD_EXCLUSIONS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
+    Capability.RECORD_PROVISION: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
+    Capability.VIEW_LA_REGISTERS: LA_ROLES,
+    Capability.MANAGE_LA_REGISTERS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
     Capability.REFER_PUPILS: frozenset({Role.SCHOOL_USER}),
     Capability.TRIAGE_REFERRALS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.WORK_CASES: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),

@@ -153,3 +153,22 @@ def school_days_between(start: datetime.date, end: datetime.date, school: School
 def school_weeks_between(start: datetime.date, end: datetime.date, school: School | None = None) -> float:
     """School weeks (five school days each) from ``start`` to ``end`` inclusive."""
     return school_days_between(start, end, school) / 5
+
+
+def term_containing(day: datetime.date, school: School | None = None) -> tuple[datetime.date, datetime.date] | None:
+    """Start and end of the term (the school's own dates where it has them, else the LA's) that ``day`` falls in.
+
+    "More than 15 school days in a term" (exclusion reviews) totals suspensions inside these bounds.
+    """
+    calendar = load_calendar(school, day, day)
+    for start, end, _half_start, _half_end in calendar.terms:
+        if start <= day <= end:
+            return start, end
+    return None
+
+
+def academic_year_containing(day: datetime.date):
+    """The AcademicYear row covering ``day`` (the 45-day suspension cap counts within one), or None."""
+    from schools.models import AcademicYear
+
+    return AcademicYear.objects.filter(start_date__lte=day, end_date__gte=day).first()

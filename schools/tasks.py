@@ -84,3 +84,26 @@ def recompute_attendance() -> None:
     from schools.attendance_engine import recompute_all
 
     recompute_all()
+
+
+@shared_task(acks_late=True)
+def send_exclusion_reminders() -> dict:
+    """Daily (beat): recompute exclusion schedules for open exclusions, then write reminders for deadlines due within
+    two school days and for missing day-6 provision. Idempotent: one reminder per exclusion, deadline and date."""
+    import datetime
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from schools.exclusion_services import exclusion_recompute, exclusion_reminders_refresh
+    from schools.models import Exclusion
+
+    today = timezone.localdate()
+    recent = today - datetime.timedelta(days=120)
+    open_ones = Exclusion.objects.filter(cancelled_on__isnull=True).filter(
+        Q(start_date__gte=recent) | Q(kind=Exclusion.Kind.PERMANENT, reconsidered_on__isnull=True,
+                                      start_date__gte=today - datetime.timedelta(days=400)))
+    changed = sum(exclusion_recompute(exclusion=e) for e in open_ones.select_related("school").iterator())
+    result = exclusion_reminders_refresh(today=today)
+    result["recomputed"] = changed
+    return result

@@ -100,3 +100,53 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.schools.set(extracted)
         if create:
             self.save()
+
+
+# --- Cases and interventions (issue 4) -------------------------------------------------------------------------------
+
+class AcademicYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "schools.AcademicYear"
+        django_get_or_create = ("name",)
+
+    name = "2026/27"
+    start_date = datetime.date(2026, 9, 1)
+    end_date = datetime.date(2027, 8, 31)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A bare case row (no stage history or events): tests that need the full story use cases.services."""
+
+    class Meta:
+        model = "cases.Case"
+
+    pupil = factory.SubFactory(PupilFactory)
+    case_type = "attendance"
+    status = "open"
+    stage = "2_early_intervention"
+    summary = "Attendance has fallen since the autumn half term."
+    opened_on = datetime.date(2026, 9, 14)
+    next_review_due = datetime.date(2026, 10, 26)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ChronologyEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ChronologyEntry"
+
+    case = factory.SubFactory(CaseFactory)
+    entry_type = "call"
+    occurred_on = datetime.date(2026, 10, 1)
+    summary = factory.Sequence(lambda n: f"Called home ({n})")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Task"
+
+    case = factory.SubFactory(CaseFactory)
+    title = factory.Sequence(lambda n: f"Task {n}")
+    due_date = datetime.date(2026, 11, 1)
+    assigned_to = factory.SubFactory(UserFactory)
+    created_by = factory.SubFactory(UserFactory)

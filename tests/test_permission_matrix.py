@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schools.models import AttendanceImport, Enrolment, Job
+from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
+from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
 
 ROLES = ["la_admin", "la_manager", "la_officer", "legal_officer", "school_a", "school_b", "anonymous"]
@@ -52,7 +54,7 @@ def _all_url_names(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def targets(world):
+def targets(world, case_targets, exclusion_targets):  # noqa: F811 (fixtures imported above)
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -65,7 +67,8 @@ def targets(world):
     attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
-    return {"pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
+    return {**case_targets, **exclusion_targets,
+            "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
             "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
 
@@ -108,9 +111,127 @@ MATRIX = {
     "api-pupil-detail": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
     "api-enrolment-list": (None, statuses(anonymous=401)),
     "api-enrolment-detail": ("enrolment", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    # Cases and interventions (issue 4): the targets are school B's case (allocated to la_officer), its entry,
+    # attachment, plan and task, a referral awaiting triage, and school B's TSM.
+    "cases:list": (None, statuses()),
+    "cases:export": (None, statuses()),
+    "cases:my_work": (None, statuses()),
+    "cases:team": (None, statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a", "school_b"])),
+    "cases:stage_guide": (None, statuses()),
+    "cases:open": (None, statuses(ok=EDITORS, ok_status=302, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:detail": ("case", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:edit": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:stage": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:allocate": ("case", statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a",
+                                                                "school_b"])),
+    "cases:close": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:entry_add": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:chronology_pdf": ("case", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:review_add": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:task_add": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:entry_edit": ("entry", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:attachment": ("attachment", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:task_complete": ("task", statuses(ok=(), others=405)),
+    "cases:pupil_cases": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:referral_list": (None, statuses()),
+    "cases:referral_create": (None, statuses(ok=["school_a", "school_b"], forbidden=LA)),
+    "cases:referral_detail": ("referral", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:referral_triage": ("referral", statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a",
+                                                                          "school_b"])),
+    "cases:tsm_list": (None, statuses()),
+    "cases:tsm_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:tsm_detail": ("tsm", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:tsm_edit": ("tsm", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:tsm_discussed_add": ("tsm", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:tsm_task_add": ("tsm", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cases:tsm_pack": ("tsm", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "interventions:list": (None, statuses()),
+    "interventions:detail": ("intervention", statuses()),
+    "interventions:plan_add": ("case", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "interventions:plan_edit": ("plan", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "interventions:plan_end": ("plan", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "api-case-list": (None, statuses(anonymous=401)),
+    "api-case-detail": ("case", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-referral-list": (None, statuses(anonymous=401)),
+    "api-referral-detail": ("referral", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-chronology-list": (None, statuses(anonymous=401)),
+    "api-chronology-detail": ("entry", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-task-list": (None, statuses(anonymous=401)),
+    "api-task-detail": ("task", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-tsm-list": (None, statuses(anonymous=401)),
+    "api-tsm-detail": ("tsm", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-intervention-list": (None, statuses(anonymous=401)),
+    "api-intervention-detail": ("intervention", statuses(anonymous=401)),
+    "api-plan-list": (None, statuses(anonymous=401)),
+    "api-plan-detail": ("plan", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    # Exclusions and provision (issue 5): the targets are school B's records for pupil_b (tests/exclusions/fixtures).
+    "exclusion_list": (None, statuses()),
+    "exclusion_reminders": (None, statuses()),
+    "pupil_exclusions": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "exclusion_create": ("pupil", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                           not_found=["school_a"])),
+    "exclusion_detail": ("exclusion", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "exclusion_edit": ("exclusion", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                             not_found=["school_a"])),
+    "exclusion_review": ("exclusion", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                               not_found=["school_a"])),
+    "exclusion_cancel": ("exclusion", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                               not_found=["school_a"])),
+    "exclusion_reintegration": ("exclusion", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                                      not_found=["school_a"])),
+    "day6_dashboard": (None, statuses()),
+    "placement_list": (None, statuses()),
+    "placement_create": ("pupil", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                           not_found=["school_a"])),
+    "placement_end": ("placement", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                            not_found=["school_a"])),
+    "part_time_list": (None, statuses()),
+    "part_time_create": ("pupil", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                           not_found=["school_a"])),
+    "part_time_detail": ("part_time", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "part_time_review": ("part_time", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                               not_found=["school_a"])),
+    "managed_move_list": (None, statuses()),
+    "managed_move_create": ("pupil", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                              not_found=["school_a"])),
+    # The move is from B to A, but pupil_b was never on A's roll, so A cannot see it.
+    "managed_move_outcome": ("managed_move", statuses(ok=[*EDITORS, "school_b"], forbidden=["legal_officer"],
+                                                      not_found=["school_a"])),
+    "ap_provider_list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"])),
+    "ap_provider_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "fair_access_list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"])),
+    "fair_access_create": ("pupil", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "fair_access_update": ("fair_access", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cme_list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"])),
+    "cme_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "cme_detail": ("cme", statuses(ok=LA, forbidden=["school_a", "school_b"])),
+    "cme_close": ("cme", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    # Not yet commenced (CNIS_REGISTER_ENABLED is off): 404 for the roles that could otherwise use it.
+    "cnis_list": (None, statuses(ok=(), not_found=LA, forbidden=["school_a", "school_b"])),
+    "cnis_create": (None, statuses(ok=(), not_found=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "api-exclusion-list": (None, statuses(anonymous=401)),
+    "api-exclusion-detail": ("exclusion", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-placement-list": (None, statuses(anonymous=401)),
+    "api-placement-detail": ("placement", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    "api-part-time-timetable-list": (None, statuses(anonymous=401)),
+    "api-part-time-timetable-detail": ("part_time", statuses(ok=[*LA, "school_b"], not_found=["school_a"],
+                                                             anonymous=401)),
+    "api-managed-move-list": (None, statuses(anonymous=401)),
+    "api-managed-move-detail": ("managed_move", statuses(ok=[*LA, "school_b"], not_found=["school_a"],
+                                                         anonymous=401)),
+    "api-ap-provider-list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
+    "api-ap-provider-detail": ("ap_provider", statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
+    "api-fair-access-list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
+    "api-fair-access-detail": ("fair_access", statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
+    "api-cme-record-list": (None, statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
+    "api-cme-record-detail": ("cme", statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
 }
 
 KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn", "import": "pk"}
+KWARG_NAMES.update(dict.fromkeys(["case", "entry", "attachment", "referral", "tsm", "plan", "task",
+                                  "intervention"], "pk"))
+KWARG_NAMES.update(dict.fromkeys(["exclusion", "placement", "part_time", "managed_move", "ap_provider",
+                                  "fair_access", "cme"], "pk"))
 API_LOOKUPS = {"school": "urn"}
 
 

@@ -8,12 +8,35 @@ from .attendance import (
 )
 from .audit import AuditEvent
 from .calendar import AcademicYear, Closure, Term
+from .exclusions import Exclusion, ExclusionReminder
 from .jobs import Job
 from .organisation import LocalAuthority, Partnership, School
+from .provision import (
+    APProvider,
+    ChildNotInSchool,
+    CMEEnquiry,
+    CMERecord,
+    FairAccessReferral,
+    ManagedMove,
+    PartTimeReview,
+    PartTimeTimetable,
+    Placement,
+)
 from .pupils import Carer, Enrolment, Family, Pupil
 from .users import User
 
 __all__ = [
+    "APProvider",
+    "ChildNotInSchool",
+    "CMEEnquiry",
+    "CMERecord",
+    "Exclusion",
+    "ExclusionReminder",
+    "FairAccessReferral",
+    "ManagedMove",
+    "PartTimeReview",
+    "PartTimeTimetable",
+    "Placement",
     "AttendanceCodeCount",
     "AttendanceImport",
     "AttendanceMark",

@@ -1,0 +1,114 @@
+"""One FilterSet per list, shared by the HTML page, the export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task
+from cases.selectors import officers
+from cases.stages import Stage
+from schools.filters import GdsFilterSet
+from schools.models import AcademicYear, Partnership, School
+
+
+def _visible_schools(request):
+    if request is None:
+        return School.objects.none()
+    return School.objects.visible_to(request.user)
+
+
+def _officers(request):
+    return officers()
+
+
+class CaseFilterSet(GdsFilterSet):
+    q = django_filters.CharFilter(label="Name, UPN or case reference", method="filter_text")
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, empty_label="Any stage")
+    status = django_filters.ChoiceFilter(choices=Case.Status.choices, empty_label="Any status")
+    case_type = django_filters.ChoiceFilter(label="Type", choices=Case.CaseType.choices, empty_label="Any type")
+    officer = django_filters.ModelChoiceFilter(label="Officer", queryset=_officers, empty_label="Any officer")
+    unallocated = django_filters.BooleanFilter(label="Unallocated", field_name="officer", lookup_expr="isnull")
+    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
+    partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
+                                                   queryset=Partnership.objects.all(), empty_label="Any partnership")
+    overdue = django_filters.BooleanFilter(label="Overdue review or task", method="filter_overdue")
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("opened_on", "opened"), ("next_review_due", "review"), ("stage", "stage"),
+                ("pupil__legal_last_name", "name"), ("officer__first_name", "officer"),
+                ("last_action_on", "last_action")),
+        field_labels={"opened": "Opened", "review": "Next review", "stage": "Stage", "name": "Pupil",
+                      "officer": "Officer", "last_action": "Last action"},
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "stage", "status", "case_type", "officer", "unallocated", "school", "partnership", "overdue"]
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        upper = value.upper()
+        if upper.startswith("CASE-") and upper[5:].isdigit():
+            return queryset.filter(pk=int(upper[5:]))
+        q = Q()
+        for word in value.split():
+            q &= (Q(pupil__legal_first_name__icontains=word) | Q(pupil__legal_last_name__icontains=word)
+                  | Q(pupil__preferred_first_name__icontains=word) | Q(pupil__upn__iexact=word))
+        return queryset.filter(q)
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        overdue = Q(status=Case.Status.OPEN, next_review_due__lt=today) | Q(has_overdue_task=True)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ReferralFilterSet(GdsFilterSet):
+    status = django_filters.ChoiceFilter(choices=Referral.Status.choices, empty_label="Any status")
+    case_type = django_filters.ChoiceFilter(label="Type", choices=Case.CaseType.choices, empty_label="Any type")
+    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "case_type", "school"]
+
+
+class ChronologyFilterSet(GdsFilterSet):
+    # A plain number: an out-of-scope case id simply matches nothing.
+    case = django_filters.NumberFilter(field_name="case_id")
+    entry_type = django_filters.ChoiceFilter(choices=ChronologyEntry.EntryType.choices, empty_label="Any type")
+    occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte",
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = ChronologyEntry
+        fields = ["case", "entry_type", "occurred_from"]
+
+
+class TaskFilterSet(GdsFilterSet):
+    case = django_filters.NumberFilter(field_name="case_id")
+    status = django_filters.ChoiceFilter(choices=Task.Status.choices, empty_label="Any status")
+    mine = django_filters.BooleanFilter(label="Assigned to me", method="filter_mine")
+
+    class Meta:
+        model = Task
+        fields = ["case", "status", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        return queryset.filter(assigned_to=user) if value else queryset.exclude(assigned_to=user)
+
+
+class TsmFilterSet(GdsFilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    academic_year = django_filters.ModelChoiceFilter(label="Academic year", queryset=AcademicYear.objects.all(),
+                                                     empty_label="Any year")
+    term = django_filters.ChoiceFilter(choices=TargetingSupportMeeting.TermName.choices, empty_label="Any term")
+
+    class Meta:
+        model = TargetingSupportMeeting
+        fields = ["school", "academic_year", "term"]

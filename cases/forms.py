@@ -1,0 +1,328 @@
+"""GOV.UK forms for referrals, cases, chronology, reviews, tasks and TSMs (crispy-forms-gds). Forms check input;
+services do the writing and the business rules. Edit forms carry the record's version (optimistic locking)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, ChronologyEntry, Referral, Review, TargetingSupportMeeting, TsmPupil
+from cases.selectors import caseworkers, officers
+from cases.stages import Stage
+from cases.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from schools.forms import GdsFormMixin
+from schools.models import AcademicYear, Pupil, School, User
+from schools.roles import Role
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "govuk-file-upload"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+ATTACHMENT_HELP = (f"Up to {MAX_ATTACHMENTS} files, each {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB or smaller: "
+                   f"{ALLOWED_LABEL}.")
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PupilByUpnField(forms.CharField):
+    """A pupil picked by UPN among those the user may see (an unknown or out-of-scope UPN reads the same)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Pupil's UPN")
+        kwargs.setdefault("help_text", "The 13-character unique pupil number, for example A845201025001.")
+        super().__init__(*args, **kwargs)
+        self.user = None
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip().upper()
+        pupil = Pupil.objects.visible_to(self.user).filter(upn=value).first()
+        if pupil is None:
+            raise forms.ValidationError("No pupil you can see has this UPN. Check it against the school's records.")
+        return pupil
+
+
+def _choices_with_blank(choices, label):
+    return [("", label), *choices]
+
+
+class ReferralForm(GdsFormMixin, forms.Form):
+    submit_label = "Send referral"
+    pupil = PupilByUpnField()
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label="Referring school", empty_label=None)
+    case_type = forms.ChoiceField(label="What is the referral about?", choices=Case.CaseType.choices,
+                                  widget=forms.RadioSelect)
+    reasons = forms.MultipleChoiceField(label="Why are you referring now?", choices=Referral.Reason.choices,
+                                        widget=forms.CheckboxSelectMultiple, required=False,
+                                        help_text="Select all that apply.")
+    concerns = forms.CharField(label="Your concerns", widget=forms.Textarea(attrs={"rows": 5}),
+                               help_text="What is happening, since when, and what you know about the reasons.")
+    tried_class_teacher = forms.CharField(label="Action by the class teacher or form tutor", required=False,
+                                          widget=forms.Textarea(attrs={"rows": 3}))
+    tried_head_of_year = forms.CharField(label="Action by the head of year, headteacher or deputy", required=False,
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    tried_parent_contact = forms.CharField(label="Contact with parents or carers (calls, letters, meetings)",
+                                           required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    tried_early_help = forms.CharField(label="Early help (assessment, plan, other services)", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = MultipleFileField(label="Evidence (optional)", help_text=ATTACHMENT_HELP)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].user = user
+        self.fields["school"].queryset = user.schools.order_by("name")
+        self.helper.layout = Layout(
+            Fieldset(Field.text("pupil"), Field.select("school"), legend="Pupil", legend_size=Size.MEDIUM),
+            Fieldset(Field.radios("case_type"), Field.checkboxes("reasons"), Field.textarea("concerns"),
+                     legend="The concern", legend_size=Size.MEDIUM),
+            Fieldset(Field.textarea("tried_class_teacher"), Field.textarea("tried_head_of_year"),
+                     Field.textarea("tried_parent_contact"), Field.textarea("tried_early_help"),
+                     legend="What the school has already tried", legend_size=Size.MEDIUM),
+            Field("attachments"),
+        )
+
+
+class TriageForm(GdsFormMixin, VersionedForm):
+    submit_label = "Save decision"
+    ACCEPT, DECLINE = "accept", "decline"
+    decision = forms.ChoiceField(choices=[(ACCEPT, "Accept: open a case"), (DECLINE, "Decline")],
+                                 widget=forms.RadioSelect, label="Decision")
+    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.EARLY_INTERVENTION, label="Starting stage",
+                              required=False, help_text="If accepting.")
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocate to",
+                                     empty_label="Leave unallocated for now", help_text="If accepting.")
+    note = forms.CharField(label="Triage note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decline_reason = forms.CharField(label="Reason for declining", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 4}),
+                                     help_text="If declining. The school sees this.")
+
+    def __init__(self, *args, officer_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers()
+        if officer_choices:
+            self.fields["officer"].label_from_instance = officer_choices
+        self.helper.layout = Layout(
+            Field.radios("decision"), Field.select("stage"), Field.select("officer"), Field.textarea("note"),
+            Field.textarea("decline_reason"), Field("version"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.DECLINE and not (data.get("decline_reason") or "").strip():
+            self.add_error("decline_reason", "Say why the referral is declined: the school will read this.")
+        if data.get("decision") == self.ACCEPT and not data.get("stage"):
+            self.add_error("stage", "Choose the starting stage.")
+        return data
+
+
+class CaseOpenForm(GdsFormMixin, forms.Form):
+    submit_label = "Open case"
+    case_type = forms.ChoiceField(label="Type of case", choices=Case.CaseType.choices, widget=forms.RadioSelect)
+    stage = forms.ChoiceField(label="Stage", choices=Stage.choices, initial=Stage.EARLY_INTERVENTION,
+                              widget=forms.RadioSelect)
+    summary = forms.CharField(label="Why is the LA involved?", widget=forms.Textarea(attrs={"rows": 4}))
+    lead_practitioner = forms.ChoiceField(label="Lead practitioner", choices=Case.Lead.choices,
+                                          initial=Case.Lead.SCHOOL, widget=forms.RadioSelect)
+    lead_practitioner_name = forms.CharField(label="Lead practitioner's name (optional)", required=False)
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocated officer",
+                                     empty_label="Unallocated")
+    opened_on = DateInputField(label="Date opened", help_text="For example, 27 3 2026")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers()
+        if user.role == Role.LA_OFFICER:
+            # An officer opening a case holds it; managers choose.
+            del self.fields["officer"]
+        self.fields["opened_on"].initial = timezone.localdate()
+
+
+class CaseEditForm(GdsFormMixin, VersionedForm):
+    summary = forms.CharField(label="Why is the LA involved?", widget=forms.Textarea(attrs={"rows": 4}))
+    lead_practitioner = forms.ChoiceField(label="Lead practitioner", choices=Case.Lead.choices,
+                                          widget=forms.RadioSelect)
+    lead_practitioner_name = forms.CharField(label="Lead practitioner's name (optional)", required=False)
+    review_interval_weeks = forms.IntegerField(label="Weeks between reviews", min_value=1, max_value=26,
+                                               widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+
+
+class StageForm(GdsFormMixin, VersionedForm):
+    submit_label = "Change stage"
+    stage = forms.ChoiceField(label="New stage", choices=Stage.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label="Why is the stage changing?", widget=forms.Textarea(attrs={"rows": 4}))
+    changed_on = DateInputField(label="Date of the change")
+
+
+class AllocateForm(GdsFormMixin, VersionedForm):
+    submit_label = "Allocate"
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label="Officer", empty_label="Choose an officer")
+    reason = forms.CharField(label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, officer_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every active user is a valid *choice* here so that a non-officer is refused by the service with a clear
+        # reason (the API sends ids directly); the list offers officers first.
+        self.fields["officer"].queryset = User.objects.filter(is_active=True, role__in=Role.values)
+        self.fields["officer"].widget.choices = [("", "Choose an officer")] + [
+            (o.pk, officer_label(o) if officer_label else o.display_name) for o in officers()]
+
+
+class CloseForm(GdsFormMixin, VersionedForm):
+    submit_label = "Close case"
+    outcome = forms.ChoiceField(label="Outcome", choices=Case.Outcome.choices, widget=forms.RadioSelect)
+    outcome_notes = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 4}))
+    closed_on = DateInputField(label="Date closed")
+
+
+class EntryForm(GdsFormMixin, forms.Form):
+    submit_label = "Add to chronology"
+    entry_type = forms.ChoiceField(label="Type", widget=forms.RadioSelect, choices=[
+        c for c in ChronologyEntry.EntryType.choices if c[0] != ChronologyEntry.EntryType.EVENT])
+    meeting_type = forms.ChoiceField(label="Kind of meeting (meetings only)", required=False,
+                                     choices=_choices_with_blank(ChronologyEntry.MeetingType.choices, "Not a meeting"))
+    occurred_on = DateInputField(label="Date")
+    summary = forms.CharField(label="Summary", max_length=200, help_text="One line: what happened.")
+    participants = forms.CharField(label="Participants (optional)", required=False, max_length=300)
+    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.CharField(label="Outcome or next steps (optional)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    restriction = forms.ChoiceField(
+        label="Who may read this?", widget=forms.RadioSelect, initial="", required=False,
+        choices=[("", "Everyone who can see the case, including the school"),
+                 ("safeguarding", "LA staff only: safeguarding"), ("medical", "LA staff only: medical")])
+    attachments = MultipleFileField(label="Attachments (optional)", help_text=ATTACHMENT_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_on"].initial = timezone.localdate()
+
+
+class EntryEditForm(GdsFormMixin, VersionedForm):
+    submit_label = "Save correction"
+    meeting_type = EntryForm.base_fields["meeting_type"]
+    occurred_on = DateInputField(label="Date")
+    summary = forms.CharField(label="Summary", max_length=200)
+    participants = forms.CharField(label="Participants (optional)", required=False, max_length=300)
+    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.CharField(label="Outcome or next steps (optional)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    restriction = EntryForm.base_fields["restriction"]
+    reason = forms.CharField(label="Why are you correcting this entry?", max_length=300,
+                             help_text="The earlier wording stays visible under the entry.")
+
+
+class ReviewForm(GdsFormMixin, forms.Form):
+    submit_label = "Record review"
+    held_on = DateInputField(label="Date of the review")
+    plan = forms.ModelChoiceField(queryset=None, required=False, label="Plan reviewed (optional)",
+                                  empty_label="The case as a whole")
+    attendance_percent = forms.DecimalField(label="Attendance over the period (%, optional)", required=False,
+                                            min_value=0, max_value=100, decimal_places=1,
+                                            widget=forms.NumberInput(attrs={"class": "govuk-input--width-4",
+                                                                            "step": "0.1"}))
+    progress = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 5}))
+    decision = forms.ChoiceField(label="Decision", choices=Review.Decision.choices, widget=forms.RadioSelect)
+    next_review_due = DateInputField(label="Next review (optional)", required=False,
+                                     help_text="Leave empty for the case's usual interval.")
+
+    def __init__(self, *args, plans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = plans
+        self.fields["held_on"].initial = timezone.localdate()
+
+
+def _assignees(school_id):
+    users = User.objects.filter(is_active=True).filter(
+        Q(role__in=[Role.LA_OFFICER, Role.LA_MANAGER, Role.LA_ADMIN])
+        | Q(role=Role.SCHOOL_USER, schools__pk=school_id)).distinct()
+    return users.order_by("role", "first_name", "last_name", "username")
+
+
+class TaskForm(GdsFormMixin, forms.Form):
+    submit_label = "Add task"
+    title = forms.CharField(label="Task", max_length=200)
+    details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = DateInputField(label="Due date")
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label="Who will do it?",
+                                         empty_label="Choose a person")
+
+    def __init__(self, *args, school_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = _assignees(school_id)
+        self.fields["assigned_to"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"
+
+
+class TsmForm(GdsFormMixin, forms.Form):
+    submit_label = "Save meeting"
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label="School", empty_label="Choose a school")
+    academic_year = forms.ModelChoiceField(queryset=AcademicYear.objects.order_by("-start_date"),
+                                           label="Academic year", empty_label=None)
+    term = forms.ChoiceField(label="Term", choices=TargetingSupportMeeting.TermName.choices, widget=forms.RadioSelect)
+    held_on = DateInputField(label="Date of the meeting")
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label="LA officer", empty_label="Choose an officer")
+    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.visible_to(user).filter(is_open=True)
+        self.fields["officer"].queryset = caseworkers()
+
+
+class TsmEditForm(GdsFormMixin, VersionedForm):
+    held_on = DateInputField(label="Date of the meeting")
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label="LA officer")
+    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = caseworkers()
+
+
+class TsmPupilForm(GdsFormMixin, forms.Form):
+    submit_label = "Add pupil"
+    pupil = PupilByUpnField()
+    notes = forms.CharField(label="Discussion", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    action = forms.ChoiceField(label="What was agreed?", choices=TsmPupil.Action.choices, widget=forms.RadioSelect,
+                               initial=TsmPupil.Action.NONE)
+    task_title = forms.CharField(label="Task (if a task was agreed)", required=False, max_length=200)
+    task_due_date = DateInputField(label="Task due date", required=False)
+    assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
+                                         label="Task for (if a task was agreed)", empty_label="Choose a person")
+    case_type = forms.ChoiceField(label="Type of case (if a case is to open)", required=False,
+                                  choices=_choices_with_blank(Case.CaseType.choices, "Not opening a case"))
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
+                                     label="Allocate the new case to (optional)", empty_label="Leave unallocated")
+
+    def __init__(self, *args, user, school_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].user = user
+        self.fields["assigned_to"].queryset = _assignees(school_id)
+        self.fields["officer"].queryset = officers()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == TsmPupil.Action.TASK:
+            for name in ("task_title", "task_due_date", "assigned_to"):
+                if not data.get(name):
+                    self.add_error(name, "Needed when a task was agreed.")
+        if data.get("action") == TsmPupil.Action.CASE and not data.get("case_type"):
+            self.add_error("case_type", "Choose the type of case to open.")
+        return data

@@ -1,0 +1,605 @@
+"""Cases and everything on them: referrals, allocation, stage history, chronology (with restricted entries and edit
+history), attachments, reviews, tasks and termly targeting support meetings (TSMs).
+
+Row scope comes from schools.scoping like every pupil-linked model; restricted chronology entries are filtered on top
+of it for roles without Capability.READ_RESTRICTED. Business rules live in cases.services, never in save().
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from cases.stages import STAGES, Stage
+from schools.roles import Capability
+from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, school_scope_q, user_school_ids
+
+
+def _can_read_restricted(user) -> bool:
+    return bool(user and user.is_authenticated and user.can(Capability.READ_RESTRICTED))
+
+
+class CaseworkPolicy(models.Model):
+    """The service's casework settings, edited by LA admins in the admin site (one row; defaults until saved)."""
+
+    caseload_limit = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Open cases an officer should hold at most; the caseload view warns above it (seed 000: 15-20).")
+    review_interval_weeks = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Default weeks between case reviews (seed 003: at least six-weekly).")
+    plan_length_school_weeks = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Default length of an intervention plan in school weeks (seed 000: 10 weeks).")
+    entry_edit_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text="Days after it was written that a chronology entry can still be corrected; it is locked after.")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "casework policy"
+
+    def __str__(self) -> str:
+        return "Casework policy"
+
+    @classmethod
+    def current(cls) -> CaseworkPolicy:
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class CaseQuerySet(PupilLinkedQuerySet):
+    pupil_path = "pupil"
+
+    def open(self):
+        return self.exclude(status=Case.Status.CLOSED)
+
+    def review_overdue(self, today: datetime.date):
+        return self.filter(status=Case.Status.OPEN, next_review_due__lt=today)
+
+
+class Case(models.Model):
+    """Work with one pupil about one kind of concern, from referral (or LA opening) to closure."""
+
+    class CaseType(models.TextChoices):
+        ATTENDANCE = "attendance", "Attendance"
+        BEHAVIOUR = "behaviour", "Behaviour"
+        BOTH = "attendance_behaviour", "Attendance and behaviour"
+        CME = "cme", "Child missing education"
+        REINTEGRATION = "reintegration", "Reintegration"
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", "Referred"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        IMPROVED = "improved", "Improved"
+        MOVED_SCHOOL = "moved_school", "Moved school"
+        ESCALATED_LEGAL = "escalated_legal", "Escalated to legal"
+        MISSING_EDUCATION = "missing_education", "Missing education"
+        OTHER = "other", "Other"
+
+    class Lead(models.TextChoices):
+        SCHOOL = "school", "School"
+        LA = "la", "LA attendance officer"
+        EARLY_HELP = "early_help", "Early Help coordinator"
+
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="cases")
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="cases", help_text="The pupil's school when the case was opened.")
+    case_type = models.CharField(max_length=25, choices=CaseType.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REFERRED)
+    stage = models.CharField(max_length=25, choices=Stage.choices, default=Stage.EARLY_INTERVENTION)
+    lead_practitioner = models.CharField(max_length=12, choices=Lead.choices, default=Lead.SCHOOL)
+    lead_practitioner_name = models.CharField(max_length=120, blank=True)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="allocated_cases")
+    summary = models.TextField(help_text="Why the LA is involved and what the case is trying to change.")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_notes = models.TextField(blank=True)
+    review_interval_weeks = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(26)])
+    next_review_due = models.DateField(null=True, blank=True)
+    linked_cases = models.ManyToManyField("self", blank=True, help_text="Siblings' cases (whole-family working).")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every edit form carries the version it was drawn from; services refuse a stale one.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "case_type"], condition=~Q(status="closed"), name="case_one_open_per_pupil_type",
+                violation_error_message="This pupil already has an open case of this type."),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_on__isnull=False) & ~Q(outcome="")),
+                name="case_closed_has_date_and_outcome",
+                violation_error_message="A closed case needs a closing date and an outcome."),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="case_closes_after_opening",
+                violation_error_message="A case cannot close before it opened."),
+        ]
+        indexes = [
+            # My work and caseload counts: an officer's open cases.
+            models.Index(fields=["officer", "status"], name="case_officer_status_idx"),
+            # Case list filtered by status and stage; "cases by stage" on the manager view.
+            models.Index(fields=["status", "stage"], name="case_status_stage_idx"),
+            # Overdue reviews (open cases whose next review date has passed).
+            models.Index(fields=["next_review_due"], name="case_review_due_idx", condition=Q(status="open")),
+            # A school's cases (TSM pack, school filter).
+            models.Index(fields=["school", "status"], name="case_school_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_case_type_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"CASE-{self.pk:06d}" if self.pk else "New case"
+
+    @property
+    def stage_info(self):
+        return STAGES.get(self.stage)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def review_overdue_on(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.next_review_due is not None and self.next_review_due < today
+
+
+class ReferralQuerySet(PupilLinkedQuerySet):
+    pupil_path = "pupil"
+
+    def visible_to(self, user):
+        # A referral is the referring school's document: another school the pupil later joins does not read it.
+        scoped = super().visible_to(user)
+        if is_la_user(user):
+            return scoped
+        return scoped.filter(school__in=user_school_ids(user)) if user and user.is_authenticated else scoped.none()
+
+
+class Referral(models.Model):
+    """A school asks the LA for help with a pupil on its roll (seed 003, "Referrals to ... Service")."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Awaiting triage"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    class Reason(models.TextChoices):
+        # Seed 003: "Referrals may be made when ..."
+        IRREGULAR = "irregular", "A pattern of irregular attendance, or a decline from normally good attendance"
+        ENTRENCHED = "entrenched", "A period of entrenched non-attendance has begun"
+        NO_RESPONSE = "no_response", "Communication with the parents has met little or no response"
+        NO_COOPERATION = "no_cooperation", "Evidence of a lack of parental co-operation"
+        WITHDRAWN = "withdrawn", "Withdrawn by parents moving away with no confirmed destination"
+        LATENESS = "lateness", "A pattern of persistent lateness"
+        BEHAVIOUR = "behaviour", "Behaviour putting the placement at risk"
+
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="referrals")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="referrals",
+                               help_text="The referring school; the pupil must be on its roll.")
+    case_type = models.CharField(max_length=25, choices=Case.CaseType.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    concerns = models.TextField()
+    tried_class_teacher = models.TextField("Action by the class teacher or form tutor", blank=True)
+    tried_head_of_year = models.TextField("Action by the head of year or headteacher", blank=True)
+    tried_parent_contact = models.TextField("Contact with parents or carers", blank=True)
+    tried_early_help = models.TextField("Early help", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    decline_reason = models.TextField(blank=True)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    triaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral")
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="declined") | ~Q(decline_reason=""),
+                                   name="referral_declined_has_reason",
+                                   violation_error_message="Say why the referral is declined."),
+        ]
+        indexes = [
+            # The triage queue (awaiting triage, oldest first) and a school's own referrals.
+            models.Index(fields=["status", "created_at"], name="referral_status_idx"),
+            models.Index(fields=["school", "-created_at"], name="referral_school_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"REF-{self.pk:06d}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        labels = dict(self.Reason.choices)
+        return [labels.get(r, r) for r in self.reasons]
+
+    @property
+    def tried(self) -> list[tuple[str, str]]:
+        fields = ["tried_class_teacher", "tried_head_of_year", "tried_parent_contact", "tried_early_help"]
+        return [(self._meta.get_field(f).verbose_name, getattr(self, f)) for f in fields]
+
+
+class CaseLinkedQuerySet(PupilLinkedQuerySet):
+    pupil_path = "case__pupil"
+
+
+class Allocation(models.Model):
+    """Who held the case and when: every allocation and reallocation, with the reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="allocations")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    allocated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    allocated_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    objects = CaseLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-allocated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} to {self.officer_id}"
+
+
+class StageChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=25, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=25, choices=Stage.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_on", "-pk"]
+        indexes = [
+            # Stage history on the case page, newest first.
+            models.Index(fields=["case", "-changed_on"], name="stagechange_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_stage or '-'} -> {self.to_stage}"
+
+
+class ChronologyQuerySet(PupilLinkedQuerySet):
+    pupil_path = "case__pupil"
+
+    def visible_to(self, user):
+        scoped = super().visible_to(user)
+        return scoped if _can_read_restricted(user) else scoped.filter(restriction="")
+
+
+class ChronologyEntry(models.Model):
+    """One thing that happened on a case (MOJ timeline). Corrections keep the earlier wording (revisions) and
+    entries lock after CaseworkPolicy.entry_edit_days."""
+
+    class EntryType(models.TextChoices):
+        NOTE = "note", "Note"
+        CALL = "call", "Phone call"
+        LETTER = "letter", "Letter"
+        HOME_VISIT = "home_visit", "Home visit"
+        SCHOOL_VISIT = "school_visit", "School visit"
+        MEETING = "meeting", "Meeting"
+        EVENT = "event", "Case event"  # written by the services: stage changes, allocation, reviews, closure
+
+    class MeetingType(models.TextChoices):
+        TSM = "tsm", "Targeting support meeting (TSM)"
+        TAF = "taf", "Team around the family (TAF)"
+        PANEL = "attendance_panel", "Attendance panel"
+        LEGAL_PLANNING = "legal_planning", "Legal planning meeting"
+        OTHER = "other", "Other meeting"
+
+    class Restriction(models.TextChoices):
+        NONE = "", "Not restricted"
+        SAFEGUARDING = "safeguarding", "Safeguarding"
+        MEDICAL = "medical", "Medical"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
+    entry_type = models.CharField(max_length=15, choices=EntryType.choices)
+    meeting_type = models.CharField(max_length=20, choices=MeetingType.choices, blank=True)
+    occurred_on = models.DateField()
+    summary = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    participants = models.CharField(max_length=300, blank=True)
+    outcome = models.TextField(blank=True)
+    restriction = models.CharField(max_length=15, choices=Restriction.choices, blank=True,
+                                   help_text="Restricted entries are seen by LA staff only, never by schools.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ChronologyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name_plural = "chronology entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(entry_type="meeting") & ~Q(meeting_type="")) | (~Q(entry_type="meeting")
+                                                                             & Q(meeting_type="")),
+                name="entry_meeting_type_with_meetings_only",
+                violation_error_message="Choose the kind of meeting (only for meetings)."),
+        ]
+        indexes = [
+            # The case timeline, newest first; "last action" per case for lists and the TSM pack.
+            models.Index(fields=["case", "-occurred_on", "-id"], name="entry_case_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_entry_type_display()} on {self.occurred_on}: {self.summary}"
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.restriction)
+
+    @property
+    def type_label(self) -> str:
+        if self.entry_type == self.EntryType.MEETING and self.meeting_type:
+            return self.get_meeting_type_display()
+        return self.get_entry_type_display()
+
+
+class ChronologyRevision(models.Model):
+    """The wording of an entry before a correction: shown under the entry, never deleted."""
+
+    entry = models.ForeignKey(ChronologyEntry, on_delete=models.CASCADE, related_name="revisions")
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    edited_at = models.DateTimeField(auto_now_add=True)
+    previous = models.JSONField(help_text="{field: value before the edit}")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-edited_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Revision of entry {self.entry_id} at {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class AttachmentQuerySet(PupilLinkedQuerySet):
+    pupil_path = "pupil"
+
+    def visible_to(self, user):
+        scoped = super().visible_to(user)
+        if _can_read_restricted(user):
+            return scoped
+        # Referral attachments follow the referral's scope (the referring school only); entry attachments follow
+        # their entry, so a restricted entry's files are as hidden as the entry.
+        if not (user and user.is_authenticated):
+            return scoped.none()
+        return scoped.filter(
+            Q(referral__isnull=False, referral__school__in=user_school_ids(user))
+            | Q(entry__isnull=False, entry__restriction=""))
+
+
+def attachment_path(instance, filename: str) -> str:
+    today = datetime.date.today()
+    return f"cases/attachments/{today:%Y/%m}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file on a referral or a chronology entry. Stored through Django's storage API and served only by the
+    scoped download view; never linked from MEDIA_URL."""
+
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="attachments")
+    entry = models.ForeignKey(ChronologyEntry, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(referral__isnull=False) & Q(entry__isnull=True))
+                | (Q(referral__isnull=True) & Q(entry__isnull=False)),
+                name="attachment_on_one_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Review(models.Model):
+    """A case review (seed 003: at least six-weekly), optionally of one intervention plan."""
+
+    class Decision(models.TextChoices):
+        CONTINUE = "continue", "Continue the current plan"
+        CHANGE_PLAN = "change_plan", "Change the plan"
+        STEP_UP = "step_up", "Move up a stage"
+        STEP_DOWN = "step_down", "Move down a stage"
+        CLOSE = "close", "Recommend closing the case"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    plan = models.ForeignKey("interventions.InterventionPlan", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="reviews")
+    held_on = models.DateField()
+    attendance_percent = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Attendance over the period reviewed, as a percentage.")
+    progress = models.TextField()
+    decision = models.CharField(max_length=15, choices=Decision.choices)
+    next_review_due = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [
+            # Reviews on the case page, newest first.
+            models.Index(fields=["case", "-held_on"], name="review_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.case_id} on {self.held_on}"
+
+
+class TaskQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if is_la_user(user):
+            return self
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        from schools.scoping import pupil_scope_q
+
+        return self.filter(
+            (Q(case__isnull=False) & pupil_scope_q(user, "case__pupil"))
+            | Q(case__isnull=True, tsm__school__in=user_school_ids(user)))
+
+    def open(self):
+        return self.filter(status=Task.Status.OPEN)
+
+
+class Task(models.Model):
+    """Something someone must do by a date: on a case, or an action agreed at a TSM."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To do"
+        DONE = "done", "Done"
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks")
+    tsm = models.ForeignKey("TargetingSupportMeeting", null=True, blank=True, on_delete=models.CASCADE,
+                            related_name="tasks")
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    due_date = models.DateField()
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks")
+    status = models.CharField(max_length=5, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(case__isnull=False) | Q(tsm__isnull=False),
+                                   name="task_on_case_or_tsm"),
+        ]
+        indexes = [
+            # My work: a person's open tasks by due date (overdue first).
+            models.Index(fields=["assigned_to", "status", "due_date"], name="task_assignee_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.due_date < today
+
+
+class TsmQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        # A school sees the meetings held with it; the LA sees all.
+        return self.filter(**{"school__in": _visible_school_ids(user)}) if not is_la_user(user) else self
+
+
+def _visible_school_ids(user):
+    from schools.models import School
+
+    return School.objects.filter(school_scope_q(user)).values("pk")
+
+
+class TargetingSupportMeeting(models.Model):
+    """The termly meeting between a school and its LA attendance officer ("Working together to improve school
+    attendance"; seed 001 Appendix 1)."""
+
+    class TermName(models.TextChoices):
+        AUTUMN = "autumn", "Autumn"
+        SPRING = "spring", "Spring"
+        SUMMER = "summer", "Summer"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="tsms")
+    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(max_length=6, choices=TermName.choices)
+    held_on = models.DateField()
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attendees = models.TextField(help_text="Who attended, one per line or separated by commas.")
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = TsmQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = "targeting support meeting"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "academic_year", "term"], name="tsm_one_per_school_term",
+                                    violation_error_message="This school already has a TSM recorded for that "
+                                                            "term."),
+        ]
+
+    def __str__(self) -> str:
+        return f"TSM {self.school} {self.get_term_display()} {self.academic_year}"
+
+
+class TsmPupilQuerySet(PupilLinkedQuerySet):
+    pupil_path = "pupil"
+
+
+class TsmPupil(models.Model):
+    """A pupil discussed at a TSM and what was agreed: nothing further, a task, or a case."""
+
+    class Action(models.TextChoices):
+        NONE = "none", "No further action"
+        TASK = "task", "A task"
+        CASE = "case", "Open a case"
+
+    tsm = models.ForeignKey(TargetingSupportMeeting, on_delete=models.CASCADE, related_name="pupils_discussed")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True)
+    action = models.CharField(max_length=5, choices=Action.choices, default=Action.NONE)
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = TsmPupilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tsm", "pupil"], name="tsm_pupil_once",
+                                    violation_error_message="This pupil is already listed for this meeting."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil_id} at TSM {self.tsm_id}"

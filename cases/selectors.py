@@ -1,0 +1,333 @@
+"""Reads that matter for cases. Every selector takes the user and starts from a scoped queryset (schools.scoping):
+out-of-scope lookups raise Http404, and restricted chronology entries never reach a user who may not read them.
+
+Attendance figures on case pages (the pupil's and siblings' attendance, the TSM pack's PA/SA pupils) come from ONE
+function here, :func:`attendance_figures`, which reads the attendance engine's selectors.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from cases.models import (
+    Allocation,
+    Attachment,
+    Case,
+    CaseworkPolicy,
+    ChronologyEntry,
+    ChronologyRevision,
+    Referral,
+    Review,
+    StageChange,
+    TargetingSupportMeeting,
+    Task,
+    TsmPupil,
+)
+from cases.stages import STAGE_ORDER, STAGES, Stage
+from interventions.models import InterventionPlan
+from schools.models import Enrolment, Pupil, User
+from schools.roles import Capability, Role
+
+# --- Attendance (the one seam to the attendance engine) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceFigure:
+    period: str  # always named on screen, e.g. "2026/27 year to date"
+    percent: Decimal  # attendance (present + AEA) as a percentage of possible sessions, one decimal place
+    persistent: bool  # absence >= 10%
+    severe: bool  # absence >= 50%
+    possible: int
+    suggested_stage: str | None  # the staged model's band for this attendance (a suggestion, never applied)
+
+
+_ENGINE_STAGES = {1: Stage.PREVENTION, 2: Stage.EARLY_INTERVENTION, 3: Stage.TARGETED_SUPPORT}
+
+
+def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, AttendanceFigure]:
+    """Attendance for case pages, keyed by pupil id, for the academic year to date: the listed pupils, or (``school``
+    given) every persistently or severely absent pupil on that school's roll (the TSM pack). Figures are per current
+    enrolment (the DfE method) and come from the attendance engine's selectors, scoped to what ``user`` may see: a
+    school sees its own registers only.
+
+    The one function case pages read attendance through; a few queries however many pupils.
+    """
+    from schools import attendance_selectors as engine
+    from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, suggested_stage
+
+    pupil_ids = list(pupil_ids)
+    if school is None and not pupil_ids:
+        return {}
+    period = engine.resolve_period(None, timezone.localdate())
+    enrolments = Enrolment.objects.visible_to(user).filter(end_date__isnull=True)
+    if school is not None:
+        rows = engine.at_or_above(engine.pupil_rows(user, period, enrolments.filter(school=school)),
+                                  PERSISTENT_ABSENCE_RATE)
+    else:
+        rows = engine.pupil_rows(user, period, enrolments.filter(pupil_id__in=pupil_ids))
+    result: dict[int, AttendanceFigure] = {}
+    for row in rows:
+        figures = engine.Figures.from_row({name: getattr(row, name) for name in engine.COUNT_FIELDS})
+        if not figures.possible:
+            continue
+        known = result.get(row.pupil_id)
+        if known is not None and known.possible >= figures.possible:
+            continue  # dual registration: the enrolment with the most sessions
+        stage = suggested_stage(figures.possible, figures.attended)
+        result[row.pupil_id] = AttendanceFigure(
+            period=period.label, percent=(figures.attendance_rate * 100).quantize(Decimal("0.1")),
+            persistent=figures.persistent, severe=figures.severe, possible=figures.possible,
+            suggested_stage=_ENGINE_STAGES.get(int(stage)) if stage is not None else None)
+    return result
+
+
+# --- Cases ----------------------------------------------------------------------------------------------------------
+
+def visible_entries(user):
+    """Chronology entries the user may read: scoped by pupil (ChronologyEntry.objects.visible_to, which also drops
+    restricted entries for roles without Capability.READ_RESTRICTED)."""
+    return ChronologyEntry.objects.visible_to(user)
+
+
+def _last_action(user):
+    return visible_entries(user).filter(case=OuterRef("pk")).order_by("-occurred_on", "-pk")
+
+
+def case_list(*, user, today: datetime.date | None = None):
+    """Cases the user may see, with the pupil, school and officer joined and the last (visible) action annotated, so
+    a page of cases is one query."""
+    today = today or timezone.localdate()
+    last = _last_action(user)
+    overdue_tasks = Task.objects.filter(case=OuterRef("pk"), status=Task.Status.OPEN, due_date__lt=today)
+    return (
+        Case.objects.visible_to(user)
+        .select_related("pupil", "school", "school__partnership", "officer")
+        .annotate(
+            last_action_on=Subquery(last.values("occurred_on")[:1]),
+            last_action_type=Subquery(last.values("entry_type")[:1]),
+            last_action_summary=Subquery(last.values("summary")[:1]),
+            has_overdue_task=Exists(overdue_tasks),
+        )
+    )
+
+
+def case_get(*, user, pk: int) -> Case:
+    """One case through the scope (404 outside it), with what the case page header needs joined."""
+    return get_object_or_404(Case.objects.visible_to(user).select_related("pupil", "school", "officer"), pk=pk)
+
+
+def case_for_update(*, user, pk: int) -> Case:
+    """A fresh, scoped copy for a service to change (the form may have written onto another copy)."""
+    return get_object_or_404(Case.objects.visible_to(user).select_related("pupil", "school", "officer"), pk=pk)
+
+
+def restricted_filter(user) -> Q:
+    """Restricted entries for LA roles only (applied on top of the scope wherever entries are read)."""
+    return Q() if user.can(Capability.READ_RESTRICTED) else Q(restriction="")
+
+
+def case_timeline(*, user, case: Case):
+    """The case's chronology. ``case`` came through the scope (case_get), so its rows share its pupil's scope; the
+    restriction filter is what still differs by role."""
+    attachments = Attachment.objects.visible_to(user).order_by("pk")
+    return (
+        ChronologyEntry.objects.filter(case=case).filter(restricted_filter(user))
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("attachments", queryset=attachments, to_attr="visible_attachments"),
+            Prefetch("revisions", queryset=ChronologyRevision.objects.select_related("edited_by")),
+        )
+        .order_by("-occurred_on", "-pk")
+    )
+
+
+def case_page(*, user, case: Case) -> dict:
+    """Everything the case page shows besides the timeline, each list one query. ``case`` came through the scope, so
+    rows that belong to it share its pupil's scope; other pupils' cases (linked) and referrals (the referring
+    school's document) go through their own scope."""
+    plans = list(
+        InterventionPlan.objects.filter(case=case).select_related("intervention", "owner")
+        .annotate(review_count=Count("reviews")).order_by("status", "-start_date"))
+    return {
+        "stage_changes": list(StageChange.objects.filter(case=case).select_related("changed_by")),
+        "allocations": list(Allocation.objects.filter(case=case).select_related("officer")),
+        "plans": plans,
+        "reviews": list(Review.objects.filter(case=case).select_related("reviewed_by", "plan__intervention")),
+        "tasks": list(Task.objects.filter(case=case).select_related("assigned_to").order_by("status", "due_date",
+                                                                                             "pk")),
+        "linked_cases": list(Case.objects.visible_to(user).filter(linked_cases=case).select_related("pupil")),
+        "referral": Referral.objects.visible_to(user).filter(case=case).select_related("school").first(),
+    }
+
+
+def family_members(*, user, pupil: Pupil) -> list[Pupil]:
+    """The pupil's siblings the user may see, with their current school and open cases (whole-family working)."""
+    if not pupil.family_id:
+        return []
+    open_cases = Case.objects.visible_to(user).open().select_related("officer").order_by("-opened_on")
+    siblings = list(
+        Pupil.objects.visible_to(user).with_current_enrolment(user)
+        .filter(family_id=pupil.family_id).exclude(pk=pupil.pk)
+        .prefetch_related(Prefetch("cases", queryset=open_cases, to_attr="open_cases"))
+        .order_by("date_of_birth", "pk"))
+    return siblings
+
+
+def pupil_cases(*, user, pupil: Pupil) -> dict:
+    return {
+        "cases": list(case_list(user=user).filter(pupil=pupil).order_by("status", "-opened_on")),
+        "referrals": list(Referral.objects.visible_to(user).filter(pupil=pupil).select_related("school", "case")),
+    }
+
+
+# --- Referrals ------------------------------------------------------------------------------------------------------
+
+def referral_list(*, user):
+    return (Referral.objects.visible_to(user).select_related("pupil", "school", "referred_by", "case")
+            .order_by("-created_at", "-pk"))
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    return get_object_or_404(
+        referral_list(user=user).select_related("triaged_by").prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.visible_to(user), to_attr="visible_attachments")),
+        pk=pk)
+
+
+def referral_for_update(*, user, pk: int) -> Referral:
+    return get_object_or_404(Referral.objects.visible_to(user).select_related("pupil", "school"), pk=pk)
+
+
+def attachment_get(*, user, pk: int) -> Attachment:
+    return get_object_or_404(Attachment.objects.visible_to(user), pk=pk)
+
+
+def entry_get(*, user, pk: int) -> ChronologyEntry:
+    return get_object_or_404(visible_entries(user).select_related("case", "case__pupil"), pk=pk)
+
+
+def task_get(*, user, pk: int) -> Task:
+    return get_object_or_404(Task.objects.visible_to(user).select_related("case", "tsm"), pk=pk)
+
+
+# --- Officers, My work and the manager view -------------------------------------------------------------------------
+
+def officers():
+    """Users who can hold cases (allocation choices and the officer filter)."""
+    return User.objects.filter(role=Role.LA_OFFICER, is_active=True).order_by("first_name", "last_name", "username")
+
+
+def caseworkers():
+    """Users who can own plans and tasks on the LA side."""
+    return User.objects.filter(role__in=[Role.LA_OFFICER, Role.LA_MANAGER, Role.LA_ADMIN],
+                               is_active=True).order_by("first_name", "last_name", "username")
+
+
+def officer_caseloads(*, today: datetime.date | None = None):
+    """Each LA officer with open cases and overdue reviews counted in SQL (one query)."""
+    today = today or timezone.localdate()
+    return officers().annotate(
+        open_cases=Count("allocated_cases", filter=~Q(allocated_cases__status=Case.Status.CLOSED)),
+        overdue_reviews=Count("allocated_cases", filter=Q(allocated_cases__status=Case.Status.OPEN,
+                                                          allocated_cases__next_review_due__lt=today)),
+    )
+
+
+def my_work(*, user, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=14)
+    my_cases = list(case_list(user=user, today=today).filter(officer=user).open()
+                    .order_by("next_review_due", "pk"))
+    tasks = list(
+        Task.objects.visible_to(user).open().filter(assigned_to=user)
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("case", "case__pupil", "tsm", "tsm__school").order_by("due_date", "pk"))
+    return {
+        "today": today,
+        "cases": my_cases,
+        "reviews_due": [c for c in my_cases if c.status == Case.Status.OPEN and c.next_review_due
+                        and c.next_review_due <= soon],
+        "overdue_tasks": [t for t in tasks if t.due_date < today],
+        "upcoming_tasks": [t for t in tasks if today <= t.due_date],
+        "caseload_limit": CaseworkPolicy.current().caseload_limit,
+    }
+
+
+def school_work(*, user) -> dict:
+    """A school user's landing list: their referrals and their pupils' open cases."""
+    return {
+        "referrals": list(referral_list(user=user)[:50]),
+        "cases": list(case_list(user=user).open().order_by("-opened_on", "-pk")[:50]),
+    }
+
+
+def team_overview(*, user, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    policy = CaseworkPolicy.current()
+    caseloads = list(officer_caseloads(today=today))
+    for officer in caseloads:
+        officer.over_limit = officer.open_cases > policy.caseload_limit
+    by_stage = dict(Case.objects.visible_to(user).open().values_list("stage").annotate(n=Count("pk")).order_by())
+    return {
+        "today": today,
+        "policy": policy,
+        "referrals": list(referral_list(user=user).filter(status=Referral.Status.SUBMITTED).order_by("created_at")),
+        "awaiting_allocation": list(case_list(user=user).filter(status=Case.Status.REFERRED).order_by("opened_on")),
+        "caseloads": caseloads,
+        "by_stage": [(STAGES[s], by_stage.get(s, 0)) for s in STAGE_ORDER],
+        "overdue_reviews": list(case_list(user=user, today=today).review_overdue(today)
+                                .order_by("officer__first_name", "next_review_due")),
+    }
+
+
+# --- TSMs ----------------------------------------------------------------------------------------------------------
+
+def tsm_list(*, user):
+    return (TargetingSupportMeeting.objects.visible_to(user).select_related("school", "academic_year", "officer")
+            .annotate(pupil_count=Count("pupils_discussed")).order_by("-held_on", "-pk"))
+
+
+def tsm_get(*, user, pk: int) -> TargetingSupportMeeting:
+    return get_object_or_404(tsm_list(user=user), pk=pk)
+
+
+def tsm_detail(*, user, tsm: TargetingSupportMeeting) -> dict:
+    discussed = list(TsmPupil.objects.visible_to(user).filter(tsm=tsm).select_related("pupil", "task", "case"))
+    tasks = list(Task.objects.visible_to(user).filter(tsm=tsm).select_related("assigned_to", "case"))
+    return {"discussed": discussed, "tasks": tasks}
+
+
+def tsm_pack_rows(*, user, tsm: TargetingSupportMeeting) -> list[dict]:
+    """The TSM pack: the school's persistently and severely absent pupils (from the attendance engine, once
+    connected), every pupil on its roll with an open case, and the pupils discussed at the meeting; with stage, case
+    status and last action (restricted entries never appear for users who may not read them)."""
+    figures = attendance_figures(user=user, school=tsm.school)
+    on_roll = Enrolment.objects.filter(school=tsm.school, end_date__isnull=True)
+    discussed = TsmPupil.objects.filter(tsm=tsm).values("pupil")
+    wanted = Q(Exists(Case.objects.open().filter(pupil=OuterRef("pk"))) & Exists(on_roll.filter(
+        pupil=OuterRef("pk")))) | Q(pk__in=discussed) | Q(pk__in=list(figures))
+    pupils = list(
+        Pupil.objects.visible_to(user).filter(wanted).with_current_enrolment(user)
+        .prefetch_related(Prefetch("cases", queryset=case_list(user=user).open().order_by("-opened_on"),
+                                   to_attr="open_cases"))
+        .order_by("legal_last_name", "legal_first_name", "pk"))
+    others = [p.pk for p in pupils if p.pk not in figures]
+    figures.update(attendance_figures(user=user, pupil_ids=others) if others else {})
+    return [{"pupil": pupil, "attendance": figures.get(pupil.pk), "cases": pupil.open_cases} for pupil in pupils]
+
+
+def current_academic_year(today: datetime.date | None = None):
+    from schools.models import AcademicYear
+
+    today = today or timezone.localdate()
+    return AcademicYear.objects.filter(start_date__lte=today, end_date__gte=today).first()
+
+
+def can_read_restricted(user) -> bool:
+    return user.can(Capability.READ_RESTRICTED)

@@ -1,0 +1,691 @@
+"""Pages for referrals, cases, chronology, reviews, tasks, My work, the team view and TSMs. Thin: selectors read,
+services write, FilterSets filter. A case outside the user's scope is 404; one they may see but not change is 403."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.exports import cases_csv, cases_xlsx
+from cases.filters import CaseFilterSet, ReferralFilterSet, TsmFilterSet
+from cases.forms import (
+    AllocateForm,
+    CaseEditForm,
+    CaseOpenForm,
+    CloseForm,
+    EntryEditForm,
+    EntryForm,
+    ReferralForm,
+    ReviewForm,
+    StageForm,
+    TaskForm,
+    TriageForm,
+    TsmEditForm,
+    TsmForm,
+    TsmPupilForm,
+)
+from cases.models import CaseworkPolicy, Referral, TsmPupil
+from cases.pdf import html_to_pdf
+from cases.permissions import can_edit_entry, can_work_case, require_work_case
+from cases.stages import STAGE_ORDER, STAGES
+from interventions.models import InterventionPlan
+from schools import selectors as school_selectors
+from schools.audit import record_view
+from schools.models import AuditEvent, Enrolment
+from schools.navigation import pupil_tabs
+from schools.roles import Capability, Role
+from schools.views import _apply_form_errors, _paginate, capability_required
+
+SORTABLE = [("name", "Pupil"), ("stage", "Stage"), ("officer", "Officer"), ("opened", "Opened"),
+            ("review", "Next review"), ("last_action", "Last action")]
+
+
+def _form_page(request, form, *, title, back_url, caption="", intro=""):
+    return render(request, "cases/form_page.html", {"form": form, "title": title, "back_url": back_url,
+                                                    "caption": caption, "intro": intro})
+
+
+def _fail(form, error: ValidationError) -> None:
+    _apply_form_errors(form, error)
+
+
+def _stale(request, error: ValidationError) -> bool:
+    """A stale edit: say so at the top of the page the user is sent back to."""
+    if getattr(error, "code", None) == "stale" or (not hasattr(error, "error_dict") and any(
+            getattr(e, "code", None) == "stale" for e in getattr(error, "error_list", []))):
+        messages.error(request, error.messages[0])
+        return True
+    return False
+
+
+def _current_enrolment(user, pupil):
+    return (Enrolment.objects.visible_to(user).filter(pupil=pupil, end_date__isnull=True)
+            .select_related("school").order_by("-start_date").first())
+
+
+def _sort_headers(request, current: str):
+    headers = []
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, label in SORTABLE:
+        if current == key:
+            aria, next_sort = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            aria, next_sort = "descending", key
+        else:
+            aria, next_sort = "none", key
+        query["sort"] = next_sort
+        headers.append({"key": key, "label": label, "aria": aria, "href": f"?{query.urlencode()}"})
+    return headers
+
+
+def _selected_filters(filterset):
+    """The MOJ filter's "selected filters": each applied filter with a link that removes it."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    chosen = []
+    data = filterset.form.data
+    for name, field in filterset.form.fields.items():
+        if name == "sort" or not data.get(name):
+            continue
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, "", []):
+            continue
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            label = dict(field.choices).get(data.get(name), data.get(name))
+        else:
+            label = str(value)
+        remaining = data.copy()
+        remaining.pop(name, None)
+        remaining.pop("page", None)
+        chosen.append({"field": field.label, "value": label, "href": f"?{remaining.urlencode()}"})
+    return chosen
+
+
+# --- Case list and export -------------------------------------------------------------------------------------------
+
+def case_list(request):
+    filterset = CaseFilterSet(request.GET or None, queryset=selectors.case_list(user=request.user), request=request)
+    cases = filterset.qs
+    if not request.GET.get("sort"):
+        cases = cases.order_by("-opened_on", "-pk")
+    page, query = _paginate(request, cases)
+    return render(request, "cases/case_list.html", {
+        "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
+        "headers": _sort_headers(request, request.GET.get("sort", "")),
+        "selected_filters": _selected_filters(filterset),
+        "export_query": query,
+        "can_work": request.user.can(Capability.WORK_CASES),
+    })
+
+
+@capability_required(Capability.EXPORT_CASES)
+def case_export(request):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in {"csv", "xlsx"}:
+        fmt = "csv"
+    filterset = CaseFilterSet(request.GET or None, queryset=selectors.case_list(user=request.user), request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        messages.error(request, "The filters could not be understood, so nothing was exported.")
+        return redirect("cases:list")
+    cases = filterset.qs
+    if not request.GET.get("sort"):
+        cases = cases.order_by("-opened_on", "-pk")
+    count = cases.count()
+    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
+                              object_type="cases.Case", object_id="list", object_repr=f"{count} cases ({fmt})",
+                              path=request.get_full_path()[:300])
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        response = HttpResponse(cases_xlsx(cases), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    else:
+        response = HttpResponse(cases_csv(cases), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{fmt}"'
+    return response
+
+
+# --- The case page --------------------------------------------------------------------------------------------------
+
+def case_detail(request, pk: int):
+    user = request.user
+    case = selectors.case_get(user=user, pk=pk)
+    record_view(user=user, instance=case, path=request.path)
+    policy = CaseworkPolicy.current()
+    today = timezone.localdate()
+    timeline = list(selectors.case_timeline(user=user, case=case))
+    can_work = can_work_case(user, case)
+    for entry in timeline:
+        entry.can_edit = can_work and can_edit_entry(user, entry, case) and not services.entry_locked(
+            entry, policy=policy)
+    page = selectors.case_page(user=user, case=case)
+    for plan in page["plans"]:
+        plan.can_change = can_work and plan.status == InterventionPlan.Status.ACTIVE
+    for task in page["tasks"]:
+        task.case = case  # already loaded: checking who may complete it needs the case
+        task.can_complete = services.can_complete_task(user, task)
+        task.overdue = task.is_overdue_on(today)
+    siblings = selectors.family_members(user=user, pupil=case.pupil)
+    figures = selectors.attendance_figures(user=user, pupil_ids=[case.pupil_id, *(s.pk for s in siblings)])
+    for sibling in siblings:
+        sibling.attendance = figures.get(sibling.pk)
+    attendance = figures.get(case.pupil_id)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "pupil": case.pupil, "current_enrolment": _current_enrolment(user, case.pupil),
+        "tabs": pupil_tabs(user, case.pupil, active="cases"),
+        "timeline": timeline, "siblings": siblings, "attendance": attendance,
+        "suggested_stage": STAGES.get(attendance.suggested_stage) if attendance and attendance.suggested_stage
+        else None,
+        "stage": STAGES[case.stage], "stages": [STAGES[s] for s in STAGE_ORDER],
+        "today": today, "review_overdue": case.review_overdue_on(today),
+        "can_work": can_work, "can_allocate": user.can(Capability.TRIAGE_REFERRALS) and not case.is_closed,
+        "can_open_cases": user.can(Capability.WORK_CASES),
+        "shows_restricted": user.can(Capability.READ_RESTRICTED),
+        "policy": policy,
+        **page,
+    })
+
+
+def pupil_cases(request, pk: int):
+    """The pupil profile's Cases tab: the pupil's cases and referrals, and the way to refer or open a case."""
+    user = request.user
+    pupil = school_selectors.pupil_get(user=user, pk=pk)
+    record_view(user=user, instance=pupil, path=request.path)
+    data = selectors.pupil_cases(user=user, pupil=pupil)
+    return render(request, "cases/pupil_cases.html", {
+        "pupil": pupil, "current_enrolment": _current_enrolment(user, pupil),
+        "tabs": pupil_tabs(user, pupil, active="cases"), "today": timezone.localdate(),
+        "can_refer": user.can(Capability.REFER_PUPILS), "can_open": user.can(Capability.WORK_CASES),
+        **data,
+    })
+
+
+@capability_required(Capability.WORK_CASES)
+def case_open(request):
+    user = request.user
+    pupil = school_selectors.pupil_get(user=user, pk=request.GET.get("pupil") or 0) if (
+        str(request.GET.get("pupil", "")).isdigit()) else None
+    if pupil is None:
+        messages.error(request, "Open a case from the pupil's Cases tab.")
+        return redirect("pupil_list")
+    linked = None
+    if str(request.GET.get("linked", "")).isdigit():
+        linked = selectors.case_get(user=user, pk=int(request.GET["linked"]))
+    form = CaseOpenForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        officer = data.pop("officer", None) if "officer" in form.fields else user
+        try:
+            case = services.case_open(user=user, pupil=pupil, officer=officer, linked_case=linked, **data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, f"{case.reference} was opened for {pupil.display_name}.")
+            return redirect("cases:detail", pk=case.pk)
+    caption = f"Linked to {linked.reference} ({linked.pupil.display_name})" if linked else ""
+    return _form_page(request, form, title=f"Open a case for {pupil.display_name}", caption=caption,
+                      back_url=reverse("cases:pupil_cases", args=[pupil.pk]))
+
+
+def _case_for_work(request, pk):
+    case = selectors.case_for_update(user=request.user, pk=pk)
+    require_work_case(request.user, case)
+    return case
+
+
+@capability_required(Capability.WORK_CASES)
+def case_edit(request, pk: int):
+    case = _case_for_work(request, pk)
+    initial = {"summary": case.summary, "lead_practitioner": case.lead_practitioner, "version": case.version,
+               "lead_practitioner_name": case.lead_practitioner_name,
+               "review_interval_weeks": case.review_interval_weeks}
+    form = CaseEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.case_update(user=request.user, case=case, expected_version=version, **data)
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=pk)
+            _fail(form, error)
+        else:
+            messages.success(request, "The case details were saved.")
+            return redirect("cases:detail", pk=pk)
+    return _form_page(request, form, title=f"Edit {case.reference}", caption=case.pupil.display_name,
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+@capability_required(Capability.WORK_CASES)
+def case_stage(request, pk: int):
+    case = _case_for_work(request, pk)
+    form = StageForm(request.POST or None, initial={"stage": case.stage, "version": case.version,
+                                                    "changed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.case_change_stage(user=request.user, case=case, stage=data["stage"], reason=data["reason"],
+                                       changed_on=data["changed_on"], expected_version=data["version"])
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=pk)
+            _fail(form, error)
+        else:
+            messages.success(request, f"{case.reference} is now at {case.get_stage_display().lower()}.")
+            return redirect("cases:detail", pk=pk)
+    return _form_page(request, form, title=f"Change the stage of {case.reference}", caption=case.pupil.display_name,
+                      intro=f"Now at {case.get_stage_display().lower()}.",
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+def _officer_label_factory():
+    limit = CaseworkPolicy.current().caseload_limit
+    loads = {o.pk: o.open_cases for o in selectors.officer_caseloads()}
+
+    def label(officer) -> str:
+        n = loads.get(officer.pk, 0)
+        over = " – over the limit" if n >= limit else ""
+        return f"{officer.display_name} ({n} of {limit} cases{over})"
+
+    return label, loads, limit
+
+
+@capability_required(Capability.TRIAGE_REFERRALS)
+def case_allocate(request, pk: int):
+    case = selectors.case_for_update(user=request.user, pk=pk)
+    if case.is_closed:
+        raise PermissionDenied
+    label, loads, limit = _officer_label_factory()
+    form = AllocateForm(request.POST or None, officer_label=label,
+                        initial={"version": case.version, "officer": case.officer_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_allocate(user=request.user, case=case, officer=data["officer"], reason=data["reason"],
+                                   expected_version=data["version"])
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=pk)
+            _fail(form, error)
+        else:
+            officer = data["officer"]
+            messages.success(request, f"{case.reference} was allocated to {officer.display_name}.")
+            held = loads.get(officer.pk, 0) + 1
+            if held > limit:
+                messages.warning(request, f"{officer.display_name} now holds {held} open cases, over the caseload "
+                                          f"limit of {limit}.")
+            return redirect("cases:detail", pk=pk)
+    who = f"Allocated to {case.officer.display_name}." if case.officer else "Not allocated yet."
+    return _form_page(request, form, title=f"Allocate {case.reference}", caption=case.pupil.display_name,
+                      intro=f"{who} Caseload limit: {limit} open cases.",
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+@capability_required(Capability.WORK_CASES)
+def case_close(request, pk: int):
+    case = _case_for_work(request, pk)
+    form = CloseForm(request.POST or None, initial={"version": case.version, "closed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_close(user=request.user, case=case, outcome=data["outcome"],
+                                outcome_notes=data["outcome_notes"], closed_on=data["closed_on"],
+                                expected_version=data["version"])
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=pk)
+            _fail(form, error)
+        else:
+            messages.success(request, f"{case.reference} was closed.")
+            return redirect("cases:detail", pk=pk)
+    return _form_page(request, form, title=f"Close {case.reference}", caption=case.pupil.display_name,
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+# --- Chronology, attachments, reviews, tasks ------------------------------------------------------------------------
+
+@capability_required(Capability.WORK_CASES)
+def entry_add(request, pk: int):
+    case = _case_for_work(request, pk)
+    form = EntryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        files = data.pop("attachments") or []
+        try:
+            services.entry_add(user=request.user, case=case, files=files, **data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, "The entry was added to the chronology.")
+            return redirect(reverse("cases:detail", args=[pk]) + "#chronology")
+    return _form_page(request, form, title=f"Add to the chronology of {case.reference}",
+                      caption=case.pupil.display_name, back_url=reverse("cases:detail", args=[pk]))
+
+
+@capability_required(Capability.WORK_CASES)
+def entry_edit(request, pk: int):
+    entry = selectors.entry_get(user=request.user, pk=pk)
+    case = entry.case
+    if not can_edit_entry(request.user, entry, case):
+        raise PermissionDenied
+    if services.entry_locked(entry):
+        messages.error(request, "This entry is locked and can no longer be corrected: add a new entry instead.")
+        return redirect("cases:detail", pk=case.pk)
+    initial = {name: getattr(entry, name) for name in ("meeting_type", "occurred_on", "summary", "participants",
+                                                         "details", "outcome", "restriction")}
+    form = EntryEditForm(request.POST or None, initial={**initial, "version": entry.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version, reason = data.pop("version"), data.pop("reason")
+        try:
+            services.entry_update(user=request.user, entry=selectors.entry_get(user=request.user, pk=pk),
+                                  expected_version=version, reason=reason, **data)
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=case.pk)
+            _fail(form, error)
+        else:
+            messages.success(request, "The entry was corrected; the earlier wording is kept under it.")
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#chronology")
+    return _form_page(request, form, title=f"Correct an entry on {case.reference}", caption=entry.summary,
+                      intro=f"Entry of type {entry.type_label.lower()}, written {entry.created_at:%-d %B %Y}.",
+                      back_url=reverse("cases:detail", args=[case.pk]))
+
+
+def attachment_download(request, pk: int):
+    attachment = selectors.attachment_get(user=request.user, pk=pk)
+    record_view(user=request.user, instance=attachment, path=request.path)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@capability_required(Capability.WORK_CASES)
+def review_add(request, pk: int):
+    case = _case_for_work(request, pk)
+    form = ReviewForm(request.POST or None, plans=InterventionPlan.objects.filter(case=case)
+                      .select_related("intervention"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_add(user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, "The review was recorded.")
+            return redirect("cases:detail", pk=pk)
+    return _form_page(request, form, title=f"Record a review of {case.reference}", caption=case.pupil.display_name,
+                      intro=f"Reviews are due every {case.review_interval_weeks} weeks. The case opened on "
+                            f"{case.opened_on:%-d %B %Y}.",
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+@capability_required(Capability.WORK_CASES)
+def task_add(request, pk: int):
+    case = _case_for_work(request, pk)
+    form = TaskForm(request.POST or None, school_id=case.school_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_add(user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, "The task was added.")
+            return redirect("cases:detail", pk=pk)
+    return _form_page(request, form, title=f"Add a task to {case.reference}", caption=case.pupil.display_name,
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+@require_POST
+def task_complete(request, pk: int):
+    task = selectors.task_get(user=request.user, pk=pk)
+    if not services.can_complete_task(request.user, task):
+        raise PermissionDenied
+    try:
+        services.task_complete(user=request.user, task=task)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"“{task.title}” was marked done.")
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("cases:my_work")
+
+
+def chronology_pdf(request, pk: int):
+    """The case chronology as a PDF (for legal packs and meetings): exactly what the user may read on the page."""
+    user = request.user
+    case = selectors.case_get(user=user, pk=pk)
+    record_view(user=user, instance=case, path=request.path, action=AuditEvent.Action.EXPORT)
+    html = render_to_string("cases/chronology_pdf.html", {
+        "case": case, "pupil": case.pupil, "timeline": selectors.case_timeline(user=user, case=case),
+        "generated": timezone.localtime(), "user": user, "stage": STAGES[case.stage]})
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.reference}-chronology.pdf"'
+    return response
+
+
+# --- Referrals ------------------------------------------------------------------------------------------------------
+
+def referral_list(request):
+    filterset = ReferralFilterSet(request.GET or None, queryset=selectors.referral_list(user=request.user),
+                                  request=request)
+    page, query = _paginate(request, filterset.qs)
+    return render(request, "cases/referral_list.html", {
+        "filter": filterset, "page": page, "query": query,
+        "can_refer": request.user.can(Capability.REFER_PUPILS),
+        "can_triage": request.user.can(Capability.TRIAGE_REFERRALS)})
+
+
+@capability_required(Capability.REFER_PUPILS)
+def referral_create(request):
+    user = request.user
+    initial = {}
+    if str(request.GET.get("pupil", "")).isdigit():
+        pupil = school_selectors.pupil_get(user=user, pk=int(request.GET["pupil"]))
+        initial["pupil"] = pupil.upn
+    form = ReferralForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        files = data.pop("attachments") or []
+        try:
+            referral = services.referral_create(user=user, files=files, **data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, f"Referral {referral.reference} for {referral.pupil.display_name} was sent. "
+                                      "The LA will triage it and you will see its status here.")
+            return redirect("cases:referral_detail", pk=referral.pk)
+    return _form_page(request, form, title="Refer a pupil to the LA",
+                      intro="Refer a pupil on your school's roll when the school's own steps have not worked.",
+                      back_url=reverse("cases:referral_list"))
+
+
+def referral_detail(request, pk: int):
+    referral = selectors.referral_get(user=request.user, pk=pk)
+    record_view(user=request.user, instance=referral, path=request.path)
+    return render(request, "cases/referral_detail.html", {
+        "referral": referral, "pupil": referral.pupil,
+        "can_triage": request.user.can(Capability.TRIAGE_REFERRALS)
+        and referral.status == Referral.Status.SUBMITTED})
+
+
+@capability_required(Capability.TRIAGE_REFERRALS)
+def referral_triage(request, pk: int):
+    referral = selectors.referral_for_update(user=request.user, pk=pk)
+    if referral.status != Referral.Status.SUBMITTED:
+        messages.error(request, f"This referral was already {referral.get_status_display().lower()}.")
+        return redirect("cases:referral_detail", pk=pk)
+    label, _, limit = _officer_label_factory()
+    form = TriageForm(request.POST or None, officer_choices=label, initial={"version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == TriageForm.ACCEPT:
+                case = services.referral_accept(user=request.user, referral=referral, stage=data["stage"],
+                                                 officer=data["officer"], note=data["note"],
+                                                 expected_version=data["version"])
+            else:
+                services.referral_decline(user=request.user, referral=referral, reason=data["decline_reason"],
+                                          expected_version=data["version"])
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:referral_detail", pk=pk)
+            _fail(form, error)
+        else:
+            if data["decision"] == TriageForm.ACCEPT:
+                messages.success(request, f"The referral was accepted: {case.reference} is open.")
+                return redirect("cases:detail", pk=case.pk)
+            messages.success(request, "The referral was declined; the school can see why.")
+            return redirect("cases:team")
+    return _form_page(request, form, title=f"Triage referral {referral.reference}",
+                      caption=f"{referral.pupil.display_name}, {referral.school.name}",
+                      intro=f"Caseload limit: {limit} open cases per officer.",
+                      back_url=reverse("cases:referral_detail", args=[pk]))
+
+
+# --- My work and the team view --------------------------------------------------------------------------------------
+
+def my_work(request):
+    user = request.user
+    if user.role == Role.SCHOOL_USER:
+        return render(request, "cases/my_work_school.html", selectors.school_work(user=user))
+    context = selectors.my_work(user=user)
+    context["can_triage"] = user.can(Capability.TRIAGE_REFERRALS)
+    return render(request, "cases/my_work.html", context)
+
+
+@capability_required(Capability.TRIAGE_REFERRALS)
+def team(request):
+    return render(request, "cases/team.html", selectors.team_overview(user=request.user))
+
+
+# --- Targeting support meetings -------------------------------------------------------------------------------------
+
+def tsm_list(request):
+    filterset = TsmFilterSet(request.GET or None, queryset=selectors.tsm_list(user=request.user), request=request)
+    page, query = _paginate(request, filterset.qs)
+    return render(request, "cases/tsm_list.html", {
+        "filter": filterset, "page": page, "query": query,
+        "can_manage": request.user.can(Capability.MANAGE_TSMS)})
+
+
+@capability_required(Capability.MANAGE_TSMS)
+def tsm_create(request):
+    year = selectors.current_academic_year()
+    form = TsmForm(request.POST or None, user=request.user,
+                   initial={"academic_year": year.pk if year else None, "officer": request.user.pk,
+                            "held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tsm = services.tsm_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, f"The {tsm.get_term_display().lower()} meeting with {tsm.school} was recorded.")
+            return redirect("cases:tsm_detail", pk=tsm.pk)
+    return _form_page(request, form, title="Record a targeting support meeting",
+                      intro="One meeting per school per term, with the school's attendance lead.",
+                      back_url=reverse("cases:tsm_list"))
+
+
+def tsm_detail(request, pk: int):
+    tsm = selectors.tsm_get(user=request.user, pk=pk)
+    detail = selectors.tsm_detail(user=request.user, tsm=tsm)
+    for task in detail["tasks"]:
+        task.can_complete = services.can_complete_task(request.user, task)
+    return render(request, "cases/tsm_detail.html", {
+        "tsm": tsm, **detail, "can_manage": request.user.can(Capability.MANAGE_TSMS)})
+
+
+@capability_required(Capability.MANAGE_TSMS)
+def tsm_edit(request, pk: int):
+    tsm = selectors.tsm_get(user=request.user, pk=pk)
+    form = TsmEditForm(request.POST or None, initial={"held_on": tsm.held_on, "officer": tsm.officer_id,
+                                                      "attendees": tsm.attendees, "notes": tsm.notes,
+                                                      "version": tsm.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.tsm_update(user=request.user, tsm=selectors.tsm_get(user=request.user, pk=pk),
+                                expected_version=version, **data)
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:tsm_detail", pk=pk)
+            _fail(form, error)
+        else:
+            messages.success(request, "The meeting record was saved.")
+            return redirect("cases:tsm_detail", pk=pk)
+    return _form_page(request, form, title=f"Edit the {tsm.get_term_display().lower()} meeting",
+                      caption=str(tsm.school),
+                      back_url=reverse("cases:tsm_detail", args=[pk]))
+
+
+@capability_required(Capability.MANAGE_TSMS)
+def tsm_pupil_add(request, pk: int):
+    tsm = selectors.tsm_get(user=request.user, pk=pk)
+    form = TsmPupilForm(request.POST or None, user=request.user, school_id=tsm.school_id)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            item = services.tsm_pupil_add(user=request.user, tsm=tsm, **data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            text = {TsmPupil.Action.TASK: " and the task was added", TsmPupil.Action.CASE: " and a case was opened"}
+            messages.success(request, f"{item.pupil.display_name} was added{text.get(item.action, '')}.")
+            return redirect("cases:tsm_detail", pk=pk)
+    return _form_page(request, form, title="Add a pupil discussed", caption=str(tsm),
+                      back_url=reverse("cases:tsm_detail", args=[pk]))
+
+
+@capability_required(Capability.MANAGE_TSMS)
+def tsm_task_add(request, pk: int):
+    tsm = selectors.tsm_get(user=request.user, pk=pk)
+    form = TaskForm(request.POST or None, school_id=tsm.school_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_add(user=request.user, tsm=tsm, **form.cleaned_data)
+        except ValidationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, "The action was added as a task.")
+            return redirect("cases:tsm_detail", pk=pk)
+    return _form_page(request, form, title="Add an action agreed", caption=str(tsm),
+                      back_url=reverse("cases:tsm_detail", args=[pk]))
+
+
+def tsm_pack(request, pk: int):
+    """The TSM pack PDF (WeasyPrint from an HTML template)."""
+    tsm = selectors.tsm_get(user=request.user, pk=pk)
+    record_view(user=request.user, instance=tsm, path=request.path, action=AuditEvent.Action.EXPORT)
+    rows = selectors.tsm_pack_rows(user=request.user, tsm=tsm)
+    period = next((row["attendance"].period for row in rows if row["attendance"]), "")
+    html = render_to_string("cases/tsm_pack_pdf.html", {
+        "tsm": tsm, "rows": rows, "period": period, "generated": timezone.localtime(), "user": request.user,
+        "stages": [STAGES[s] for s in STAGE_ORDER],
+        **selectors.tsm_detail(user=request.user, tsm=tsm)})
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tsm-{tsm.school.urn}-{tsm.term}-{tsm.academic_year_id}.pdf"'
+    return response
+
+
+def stage_guide(request):
+    """The staged model: what each stage means, who leads, and the catalogue entries offered at it."""
+    from interventions.selectors import intervention_list
+
+    by_stage = {s: [] for s in STAGE_ORDER}
+    for item in intervention_list(user=request.user):
+        if item.stage in by_stage:
+            by_stage[item.stage].append(item)
+    return render(request, "cases/stage_guide.html", {
+        "stages": [(STAGES[s], by_stage[s]) for s in STAGE_ORDER]})

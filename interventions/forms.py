@@ -1,0 +1,62 @@
+"""Forms for intervention plans (crispy-forms-gds)."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.utils import timezone
+
+from cases.forms import VersionedForm, _assignees
+from interventions.models import Intervention, InterventionPlan
+from schools.forms import GdsFormMixin
+from schools.models import User
+
+
+def _owner_label(user) -> str:
+    return f"{user.display_name} ({user.get_role_display()})"
+
+
+class PlanForm(GdsFormMixin, forms.Form):
+    submit_label = "Start plan"
+    intervention = forms.ModelChoiceField(queryset=Intervention.objects.none(), label="Intervention",
+                                          empty_label="Choose an intervention")
+    start_date = DateInputField(label="Start date")
+    planned_end_date = DateInputField(label="Planned end (optional)", required=False,
+                                      help_text="Leave empty for 10 school weeks after the start.")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose a person")
+    target_attendance = forms.DecimalField(label="Target attendance (%, optional)", required=False, min_value=0,
+                                           max_value=100, decimal_places=1,
+                                           widget=forms.NumberInput(attrs={"class": "govuk-input--width-4",
+                                                                           "step": "0.1"}))
+    goals = forms.CharField(label="Goals (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, school_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["intervention"]
+        field.queryset = Intervention.objects.active().order_by("stage", "sort_order", "name")
+        field.label_from_instance = lambda i: (f"{i.name} ({i.get_stage_display() or 'any stage'}"
+                                               f"{', pay as you use' if i.is_payu else ''})")
+        self.fields["owner"].queryset = _assignees(school_id)
+        self.fields["owner"].label_from_instance = _owner_label
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class PlanEditForm(GdsFormMixin, VersionedForm):
+    planned_end_date = DateInputField(label="Planned end")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner")
+    target_attendance = PlanForm.base_fields["target_attendance"]
+    goals = forms.CharField(label="Goals (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, school_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _assignees(school_id)
+        self.fields["owner"].label_from_instance = _owner_label
+
+
+class PlanEndForm(GdsFormMixin, VersionedForm):
+    submit_label = "End plan"
+    status = forms.ChoiceField(label="How did the plan end?", widget=forms.RadioSelect, choices=[
+        c for c in InterventionPlan.Status.choices if c[0] != InterventionPlan.Status.ACTIVE])
+    outcome = forms.ChoiceField(label="Outcome", choices=InterventionPlan.Outcome.choices, widget=forms.RadioSelect)
+    outcome_notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    ended_on = DateInputField(label="End date")

@@ -1,0 +1,303 @@
+"""REST API for exclusions and provision: the same scoped selectors, FilterSets and services as the pages.
+
+Writes go through schools.exclusion_services; a service's ValidationError comes back as 400 keyed by field, and
+related ids outside the user's scope are "does not exist" (ScopedRelationsMixin)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from schools import exclusion_rules as rules
+from schools import exclusion_selectors as sel
+from schools import exclusion_services as services
+from schools.api import ScopedRelationsMixin, as_drf_error
+from schools.audit import record_view
+from schools.filters import (
+    APProviderFilterSet,
+    CMEFilterSet,
+    ExclusionFilterSet,
+    FairAccessFilterSet,
+    ManagedMoveFilterSet,
+    PartTimeTimetableFilterSet,
+    PlacementFilterSet,
+)
+from schools.models import (
+    APProvider,
+    CMERecord,
+    Exclusion,
+    FairAccessReferral,
+    ManagedMove,
+    PartTimeTimetable,
+    Placement,
+    Pupil,
+    School,
+)
+from schools.roles import Capability
+
+
+class CapabilityOrReadOnly(permissions.BasePermission):
+    """Reads for every signed-in user (rows are scoped); writes need the viewset's ``write_capability``."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or request.user.can(view.write_capability)
+
+
+class LaRegisterPermission(permissions.BasePermission):
+    """The LA's own registers: LA roles read, LA editors write."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.can(Capability.VIEW_LA_REGISTERS)
+        return request.user.can(Capability.MANAGE_LA_REGISTERS)
+
+
+def _visible_pupils(user):
+    return Pupil.objects.visible_to(user)
+
+
+def _visible_schools(user):
+    return School.objects.visible_to(user)
+
+
+class ServiceWriteMixin:
+    """perform_create calls ``self.create_with(validated_data)``; Django validation errors become 400s."""
+
+    def perform_create(self, serializer):
+        try:
+            instance = self.create_with(serializer.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        except PermissionError as error:
+            raise PermissionDenied(str(error)) from error
+        serializer.instance = self.get_queryset().get(pk=instance.pk)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exclusions
+
+
+class DeadlineSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    done_on = serializers.DateField(allow_null=True)
+    who = serializers.CharField()
+    source = serializers.CharField()
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, deadline) -> str:
+        return deadline.status(today=self.context["today"], soon=self.context["soon"])
+
+
+class ExclusionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"pupil": _visible_pupils, "school": _visible_schools}
+    reasons = serializers.ListField(child=serializers.CharField(max_length=2), allow_empty=False,
+                                    help_text=f"Up to {rules.MAX_REASONS} DfE reason codes, e.g. [\"PA\", \"VA\"].")
+    deadlines = serializers.SerializerMethodField()
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    # Plain strings: their choice sets equal start_session's and Placement.arranged_by's, and one enum name each
+    # keeps the OpenAPI schema unambiguous.
+    end_session = serializers.CharField(read_only=True, help_text="am or pm; empty for a permanent exclusion.")
+    day6_duty = serializers.CharField(read_only=True, help_text="la, school or empty (no day-6 duty).")
+
+    class Meta:
+        model = Exclusion
+        fields = ["id", "pupil", "school", "school_name", "kind", "start_date", "start_session", "length_sessions",
+                  "reasons", "description", "notice_date", "la_notified_on", "missed_public_exam",
+                  "parental_representations", "end_date", "end_session", "days", "term_days_total", "board_rule",
+                  "board_due", "board_met_on", "board_decision", "board_decision_notified_on",
+                  "irp_application_due", "irp_applied_on", "irp_meeting_due", "irp_decided_on", "irp_decision",
+                  "reconsideration_due", "reconsidered_on", "day6_duty", "day6_date", "provision_from",
+                  "cancelled_on", "cancellation_reason", "reintegration_plan", "reintegration_case_id", "deadlines"]
+        read_only_fields = [f for f in fields if f not in {
+            "pupil", "school", "kind", "start_date", "start_session", "length_sessions", "reasons", "description",
+            "notice_date", "la_notified_on", "missed_public_exam", "parental_representations"}]
+        extra_kwargs = {"notice_date": {"required": False}}
+
+    def get_deadlines(self, exclusion) -> list[dict]:
+        context = {"today": sel.today(), "soon": self.context.get("soon") or sel.soon_limit()}
+        return DeadlineSerializer(exclusion.deadlines(), many=True, context=context).data
+
+    def validate(self, attrs):
+        # The model's rules need the whole record (pupil, calendar): the service checks them.
+        return attrs
+
+
+class ExclusionViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ExclusionSerializer
+    filterset_class = ExclusionFilterSet
+    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
+    write_capability = Capability.RECORD_EXCLUSIONS
+
+    def get_queryset(self):
+        return sel.exclusion_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "soon": sel.soon_limit()}
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        record_view(user=request.user, instance=self.get_object(), path=request.path)
+        return response
+
+    def create_with(self, data):
+        return services.exclusion_record(user=self.request.user, **data)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Provision
+
+
+class PlacementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"pupil": _visible_pupils, "commissioning_school": _visible_schools,
+                        "exclusion": lambda user: Exclusion.objects.visible_to(user)}
+    provider = serializers.CharField(source="provider_display", read_only=True)
+
+    class Meta:
+        model = Placement
+        fields = ["id", "pupil", "exclusion", "arranged_by", "commissioning_school", "provider_kind", "ap_provider",
+                  "host_school", "provider_name", "provider", "hours_per_week", "start_date", "end_date", "notes"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        return attrs
+
+
+class PlacementViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PlacementSerializer
+    filterset_class = PlacementFilterSet
+    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
+    write_capability = Capability.RECORD_PROVISION
+
+    def get_queryset(self):
+        return sel.placement_list(user=self.request.user)
+
+    def create_with(self, data):
+        return services.placement_record(user=self.request.user, **data)
+
+
+class PartTimeTimetableSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"pupil": _visible_pupils, "school": _visible_schools}
+
+    class Meta:
+        model = PartTimeTimetable
+        fields = ["id", "pupil", "school", "start_date", "planned_end_date", "hours_per_week", "reason",
+                  "reason_detail", "parent_agreed_on", "la_notified_on", "next_review_date", "ended_on",
+                  "end_reason"]
+        read_only_fields = ["id", "ended_on", "end_reason"]
+        extra_kwargs = {"next_review_date": {"required": False}}
+
+    def validate(self, attrs):
+        return attrs
+
+
+class PartTimeTimetableViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = PartTimeTimetableSerializer
+    filterset_class = PartTimeTimetableFilterSet
+    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
+    write_capability = Capability.RECORD_PROVISION
+
+    def get_queryset(self):
+        return sel.part_time_list(user=self.request.user)
+
+    def create_with(self, data):
+        return services.part_time_record(user=self.request.user, **data)
+
+
+class ManagedMoveSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    scoped_relations = {"pupil": _visible_pupils}
+
+    class Meta:
+        model = ManagedMove
+        fields = ["id", "pupil", "from_school", "to_school", "agreed_on", "start_date", "review_date", "outcome",
+                  "outcome_on", "notes"]
+        read_only_fields = ["id", "outcome", "outcome_on"]
+
+    def validate(self, attrs):
+        return attrs
+
+
+class ManagedMoveViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ManagedMoveSerializer
+    filterset_class = ManagedMoveFilterSet
+    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
+    write_capability = Capability.RECORD_PROVISION
+
+    def get_queryset(self):
+        return sel.managed_move_list(user=self.request.user)
+
+    def create_with(self, data):
+        return services.managed_move_record(user=self.request.user, **data)
+
+
+class APProviderSerializer(serializers.ModelSerializer):
+    pupils_placed = serializers.IntegerField(read_only=True)
+    places_used = serializers.DecimalField(max_digits=6, decimal_places=1, read_only=True)
+
+    class Meta:
+        model = APProvider
+        fields = ["id", "name", "urn", "registered", "places_commissioned", "pupils_placed", "places_used",
+                  "contact", "is_active"]
+        read_only_fields = ["id"]
+
+
+class APProviderViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = APProviderSerializer
+    filterset_class = APProviderFilterSet
+    permission_classes = [permissions.IsAuthenticated, LaRegisterPermission]
+
+    def get_queryset(self):
+        return sel.ap_provider_list(user=self.request.user)
+
+
+class FairAccessSerializer(serializers.ModelSerializer):
+    band = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FairAccessReferral
+        fields = ["id", "pupil", "panel", "category", "referred_on", "out_of_school_since", "allocation_due",
+                  "allocated_school", "allocated_on", "placed_on", "days_without_placement", "band"]
+        read_only_fields = fields
+
+    def get_band(self, referral) -> str:
+        return rules.fair_access_band(self.context.get("days", {}).get(referral.pk))
+
+
+class FairAccessViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = FairAccessSerializer
+    filterset_class = FairAccessFilterSet
+    permission_classes = [permissions.IsAuthenticated, LaRegisterPermission]
+
+    def get_queryset(self):
+        return sel.fair_access_list(user=self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        if args and hasattr(args[0], "__iter__"):
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["days"] = sel.fair_access_days(list(args[0]))
+        elif args:
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["days"] = sel.fair_access_days([args[0]])
+        return super().get_serializer(*args, **kwargs)
+
+
+class CMERecordSerializer(serializers.ModelSerializer):
+    child = serializers.CharField(source="display_name", read_only=True)
+    enquiry_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CMERecord
+        fields = ["id", "pupil", "child", "date_of_birth", "referred_on", "referring_school", "referral_source",
+                  "reason", "last_attended_on", "officer", "outcome", "outcome_on", "enquiry_count"]
+        read_only_fields = fields
+
+
+class CMERecordViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CMERecordSerializer
+    filterset_class = CMEFilterSet
+    permission_classes = [permissions.IsAuthenticated, LaRegisterPermission]
+
+    def get_queryset(self):
+        return sel.cme_list(user=self.request.user)

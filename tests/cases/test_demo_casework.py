@@ -1,0 +1,52 @@
+"""The demo casework (cases.demo, loaded by schools.demo.load_demo): what the demo promises is there, and it is
+deterministic."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from cases.models import Case, ChronologyEntry, Referral, StageChange, TargetingSupportMeeting, Task
+from cases.stages import Stage
+from interventions.models import InterventionPlan
+from schools.demo import load_demo
+from schools.models import School, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    load_demo(seed=2026, pupils=600)
+
+
+def test_demo_casework_covers_the_journey(demo):
+    today = timezone.localdate()
+    open_cases = Case.objects.filter(status=Case.Status.OPEN)
+    assert set(open_cases.values_list("stage", flat=True)) == set(Stage.values)
+    assert Case.objects.filter(status=Case.Status.CLOSED).exclude(outcome="").exists()
+    assert Case.objects.filter(status=Case.Status.REFERRED, officer__isnull=True).exists()
+    assert Case.objects.review_overdue(today).exists()
+    assert Task.objects.filter(status="open", due_date__lt=today).exists()
+    assert set(Referral.objects.values_list("status", flat=True)) == {"submitted", "accepted", "declined"}
+    assert ChronologyEntry.objects.exclude(restriction="").exists()
+    assert InterventionPlan.objects.filter(status="active").exists()
+    assert StageChange.objects.exclude(from_stage="").exists()
+    assert Case.objects.filter(linked_cases__isnull=False).exists()
+    # Every legal-stage case tried support first.
+    assert not Case.objects.filter(stage=Stage.LEGAL, plans__isnull=True).exists()
+    # A TSM for every open school this term.
+    assert TargetingSupportMeeting.objects.count() == School.objects.filter(is_open=True).count()
+    # Every demo officer holds cases; the school users' schools have cases to see.
+    held = dict(User.objects.filter(username__startswith="officer").annotate(n=Count("allocated_cases"))
+                .values_list("username", "n"))
+    assert all(held.values()), held
+    school_user = User.objects.get(username="school")
+    assert Case.objects.visible_to(school_user).exists()
+    assert Referral.objects.visible_to(school_user).filter(status="declined").exists()
+    assert not Case.objects.filter(opened_on__gt=today).exists()
+    assert not ChronologyEntry.objects.filter(occurred_on__gt=today).exists()
+    assert Case.objects.filter(opened_on__gte=today - datetime.timedelta(days=400)).count() == Case.objects.count()
