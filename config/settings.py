@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.send_exclusion_reminders",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Rebuild every attendance summary from the marks overnight (imports already recompute what they touch).
+    "attendance-nightly-recompute": {
+        "task": "schools.tasks.recompute_attendance",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet

@@ -126,3 +126,13 @@ def test_engine_agrees_with_the_reference_calculation(world, terms, codes):
     rolling = Period("custom", "custom", D(2025, 9, 1), D(2025, 12, 19))
     row = next(iter(enrolment_figures(world.users["la_officer"], rolling)))
     assert (row["possible"], row["unauthorised"]) == (expected.possible, expected.unauthorised)
+
+
+def test_the_nightly_recompute_is_scheduled_and_names_a_real_task():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["attendance-nightly-recompute"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
