@@ -20,9 +20,18 @@ SUMMARIES = AttendanceSummary._meta.db_table
 CODE_COUNTS = AttendanceCodeCount._meta.db_table
 BATCH = 500
 
-# Whole-number forms of the thresholds so the SQL compares integers: absent * 10 >= possible * 1.
-_PA_NUM, _PA_DEN = PERSISTENT_ABSENCE_RATE.as_integer_ratio()
-_SA_NUM, _SA_DEN = SEVERE_ABSENCE_RATE.as_integer_ratio()
+
+
+def at_least_sql(rate, *, absent: str = "(authorised + unauthorised)", possible: str = "possible") -> str:
+    """SQL condition "absence is at least this rate of possible sessions", compared in whole numbers
+    (absent * 10 >= possible * 1 for 10%), so exactly 10.0% is persistent with no rounding. Every SQL aggregate
+    that counts persistent or severe absence uses this."""
+    numerator, denominator = rate.as_integer_ratio()
+    return f"({possible} > 0 AND {absent} * {denominator} >= {possible} * {numerator})"
+
+
+PERSISTENT_SQL = at_least_sql(PERSISTENT_ABSENCE_RATE)
+SEVERE_SQL = at_least_sql(SEVERE_ABSENCE_RATE)
 
 
 def _count(category: str) -> str:
@@ -45,8 +54,8 @@ INSERT INTO {SUMMARIES} (enrolment_id, academic_year_id, term_id, possible, pres
                          not_counted, late, pn_sessions, is_persistent, is_severe)
 SELECT enrolment_id, academic_year_id, term_id, possible, present, aea, authorised, unauthorised, not_counted, late,
        pn_sessions,
-       possible > 0 AND (authorised + unauthorised) * {_PA_DEN} >= possible * {_PA_NUM},
-       possible > 0 AND (authorised + unauthorised) * {_SA_DEN} >= possible * {_SA_NUM}
+       {PERSISTENT_SQL},
+       {SEVERE_SQL}
 FROM (
     SELECT enrolment_id, academic_year_id, term_id, {_COUNTS}
     FROM {MARKS} WHERE {{where}} GROUP BY enrolment_id, academic_year_id, term_id

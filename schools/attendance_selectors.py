@@ -23,6 +23,7 @@ from schools.attendance_codes import (
     is_persistent,
     is_severe,
 )
+from schools.attendance_engine import at_least_sql
 from schools.models import AcademicYear, AttendanceMark, AttendanceSummary, Enrolment, Term
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -156,14 +157,20 @@ def marks_in(user, period: Period):
     return AttendanceMark.objects.visible_to(user).filter(date__range=(period.start, period.end))
 
 
+def _for_period(summaries, period: Period):
+    """Summary rows for a stored period. A term period means that term of that year at every school, so a school on
+    its own term dates (an academy) is counted under its own autumn term when the period is the LA's autumn term."""
+    if period.term:
+        return summaries.filter(term__name=period.term.name, term__academic_year=period.term.academic_year_id)
+    return summaries.filter(academic_year=period.academic_year, term__isnull=True)
+
+
 def enrolment_figures(user, period: Period, enrolments=None):
     """Per-enrolment figures for a period as a queryset of dicts: enrolment_id plus the count fields.
 
     Summarised periods read the stored rows; others aggregate marks with one GROUP BY."""
     if period.summarised:
-        rows = AttendanceSummary.objects.visible_to(user)
-        rows = rows.filter(term=period.term) if period.term else rows.filter(academic_year=period.academic_year,
-                                                                             term__isnull=True)
+        rows = _for_period(AttendanceSummary.objects.visible_to(user), period)
         if enrolments is not None:
             rows = rows.filter(enrolment__in=enrolments)
         return rows.values("enrolment_id", *COUNT_FIELDS)
@@ -173,33 +180,34 @@ def enrolment_figures(user, period: Period, enrolments=None):
     return marks.values("enrolment_id").annotate(**MARK_COUNTS).order_by()
 
 
+def _sums_sql(alias: str) -> str:
+    """SUM of every count column of a per-enrolment subquery, then how many of its rows are PA and SA."""
+    absent, possible = f"({alias}.authorised + {alias}.unauthorised)", f"{alias}.possible"
+    sums = ", ".join(f"SUM({alias}.{name})" for name in COUNT_FIELDS)
+    return (f"{sums}, SUM(CASE WHEN {at_least_sql(PERSISTENT_ABSENCE_RATE, absent=absent, possible=possible)} "
+            f"THEN 1 ELSE 0 END), SUM(CASE WHEN {at_least_sql(SEVERE_ABSENCE_RATE, absent=absent, possible=possible)}"
+            f" THEN 1 ELSE 0 END)")
+
+
+def _figures_from(values) -> tuple[Figures, int, int]:
+    *counts, pa, sa = values
+    return (Figures(**{name: int(v or 0) for name, v in zip(COUNT_FIELDS, counts, strict=True)}),
+            int(pa or 0), int(sa or 0))
+
+
 def totals(user, period: Period, enrolments=None) -> tuple[Figures, int, int]:
     """(figures over all the enrolments, how many are persistently absent, how many severely), in one SQL statement
     wrapped around the per-enrolment aggregate, so a 250,000-pupil LA is summed by the database."""
     inner_sql, params = enrolment_figures(user, period, enrolments).query.sql_with_params()
-    absent = "(authorised + unauthorised)"
-    pa_num, pa_den = PERSISTENT_ABSENCE_RATE.as_integer_ratio()
-    sa_num, sa_den = SEVERE_ABSENCE_RATE.as_integer_ratio()
-    sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
-    sql = f"""
-        SELECT {sums},
-               SUM(CASE WHEN possible > 0 AND {absent} * {pa_den} >= possible * {pa_num} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN possible > 0 AND {absent} * {sa_den} >= possible * {sa_num} THEN 1 ELSE 0 END)
-        FROM ({inner_sql}) AS per_enrolment
-    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    figures = Figures(**{name: int(value or 0) for name, value in zip(COUNT_FIELDS, row, strict=False)})
-    return figures, int(row[-2] or 0), int(row[-1] or 0)
+        cursor.execute(f"SELECT {_sums_sql('pe')} FROM ({inner_sql}) AS pe", params)
+        return _figures_from(cursor.fetchone())
 
 
 def pupil_rows(user, period: Period, enrolments):
     """Enrolments annotated with the period's counts, for pupil lists (PA/SA lists, drill-down)."""
     if period.summarised:
-        summaries = AttendanceSummary.objects.filter(enrolment=OuterRef("pk"))
-        summaries = summaries.filter(term=period.term) if period.term else summaries.filter(
-            academic_year=period.academic_year, term__isnull=True)
+        summaries = _for_period(AttendanceSummary.objects.filter(enrolment=OuterRef("pk")), period)
         annotations = {name: Coalesce(Subquery(summaries.values(name)[:1]), 0) for name in COUNT_FIELDS}
     else:
         marks = AttendanceMark.objects.filter(enrolment=OuterRef("pk"), date__range=(period.start, period.end))
@@ -229,15 +237,8 @@ def totals_by(user, period: Period, group: str) -> list[dict]:
 
     inner_sql, params = enrolment_figures(user, period).query.sql_with_params()
     key, label_sql = GROUPINGS[group]
-    absent = "(pe.authorised + pe.unauthorised)"
-    pa_num, pa_den = PERSISTENT_ABSENCE_RATE.as_integer_ratio()
-    sa_num, sa_den = SEVERE_ABSENCE_RATE.as_integer_ratio()
-    sums = ", ".join(f"SUM(pe.{name})" for name in COUNT_FIELDS)
     sql = f"""
-        SELECT {label_sql}, MIN(s.urn), {sums},
-               SUM(CASE WHEN pe.possible > 0 AND {absent} * {pa_den} >= pe.possible * {pa_num} THEN 1 ELSE 0 END),
-               SUM(CASE WHEN pe.possible > 0 AND {absent} * {sa_den} >= pe.possible * {sa_num} THEN 1 ELSE 0 END),
-               COUNT(DISTINCT s.id)
+        SELECT {label_sql}, MIN(s.urn), {_sums_sql("pe")}
         FROM ({inner_sql}) AS pe
         JOIN {Enrolment._meta.db_table} e ON e.id = pe.enrolment_id
         JOIN {School._meta.db_table} s ON s.id = e.school_id
@@ -249,12 +250,10 @@ def totals_by(user, period: Period, group: str) -> list[dict]:
         result = cursor.fetchall()
     phases = dict(School.Phase.choices)
     table = []
-    for row in result:
-        label, urn, *counts = row
-        figures = Figures(**{name: int(v or 0) for name, v in zip(COUNT_FIELDS, counts, strict=False)})
+    for label, urn, *values in result:
+        figures, pa, sa = _figures_from(values)
         table.append({"label": phases.get(label, label) if group == "phase" else (label or "No partnership"),
-                      "urn": urn if group == "school" else None, "total": figures,
-                      "pa": int(counts[-3] or 0), "sa": int(counts[-2] or 0), "schools": int(counts[-1] or 0)})
+                      "urn": urn if group == "school" else None, "total": figures, "pa": pa, "sa": sa})
     return table
 
 

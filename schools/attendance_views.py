@@ -6,10 +6,8 @@ from __future__ import annotations
 import csv
 import datetime
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -24,12 +22,13 @@ from schools.attendance_codes import (
 )
 from schools.attendance_services import attendance_import_start
 from schools.exports import safe_cell
+from schools.forms import ImportForm
 from schools.models import AttendanceImport, Enrolment, Job, School
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
+from schools.templatetags.attendance import percent
 from schools.views import _paginate, capability_required
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 CATEGORY_CLASSES = {"present": "app-mark--present", "aea": "app-mark--aea", "authorised": "app-mark--authorised",
                     "unauthorised": "app-mark--unauthorised", "not_counted": "app-mark--not-counted"}
 
@@ -52,23 +51,14 @@ def _period_context(request, period) -> dict:
     return {"period": period, "periods": figures.available_periods(_today())}
 
 
-def _percent(rate) -> str:
-    return "–" if rate is None else f"{rate * 100:.1f}%"
-
-
 def pupil_attendance(request, pk: int):
     pupil = selectors.pupil_get(user=request.user, pk=pk)
     period = _period(request)
     enrolments = figures.visible_enrolments(request.user).filter(pupil=pupil).select_related("school")
     rows = figures.pupil_rows(request.user, period, enrolments)
-    per_enrolment = []
-    for row in rows:
-        counts = figures.Figures(**{name: getattr(row, name) for name in figures.COUNT_FIELDS})
-        per_enrolment.append((row, counts))
-    total = figures.Figures()
-    for _, counts in per_enrolment:
-        for name in figures.COUNT_FIELDS:
-            setattr(total, name, getattr(total, name) + getattr(counts, name))
+    per_enrolment = [(row, figures.Figures(**{name: getattr(row, name) for name in figures.COUNT_FIELDS}))
+                     for row in rows]
+    total = figures.totals(request.user, period, enrolments)[0]
     marks = list(figures.marks_in(request.user, period).filter(enrolment__in=enrolments)
                  .order_by("date", "session").values("date", "session", "code", "category"))
     weeks = list(figures.weekly_trend(request.user, period, enrolments))
@@ -138,7 +128,7 @@ def _pupil_rows_csv(rows, period, name: str) -> HttpResponse:
         writer.writerow([safe_cell(v) for v in (row.pupil.upn, row.pupil.legal_last_name, row.pupil.legal_first_name,
                                                   row.school.name, counts.possible, counts.attended,
                                                   counts.authorised, counts.unauthorised,
-                                                  _percent(counts.absence_rate))])
+                                                  percent(counts.absence_rate))])
     return response
 
 
@@ -159,8 +149,8 @@ def penalty_notice_list(request):
     if request.GET.get("school"):
         school = get_object_or_404(School.objects.visible_to(request.user), urn=request.GET["school"])
     windows = figures.pn_threshold_windows(request.user, period, school)
-    enrolments = {e.pk: e for e in Enrolment.objects.filter(pk__in=[w.enrolment_id for w in windows])
-                  .select_related("pupil", "school")}
+    listed = Enrolment.objects.visible_to(request.user).filter(pk__in=[w.enrolment_id for w in windows])
+    enrolments = {e.pk: e for e in listed.select_related("pupil", "school")}
     rows = [{"window": w, "enrolment": enrolments[w.enrolment_id]} for w in windows]
     detail = None
     if request.GET.get("enrolment"):
@@ -171,32 +161,6 @@ def penalty_notice_list(request):
     return render(request, "attendance/penalty_notice_list.html", {
         "rows": rows, "detail": detail, "school": school, "schools": School.objects.visible_to(request.user),
         **_period_context(request, period)})
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="Register file", help_text="A CSV of session marks or a CTF (XML), up to 200 MB.")
-    kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices,
-                             widget=forms.RadioSelect)
-    bad_rows = forms.ChoiceField(label="If some rows have problems", choices=AttendanceImport.BadRows.choices,
-                                 widget=forms.RadioSelect, initial=AttendanceImport.BadRows.KEEP_GOOD)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from crispy_forms_gds.helper import FormHelper
-        from crispy_forms_gds.layout import Submit
-
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Upload and import"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size / 1024 / 1024:,.0f} MB; the limit is 200 MB. "
-                                        f"Split it by school or by term.")
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xml", ".txt")):
-            raise forms.ValidationError("The file must be a .csv (session marks) or .xml (CTF) file.")
-        return upload
 
 
 @capability_required(Capability.IMPORT_ATTENDANCE)
@@ -232,7 +196,7 @@ def import_detail(request, pk: int):
 def import_issues(request, pk: int):
     attendance_import = _visible_import(request, pk)
     if not attendance_import.issues_file:
-        raise PermissionDenied
+        raise Http404("This import has no problems to report.")
     response = HttpResponse(attendance_import.issues_file.read(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="problems-{attendance_import.pk}.csv"'
     return response

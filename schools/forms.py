@@ -7,7 +7,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
 
-from schools.models import Carer, Enrolment, Family, Pupil, School
+from schools.models import AttendanceImport, Carer, Enrolment, Family, Pupil, School
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class GdsFormMixin:
@@ -100,3 +102,22 @@ class CarerForm(GdsFormMixin, forms.ModelForm):
         model = Carer
         fields = ["full_name", "relationship", "parental_responsibility", "is_main_contact", "phone", "email",
                   "address"]
+
+
+class ImportForm(GdsFormMixin, forms.Form):
+    submit_label = "Upload and import"
+    file = forms.FileField(label="Register file", help_text="A CSV of session marks or a CTF (XML), up to 200 MB.")
+    kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices,
+                             widget=forms.RadioSelect)
+    bad_rows = forms.ChoiceField(label="If some rows have problems", choices=AttendanceImport.BadRows.choices,
+                                 widget=forms.RadioSelect, initial=AttendanceImport.BadRows.KEEP_GOOD)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size / 1024 / 1024:,.0f} MB; the limit is 200 MB. "
+                                        f"Split it by school or by term.")
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xml", ".txt")):
+            raise forms.ValidationError("The file must be a .csv (session marks) or .xml (CTF) file.")
+        return upload

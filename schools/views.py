@@ -57,7 +57,6 @@ def home(request):
     context = {
         "pupil_count": selectors.pupil_list(user=user).count(),
         "school_count": selectors.school_list(user=user).count(),
-        "filter": PupilFilterSet(request=request, queryset=selectors.pupil_list(user=user).none()),
     }
     return render(request, "schools/home.html", context)
 

@@ -136,3 +136,13 @@ def test_the_nightly_recompute_is_scheduled_and_names_a_real_task():
     entry = settings.CELERY_BEAT_SCHEDULE["attendance-nightly-recompute"]
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_a_term_period_counts_schools_on_their_own_term_dates(world, terms):
+    """The LA's autumn term figures include an academy's pupils, summarised under the academy's own autumn term."""
+    own_autumn = Term.objects.create(academic_year=terms["year"], name="autumn", school=world.school_b,
+                                     start_date=D(2025, 9, 1), end_date=D(2025, 12, 17))
+    _write(Enrolment.objects.get(pupil=world.pupil_b), own_autumn, [(D(2025, 9, 1), 0, "N")])
+    _write(Enrolment.objects.get(pupil=world.pupil_a), terms["autumn"], [(D(2025, 9, 8), 0, "/")])
+    figures, pa, _ = totals(world.users["la_manager"], _term_period(terms["autumn"]))
+    assert (figures.possible, figures.unauthorised, pa) == (2, 1, 1)
