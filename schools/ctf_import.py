@@ -13,12 +13,17 @@ def ctf_rows(stream: IO[bytes], *, filename: str) -> tuple[list[MarkRow], int, l
     """(mark rows, rows read, issues). Each YearData's marks belong to the school named in it (LA + estab)."""
     parsed = parse_ctf(stream, filename=filename)
     rows: list[MarkRow] = []
+    issues = list(parsed.issues)
     for pupil in parsed.pupils:
         for year in pupil.attendance:
             if not (year.la and year.estab):
+                if year.marks:
+                    issues.append(ImportIssue(filename, pupil.line, "LA/Estab", None, (
+                        f"Attendance for {year.year or 'a year'} has no LA and Estab, so it cannot be placed at a "
+                        f"school; its {len(year.marks)} marks were not imported.")))
                 continue
             school_ref = f"{year.la}{year.estab}"
             rows.extend(MarkRow(line=pupil.line, upn=pupil.upn, school_ref=school_ref, date=mark.date,
                                 session=mark.session, code=mark.code, minutes_late=None, comment="")
                         for mark in year.marks)
-    return rows, len(rows), parsed.issues
+    return rows, len(rows), issues
