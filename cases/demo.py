@@ -110,10 +110,13 @@ class _Loader:
                     .filter(n__gte=2).order_by("family")[:400])
         family_ids = [f["family"] for f in families]
         self.rng.shuffle(family_ids)
+        by_family: dict[int, list[Enrolment]] = {}
+        for enrolment in (Enrolment.objects.filter(pupil__family_id__in=family_ids, end_date__isnull=True)
+                          .select_related("pupil", "school").order_by("pupil_id", "pk")):
+            by_family.setdefault(enrolment.pupil.family_id, []).append(enrolment)
         pairs = []
         for family_id in family_ids:
-            children = [e for e in Enrolment.objects.filter(pupil__family_id=family_id, end_date__isnull=True)
-                        .select_related("pupil", "school").order_by("pupil_id")]
+            children = by_family.get(family_id, [])
             if len(children) >= 2 and not {e.pupil_id for e in children} & self.used:
                 pairs.append([(e.pupil, e.school) for e in children[:2]])
             if len(pairs) >= limit:

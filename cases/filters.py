@@ -10,14 +10,8 @@ from django.utils import timezone
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task
 from cases.selectors import officers
 from cases.stages import Stage
-from schools.filters import GdsFilterSet
-from schools.models import AcademicYear, Partnership, School
-
-
-def _visible_schools(request):
-    if request is None:
-        return School.objects.none()
-    return School.objects.visible_to(request.user)
+from schools.filters import GdsFilterSet, _visible_schools
+from schools.models import AcademicYear, Partnership
 
 
 def _officers(request):
@@ -53,7 +47,7 @@ class CaseFilterSet(GdsFilterSet):
         if not value:
             return queryset
         upper = value.upper()
-        if upper.startswith("CASE-") and upper[5:].isdigit():
+        if upper.startswith("CASE-") and upper[5:].isascii() and upper[5:].isdecimal() and len(upper) <= 23:
             return queryset.filter(pk=int(upper[5:]))
         q = Q()
         for word in value.split():

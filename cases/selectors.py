@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -127,21 +127,28 @@ def case_for_update(*, user, pk: int) -> Case:
     return get_object_or_404(Case.objects.visible_to(user).select_related("pupil", "school", "officer"), pk=pk)
 
 
-def restricted_filter(user) -> Q:
-    """Restricted entries for LA roles only (applied on top of the scope wherever entries are read)."""
-    return Q() if user.can(Capability.READ_RESTRICTED) else Q(restriction="")
+def _visible_revisions(user):
+    """Earlier wordings of entries. A revision that lifted a restriction holds the restricted wording, as does every
+    earlier one of that entry, so for users who may not read restricted entries only later revisions are kept."""
+    revisions = ChronologyRevision.objects.select_related("edited_by")
+    if user.can(Capability.READ_RESTRICTED):
+        return revisions
+    restricted = [value for value in ChronologyEntry.Restriction.values if value]
+    last_lift = (ChronologyRevision.objects.filter(entry=OuterRef("entry"), previous__restriction__in=restricted)
+                 .order_by("-pk").values("pk")[:1])
+    return revisions.annotate(last_lift=Subquery(last_lift)).filter(
+        Q(last_lift__isnull=True) | Q(pk__gt=F("last_lift")))
 
 
 def case_timeline(*, user, case: Case):
-    """The case's chronology. ``case`` came through the scope (case_get), so its rows share its pupil's scope; the
-    restriction filter is what still differs by role."""
+    """The case's chronology: the entries (and their earlier wordings) the user may read, newest first."""
     attachments = Attachment.objects.visible_to(user).order_by("pk")
     return (
-        ChronologyEntry.objects.filter(case=case).filter(restricted_filter(user))
+        visible_entries(user).filter(case=case)
         .select_related("created_by")
         .prefetch_related(
             Prefetch("attachments", queryset=attachments, to_attr="visible_attachments"),
-            Prefetch("revisions", queryset=ChronologyRevision.objects.select_related("edited_by")),
+            Prefetch("revisions", queryset=_visible_revisions(user)),
         )
         .order_by("-occurred_on", "-pk")
     )
@@ -327,7 +334,3 @@ def current_academic_year(today: datetime.date | None = None):
 
     today = today or timezone.localdate()
     return AcademicYear.objects.filter(start_date__lte=today, end_date__gte=today).first()
-
-
-def can_read_restricted(user) -> bool:
-    return user.can(Capability.READ_RESTRICTED)

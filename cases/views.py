@@ -65,6 +65,13 @@ def _stale(request, error: ValidationError) -> bool:
     return False
 
 
+def _id_param(request, name: str) -> int | None:
+    """A record id from the query string, or None when it is missing or not a plain number ("²", "1e3", 5000
+    digits...), so bad links read as "no such record" instead of a server error."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
+
+
 def _current_enrolment(user, pupil):
     return (Enrolment.objects.visible_to(user).filter(pupil=pupil, end_date__isnull=True)
             .select_related("school").order_by("-start_date").first())
@@ -210,14 +217,12 @@ def pupil_cases(request, pk: int):
 @capability_required(Capability.WORK_CASES)
 def case_open(request):
     user = request.user
-    pupil = school_selectors.pupil_get(user=user, pk=request.GET.get("pupil") or 0) if (
-        str(request.GET.get("pupil", "")).isdigit()) else None
+    pupil_id, linked_id = _id_param(request, "pupil"), _id_param(request, "linked")
+    pupil = school_selectors.pupil_get(user=user, pk=pupil_id) if pupil_id is not None else None
     if pupil is None:
         messages.error(request, "Open a case from the pupil's Cases tab.")
         return redirect("pupil_list")
-    linked = None
-    if str(request.GET.get("linked", "")).isdigit():
-        linked = selectors.case_get(user=user, pk=int(request.GET["linked"]))
+    linked = selectors.case_get(user=user, pk=linked_id) if linked_id is not None else None
     form = CaseOpenForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -489,8 +494,8 @@ def referral_list(request):
 def referral_create(request):
     user = request.user
     initial = {}
-    if str(request.GET.get("pupil", "")).isdigit():
-        pupil = school_selectors.pupil_get(user=user, pk=int(request.GET["pupil"]))
+    if (pupil_id := _id_param(request, "pupil")) is not None:
+        pupil = school_selectors.pupil_get(user=user, pk=pupil_id)
         initial["pupil"] = pupil.upn
     form = ReferralForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases import selectors as case_selectors
 from cases.permissions import require_work_case
-from cases.views import _fail, _form_page, _stale
+from cases.views import _fail, _form_page, _id_param, _stale
 from interventions import selectors, services
 from interventions.filters import InterventionFilterSet
 from interventions.forms import PlanEditForm, PlanEndForm, PlanForm
@@ -36,8 +36,8 @@ def plan_add(request, pk: int):
     case = case_selectors.case_for_update(user=request.user, pk=pk)
     require_work_case(request.user, case)
     initial = {"owner": request.user.pk, "start_date": timezone.localdate()}
-    if str(request.GET.get("intervention", "")).isdigit():
-        initial["intervention"] = int(request.GET["intervention"])
+    if (intervention_id := _id_param(request, "intervention")) is not None:
+        initial["intervention"] = intervention_id
     form = PlanForm(request.POST or None, school_id=case.school_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

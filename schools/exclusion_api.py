@@ -61,12 +61,19 @@ def _visible_schools(user):
     return School.objects.visible_to(user)
 
 
-class ServiceWriteMixin:
-    """perform_create calls ``self.create_with(validated_data)``; Django validation errors become 400s."""
+class ScopedServiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Rows from ``selector(user=...)``; a create calls ``service(user=..., **validated_data)``, and the service's
+    Django validation errors become 400s keyed by field. Writes need ``write_capability``."""
+
+    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
+    selector = service = write_capability = None
+
+    def get_queryset(self):
+        return self.selector(user=self.request.user)
 
     def perform_create(self, serializer):
         try:
-            instance = self.create_with(serializer.validated_data)
+            instance = self.service(user=self.request.user, **serializer.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         except PermissionError as error:
@@ -120,19 +127,12 @@ class ExclusionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         context = {"today": sel.today(), "soon": self.context.get("soon") or sel.soon_limit()}
         return DeadlineSerializer(exclusion.deadlines(), many=True, context=context).data
 
-    def validate(self, attrs):
-        # The model's rules need the whole record (pupil, calendar): the service checks them.
-        return attrs
 
-
-class ExclusionViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ExclusionViewSet(ScopedServiceViewSet):
     serializer_class = ExclusionSerializer
     filterset_class = ExclusionFilterSet
-    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
     write_capability = Capability.RECORD_EXCLUSIONS
-
-    def get_queryset(self):
-        return sel.exclusion_list(user=self.request.user)
+    selector, service = staticmethod(sel.exclusion_list), staticmethod(services.exclusion_record)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "soon": sel.soon_limit()}
@@ -141,9 +141,6 @@ class ExclusionViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.Read
         response = super().retrieve(request, *args, **kwargs)
         record_view(user=request.user, instance=self.get_object(), path=request.path)
         return response
-
-    def create_with(self, data):
-        return services.exclusion_record(user=self.request.user, **data)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -161,21 +158,12 @@ class PlacementSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
                   "host_school", "provider_name", "provider", "hours_per_week", "start_date", "end_date", "notes"]
         read_only_fields = ["id"]
 
-    def validate(self, attrs):
-        return attrs
 
-
-class PlacementViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PlacementViewSet(ScopedServiceViewSet):
     serializer_class = PlacementSerializer
     filterset_class = PlacementFilterSet
-    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
     write_capability = Capability.RECORD_PROVISION
-
-    def get_queryset(self):
-        return sel.placement_list(user=self.request.user)
-
-    def create_with(self, data):
-        return services.placement_record(user=self.request.user, **data)
+    selector, service = staticmethod(sel.placement_list), staticmethod(services.placement_record)
 
 
 class PartTimeTimetableSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -189,25 +177,17 @@ class PartTimeTimetableSerializer(ScopedRelationsMixin, serializers.ModelSeriali
         read_only_fields = ["id", "ended_on", "end_reason"]
         extra_kwargs = {"next_review_date": {"required": False}}
 
-    def validate(self, attrs):
-        return attrs
 
-
-class PartTimeTimetableViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PartTimeTimetableViewSet(ScopedServiceViewSet):
     serializer_class = PartTimeTimetableSerializer
     filterset_class = PartTimeTimetableFilterSet
-    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
     write_capability = Capability.RECORD_PROVISION
-
-    def get_queryset(self):
-        return sel.part_time_list(user=self.request.user)
-
-    def create_with(self, data):
-        return services.part_time_record(user=self.request.user, **data)
+    selector, service = staticmethod(sel.part_time_list), staticmethod(services.part_time_record)
 
 
 class ManagedMoveSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
-    scoped_relations = {"pupil": _visible_pupils}
+    # As on the page (ManagedMoveForm): a move out of a school the user may record for; to any school.
+    scoped_relations = {"pupil": _visible_pupils, "from_school": _visible_schools}
 
     class Meta:
         model = ManagedMove
@@ -215,21 +195,12 @@ class ManagedMoveSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
                   "outcome_on", "notes"]
         read_only_fields = ["id", "outcome", "outcome_on"]
 
-    def validate(self, attrs):
-        return attrs
 
-
-class ManagedMoveViewSet(ServiceWriteMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ManagedMoveViewSet(ScopedServiceViewSet):
     serializer_class = ManagedMoveSerializer
     filterset_class = ManagedMoveFilterSet
-    permission_classes = [permissions.IsAuthenticated, CapabilityOrReadOnly]
     write_capability = Capability.RECORD_PROVISION
-
-    def get_queryset(self):
-        return sel.managed_move_list(user=self.request.user)
-
-    def create_with(self, data):
-        return services.managed_move_record(user=self.request.user, **data)
+    selector, service = staticmethod(sel.managed_move_list), staticmethod(services.managed_move_record)
 
 
 class APProviderSerializer(serializers.ModelSerializer):
@@ -274,12 +245,9 @@ class FairAccessViewSet(viewsets.ReadOnlyModelViewSet):
         return sel.fair_access_list(user=self.request.user)
 
     def get_serializer(self, *args, **kwargs):
-        if args and hasattr(args[0], "__iter__"):
-            kwargs.setdefault("context", self.get_serializer_context())
-            kwargs["context"]["days"] = sel.fair_access_days(list(args[0]))
-        elif args:
-            kwargs.setdefault("context", self.get_serializer_context())
-            kwargs["context"]["days"] = sel.fair_access_days([args[0]])
+        if args:  # the page's rows (many=True) or one referral: days counted on one calendar load
+            referrals = list(args[0]) if kwargs.get("many") else [args[0]]
+            kwargs["context"] = {**self.get_serializer_context(), "days": sel.fair_access_days(referrals)}
         return super().get_serializer(*args, **kwargs)
 
 

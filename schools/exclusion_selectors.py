@@ -91,17 +91,6 @@ def suspension_cap_status(*, pupil, on: datetime.date | None = None) -> CapStatu
     return CapStatus(total=total, year=year, remaining=max(rules.SUSPENSION_CAP_DAYS - total, Decimal(0)))
 
 
-def day6_missing(*, user):
-    """Exclusions whose day-6 duty has no provision starting by day 6, the most urgent first."""
-    return exclusion_list(user=user).missing_day6_provision().order_by("day6_date", "pk")
-
-
-def day6_recent_provision(*, user, since: datetime.date):
-    return (exclusion_list(user=user).active().exclude(day6_duty="").filter(
-        provision_from__isnull=False, provision_from__lte=F("day6_date"), day6_date__gte=since)
-        .order_by("-day6_date", "-pk"))
-
-
 def reminder_list(*, user):
     return ExclusionReminder.objects.visible_to(user).select_related("exclusion__pupil", "exclusion__school")
 

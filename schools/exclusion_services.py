@@ -46,13 +46,9 @@ from schools.school_days import (
     term_containing,
 )
 from schools.scoping import is_la_user
+from schools.services import _require, _unknown
 
 Kind = Exclusion.Kind
-
-
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionError(f"{user.username} may not {capability.replace('_', ' ')}.")
 
 
 def _today() -> datetime.date:
@@ -300,9 +296,7 @@ def exclusion_record(*, user, pupil: Pupil, school: School, kind: str, start_dat
 def exclusion_update(*, user, exclusion: Exclusion, **fields) -> Exclusion:
     """Correct an exclusion's details; its schedule is worked out again."""
     _require(user, Capability.RECORD_EXCLUSIONS)
-    unknown = set(fields) - EXCLUSION_EDITABLE
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    _unknown(fields, EXCLUSION_EDITABLE)
     if exclusion.is_cancelled:
         raise ValidationError("A cancelled exclusion cannot be changed.")
     before = snapshot(exclusion)
@@ -333,9 +327,7 @@ REVIEW_FIELDS = ("board_met_on", "board_decision", "board_decision_notified_on",
 def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusion:
     """Record the governing board's consideration and, for a permanent exclusion, the independent review."""
     _require(user, Capability.RECORD_EXCLUSIONS)
-    unknown = set(fields) - set(REVIEW_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    _unknown(fields, frozenset(REVIEW_FIELDS))
     if exclusion.is_cancelled:
         raise ValidationError("A cancelled exclusion has no review.")
     before = snapshot(exclusion)
@@ -500,7 +492,8 @@ def exclusion_reminders_refresh(*, today: datetime.date | None = None) -> dict:
         day6_date__range=(since, horizon), provision_from__gt=F("day6_date"))
     for due_field, done_field in REMINDER_CHECKS.values():
         window |= Q(**{f"{due_field}__range": (since, horizon), f"{done_field}__isnull": True})
-    candidates = Exclusion.objects.filter(cancelled_on__isnull=True).filter(window).select_related("pupil", "school")
+    candidates = list(Exclusion.objects.filter(cancelled_on__isnull=True).filter(window)
+                      .select_related("pupil", "school"))
     soon_by_school: dict[int, datetime.date] = {}
     new = []
     for exclusion in candidates:
@@ -523,13 +516,10 @@ def exclusion_reminders_refresh(*, today: datetime.date | None = None) -> dict:
                 message=(f"{exclusion.pupil.display_name} ({exclusion.school}): {what}; {state} "
                          f"{due:%-d %B %Y}.")[:300]))
     ExclusionReminder.objects.bulk_create(new, ignore_conflicts=True)
-    resolved = 0
-    for reminder in ExclusionReminder.objects.filter(resolved_on__isnull=True).select_related("exclusion"):
-        if _reminder_due(reminder.exclusion, reminder.kind) != reminder.due:
-            reminder.resolved_on = today
-            reminder.save(update_fields=["resolved_on"])
-            resolved += 1
-    return {"candidates": len(soon_by_school), "open": ExclusionReminder.objects.filter(
+    met = [reminder.pk for reminder in ExclusionReminder.objects.filter(resolved_on__isnull=True)
+           .select_related("exclusion") if _reminder_due(reminder.exclusion, reminder.kind) != reminder.due]
+    resolved = ExclusionReminder.objects.filter(pk__in=met).update(resolved_on=today)
+    return {"candidates": len(candidates), "open": ExclusionReminder.objects.filter(
         resolved_on__isnull=True).count(), "resolved": resolved}
 
 
@@ -552,9 +542,7 @@ def _refresh_provision_from(exclusion: Exclusion | None) -> None:
 def placement_record(*, user, pupil: Pupil, **fields) -> Placement:
     """Record provision: the LA's (any LA editor) or a school's (that school's users, or the LA on its behalf)."""
     _require(user, Capability.RECORD_PROVISION)
-    unknown = set(fields) - PLACEMENT_FIELDS
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    _unknown(fields, PLACEMENT_FIELDS)
     placement = Placement(pupil=pupil, created_by=user, **fields)
     errors = {}
     la_user = is_la_user(user)

@@ -49,7 +49,7 @@ from schools.filters import (
     PartTimeTimetableFilterSet,
     PlacementFilterSet,
 )
-from schools.models import Exclusion, Placement, School
+from schools.models import Exclusion, ManagedMove, Placement, School
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
 from schools.views import _apply_form_errors, _paginate, capability_required
@@ -272,6 +272,8 @@ def exclusion_cancel(request, pk: int):
 @capability_required(Capability.RECORD_EXCLUSIONS)
 def exclusion_reintegration(request, pk: int):
     exclusion = sel.exclusion_get(user=request.user, pk=pk)
+    if exclusion.is_cancelled:
+        raise Http404
     form = ReintegrationForm(request.POST or None, initial={"plan": exclusion.reintegration_plan,
                                                             "meeting_on": exclusion.reintegration_meeting_on})
     if request.method == "POST" and form.is_valid():
@@ -334,8 +336,11 @@ def placement_create(request, pk: int):
     pupil = selectors.pupil_get(user=request.user, pk=pk)
     exclusion = None
     if request.GET.get("exclusion"):
-        exclusion = get_object_or_404(sel.pupil_exclusions(user=request.user, pupil=pupil),
-                                      pk=request.GET["exclusion"])
+        try:
+            exclusion_pk = int(request.GET["exclusion"])
+        except ValueError:
+            raise Http404 from None  # ?exclusion=abc answers as an unused id does, not 500
+        exclusion = get_object_or_404(sel.pupil_exclusions(user=request.user, pupil=pupil), pk=exclusion_pk)
     initial = {}
     if exclusion is not None:
         initial = {"start_date": exclusion.day6_date or exclusion.start_date,
@@ -463,6 +468,8 @@ def managed_move_create(request, pk: int):
 @capability_required(Capability.RECORD_PROVISION)
 def managed_move_outcome(request, pk: int):
     move = sel.managed_move_get(user=request.user, pk=pk)
+    if move.outcome != ManagedMove.Outcome.IN_PROGRESS:
+        raise Http404
     form = ManagedMoveOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         response = _save(request, form, lambda data: services.managed_move_outcome(

@@ -50,3 +50,12 @@ def test_demo_casework_covers_the_journey(demo):
     assert not Case.objects.filter(opened_on__gt=today).exists()
     assert not ChronologyEntry.objects.filter(occurred_on__gt=today).exists()
     assert Case.objects.filter(opened_on__gte=today - datetime.timedelta(days=400)).count() == Case.objects.count()
+
+
+def test_sibling_pool_reads_the_families_in_two_queries(demo, django_assert_num_queries):
+    from cases.demo import _Loader
+
+    loader = _Loader(2026, None)
+    with django_assert_num_queries(2):  # the families, then all their current enrolments (not one per family)
+        pairs = loader.siblings_pool(limit=1000)
+    assert pairs and all(len(pair) == 2 and pair[0][0].family_id == pair[1][0].family_id for pair in pairs)

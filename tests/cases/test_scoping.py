@@ -9,9 +9,9 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from cases import services
-from cases.exports import read_xlsx_rows
 from schools.models import AuditEvent
 from tests.cases.fixtures import SAFEGUARDING_TEXT
 
@@ -55,7 +55,8 @@ def test_exports_hold_exactly_the_visible_cases(role, cases_world, world, client
     assert {row["Case"] for row in rows} == _refs(cases_world, EXPECTED_CASES[role])
     xlsx = client.get(reverse("cases:export"), {"format": "xlsx"})
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    table = read_xlsx_rows(xlsx.content)
+    table = [["" if v is None else v for v in row]
+             for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
     assert table[0][0] == "Case" and {row[0] for row in table[1:]} == _refs(cases_world, EXPECTED_CASES[role])
     everything = response.content.decode() + repr(table)
     assert (LATEST_RESTRICTED in everything) == (role in LA)
@@ -193,3 +194,40 @@ def test_school_user_cannot_refer_through_the_api_for_another_school(cases_world
     assert again.status_code == 400 and "already has an open Attendance case" in again.json()["case_type"][0]
     client.force_login(world.users["la_officer"])
     assert client.post("/api/referrals/", {}, content_type="application/json").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["la_officer", "school_b"])
+def test_lifting_a_restriction_does_not_show_schools_the_restricted_wording(role, cases_world, world, client):
+    """A correction keeps the earlier wording under the entry; wording written while the entry was restricted stays
+    LA-only after the restriction is lifted."""
+    officer = world.users["la_officer"]
+    entry = cases_world.restricted_b
+    services.entry_update(user=officer, entry=entry, expected_version=entry.version, reason="Only the gist is shared",
+                          restriction="", summary="Concern shared with social care", details="Support in place.")
+    entry.refresh_from_db()
+    services.entry_update(user=officer, entry=entry, expected_version=entry.version, reason="Typo",
+                          details="Support now in place.")
+    client.force_login(world.users[role])
+    page = client.get(reverse("cases:detail", args=[cases_world.case_b.pk])).content.decode()
+    assert "Concern shared with social care" in page and "Support now in place." in page
+    assert "Before, details: Support in place." in page  # the correction after the lift is everyone's
+    sees = role == "la_officer"
+    assert (SAFEGUARDING_TEXT in page) == sees
+    assert ("Referred to children&#x27;s social care." in page) == sees
+
+
+def test_exports_neutralise_formulas_and_control_characters(cases_world, world, client):
+    services.entry_add(user=world.users["la_officer"], case=cases_world.case_a, entry_type="note",
+                       occurred_on=timezone.localdate(), summary="=HYPERLINK(\"http://x\")\x0b tab")
+    client.force_login(world.users["la_manager"])
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(reverse("cases:export"), {"format": "csv"}).content.decode("utf-8-sig"))))
+    assert {row["Last action"] for row in rows if row["Case"] == cases_world.case_a.reference} == {
+        "'=HYPERLINK(\"http://x\")\x0b tab"}
+    xlsx = client.get(reverse("cases:export"), {"format": "xlsx"})
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cells = [row[header.index("Last action")] for row in sheet.iter_rows(min_row=2)
+             if row[0].value == cases_world.case_a.reference]
+    assert [(c.value, c.data_type) for c in cells] == [("'=HYPERLINK(\"http://x\") tab", "s")]

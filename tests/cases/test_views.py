@@ -235,3 +235,26 @@ def test_siblings_show_on_the_case_with_a_link_to_open_a_linked_case(cases_world
     client.force_login(world.users["school_a"])
     school_view = client.get(reverse("cases:detail", args=[cases_world.case_a.pk])).content.decode()
     assert "Ben Able" not in school_view and new.reference not in school_view
+
+
+@pytest.mark.parametrize("params", [{"pupil": "²"}, {"pupil": "1" * 5000}, {"pupil": "١"}, {"pupil": "-1"},
+                                    {"pupil": "PUPIL", "linked": "²"}, {"pupil": "PUPIL", "linked": "1e3"}])
+def test_case_open_treats_a_malformed_id_as_missing(params, cases_world, world, client):
+    client.force_login(world.users["la_manager"])
+    params = {k: str(world.pupil_b.pk) if v == "PUPIL" else v for k, v in params.items()}
+    response = client.get(reverse("cases:open"), params)
+    if "linked" in params:
+        assert response.status_code == 200 and b"Linked to" not in response.content
+    else:
+        assert response.status_code == 302 and response["Location"] == reverse("pupil_list")
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 5000, "1e3"])
+def test_malformed_ids_in_links_are_not_server_errors(value, cases_world, world, client):
+    client.force_login(world.users["school_b"])
+    assert client.get(reverse("cases:referral_create"), {"pupil": value}).status_code == 200
+    client.force_login(world.users["la_officer"])
+    plan_add = reverse("interventions:plan_add", args=[cases_world.case_b.pk])
+    assert client.get(plan_add, {"intervention": value}).status_code == 200
+    for url in (reverse("cases:list"), "/api/cases/"):
+        assert client.get(url, {"q": f"CASE-{value}"}).status_code == 200

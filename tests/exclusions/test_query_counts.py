@@ -89,3 +89,37 @@ def test_pupil_exclusions_tab_and_exclusion_page(calendar, client, record, role)
                                   parent_agreed_on=D(2026, 4, 13))
     assert _queries(client, tab) == before_tab <= 22
     assert _queries(client, page) == before_page <= 20
+
+
+
+def _met_reminders(world, record, n: int, day6_missed_on: datetime.date) -> None:
+    """n permanent exclusions from 11 Dec 2025 whose day-6 reminder (due 18 Dec) is written, then met by provision."""
+    officer = world.users["la_officer"]
+    exclusions = []
+    for _ in range(n):
+        pupil = PupilFactory()
+        EnrolmentFactory(pupil=pupil, school=world.school_a, start_date=D(2025, 9, 1))
+        exclusions.append(record(pupil=pupil, kind="permanent", start_date=D(2025, 12, 11), length_sessions=None))
+    services.exclusion_reminders_refresh(today=day6_missed_on)
+    for exclusion in exclusions:
+        services.placement_record(user=officer, pupil=exclusion.pupil, exclusion=exclusion, arranged_by="la",
+                                  provider_kind="other", provider_name="Tuition", hours_per_week=Decimal(25),
+                                  start_date=D(2025, 12, 17))
+
+
+def _refresh_queries(today) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        services.exclusion_reminders_refresh(today=today)
+    return len(captured)
+
+
+def test_resolving_reminders_does_not_grow_with_rows(calendar, record):
+    """Reminders met since the last run are resolved in one statement, not one save each."""
+    from schools.models import ExclusionReminder
+
+    _met_reminders(calendar, record, 1, D(2025, 12, 16))
+    one = _refresh_queries(D(2025, 12, 17))
+    _met_reminders(calendar, record, 5, D(2025, 12, 17))
+    five = _refresh_queries(D(2025, 12, 18))
+    assert ExclusionReminder.objects.filter(resolved_on__isnull=False).count() == 6
+    assert five == one, f"{one} queries to resolve one reminder, {five} to resolve five"

@@ -137,3 +137,24 @@ def test_exports_are_audited_and_formula_cells_neutralised(both, client):
     assert "'=cmd" in text and ",=cmd" not in text
     event = AuditEvent.objects.get(action="export", object_type="schools.Exclusion")
     assert event.username == "la_officer" and event.object_repr == "3 rows exported"
+
+
+def test_api_managed_move_from_another_school_is_an_unknown_school(world, client):
+    """As on the page, a school records a move out of its own school: another school's id in from_school answers as
+    an id never used would (no probing of that school's roll), and nothing is saved."""
+    from schools.models import ManagedMove, School
+
+    build_calendar(world)
+    client.force_login(world.users["school_a"])
+    payload = {"pupil": world.moved.pk, "from_school": world.school_b.pk, "to_school": world.school_a.pk,
+               "agreed_on": "2026-10-01", "start_date": "2026-10-05"}
+    other = client.post("/api/managed-moves/", payload, content_type="application/json")
+    unused = client.post("/api/managed-moves/", {**payload, "from_school": School.objects.order_by("pk").last().pk + 1},
+                         content_type="application/json")
+    assert other.status_code == unused.status_code == 400
+    assert "does not exist" in other.json()["from_school"][0] and "does not exist" in unused.json()["from_school"][0]
+    assert not ManagedMove.objects.exists()
+    own = client.post("/api/managed-moves/", {**payload, "pupil": world.pupil_a.pk, "from_school": world.school_a.pk,
+                                              "to_school": world.school_b.pk}, content_type="application/json")
+    assert own.status_code == 201, own.content
+    assert own.json()["pupil"] == world.pupil_a.pk and ManagedMove.objects.count() == 1

@@ -171,3 +171,36 @@ def test_fair_access_list_bands_days_without_a_placement(calendar, client):
     banded = client.get(reverse("fair_access_list"), {"band": "38"}).content.decode()
     assert calendar.pupil_b.upn in banded and calendar.pupil_a.upn in banded
     assert '41 <strong class="govuk-tag govuk-tag--yellow">38+</strong>' in banded
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-", "99999999999999999999999"])
+def test_placement_page_answers_404_for_a_malformed_exclusion_id(calendar, client, value):
+    client.force_login(calendar.users["la_officer"])
+    response = client.get(reverse("placement_create", args=[calendar.pupil_a.pk]), {"exclusion": value})
+    assert response.status_code == 404
+
+
+def test_a_cancelled_exclusion_takes_no_reintegration_plan(calendar, client, record):
+    e = record()
+    services.exclusion_cancel(user=calendar.users["school_a"], exclusion=e, cancelled_on=D(2025, 11, 3),
+                              reason="Entered in error")
+    client.force_login(calendar.users["school_a"])
+    url = reverse("exclusion_reintegration", args=[e.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"plan": "Phased return"}).status_code == 404
+    assert Exclusion.objects.get(pk=e.pk).reintegration_plan == ""
+
+
+def test_a_managed_moves_outcome_is_recorded_once(calendar, client):
+    from schools.models import ManagedMove
+
+    lead = calendar.users["school_a"]
+    move = services.managed_move_record(user=lead, pupil=calendar.pupil_a, from_school=calendar.school_a,
+                                        to_school=calendar.school_b, agreed_on=D(2026, 9, 14),
+                                        start_date=D(2026, 9, 14))
+    client.force_login(lead)
+    url = reverse("managed_move_outcome", args=[move.pk])
+    assert client.post(url, {"outcome": "transferred", **_date("outcome_on", D(2026, 11, 2))}).status_code == 302
+    again = client.post(url, {"outcome": "broke_down", **_date("outcome_on", D(2026, 11, 3))})
+    assert again.status_code == 404
+    assert ManagedMove.objects.get(pk=move.pk).outcome == "transferred"
