@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from schools.models import Pupil, School, User
 from schools.roles import Role
@@ -18,6 +19,16 @@ from tests.factories import (
     SchoolFactory,
     UserFactory,
 )
+
+# The fixtures describe the 2026/27 autumn term as it stood on this day (a Monday); every test runs on this clock so
+# "overdue", "due soon" and "year to date" mean the same whenever the suite runs. The clock ticks on from here.
+TEST_TODAY = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fixed_clock():
+    with time_machine.travel(TEST_TODAY, tick=True):
+        yield
 
 
 @dataclass
