@@ -1,5 +1,8 @@
 """Every URL name × every role → the status each must get. A URL missing from the matrix fails the test.
 
+Areas built later keep their rows in their own module (tests/<area>/matrix.py: ROWS, KWARG_NAMES and a
+``<area>_targets`` fixture) and are merged here.
+
 Out-of-scope objects answer 404; a role lacking a capability gets 403; anonymous users are sent to sign in (pages)
 or told 401 (API).
 """
@@ -16,27 +19,11 @@ from schools.models import AttendanceImport, Enrolment, Job
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
-
-ROLES = ["la_admin", "la_manager", "la_officer", "legal_officer", "school_a", "school_b", "anonymous"]
-LA = ["la_admin", "la_manager", "la_officer", "legal_officer"]
-EDITORS = ["la_admin", "la_manager", "la_officer"]
-AUDITORS = ["la_admin", "la_manager"]
-
-
-def statuses(ok=ROLES[:-1], *, ok_status=200, forbidden=(), not_found=(), anonymous=302, others=None):
-    """Expected status per role: ok roles get ok_status, listed roles 403/404, anonymous 302 (page) or 401 (API)."""
-    result = {}
-    for role in ROLES[:-1]:
-        if role in ok:
-            result[role] = ok_status
-        elif role in forbidden:
-            result[role] = 403
-        elif role in not_found:
-            result[role] = 404
-        else:
-            result[role] = others
-    result["anonymous"] = anonymous
-    return result
+from tests.legal import matrix as legal_matrix
+from tests.legal.matrix import legal_targets  # noqa: F401  (fixture used by `targets`)
+from tests.matrix_support import AUDITORS, EDITORS, LA, ROLES, statuses
+from tests.traded import matrix as traded_matrix
+from tests.traded.matrix import traded_targets  # noqa: F401  (fixture used by `targets`)
 
 
 def _all_url_names(resolver=None, namespace=""):
@@ -54,7 +41,7 @@ def _all_url_names(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def targets(world, case_targets, exclusion_targets):  # noqa: F811 (fixtures imported above)
+def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets):  # noqa: F811 (imported above)
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -67,7 +54,7 @@ def targets(world, case_targets, exclusion_targets):  # noqa: F811 (fixtures imp
     attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
-    return {**case_targets, **exclusion_targets,
+    return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets,
             "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
             "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
@@ -232,6 +219,10 @@ KWARG_NAMES.update(dict.fromkeys(["case", "entry", "attachment", "referral", "ts
                                   "intervention"], "pk"))
 KWARG_NAMES.update(dict.fromkeys(["exclusion", "placement", "part_time", "managed_move", "ap_provider",
                                   "fair_access", "cme"], "pk"))
+KWARG_NAMES.update(legal_matrix.KWARG_NAMES)
+KWARG_NAMES.update(traded_matrix.KWARG_NAMES)
+MATRIX.update(legal_matrix.ROWS)
+MATRIX.update(traded_matrix.ROWS)
 API_LOOKUPS = {"school": "urn"}
 
 
