@@ -28,6 +28,13 @@ class Capability(models.TextChoices):
     RECORD_PROVISION = "record_provision", "Record placements, part-time timetables and managed moves"
     VIEW_LA_REGISTERS = "view_la_registers", "See the LA's AP, Fair Access, CME and CNIS registers"
     MANAGE_LA_REGISTERS = "manage_la_registers", "Keep the LA's AP, Fair Access, CME and CNIS registers"
+    # Traded services (issue 7). School users reach only their own school's bookings, packages and invoices
+    # (interventions.models.traded.SchoolLinkedQuerySet); legal officers' work is the free statutory core.
+    USE_TRADED = "use_traded", "See traded services: catalogue, bookings, packages and invoices"
+    MANAGE_TRADED_CATALOGUE = "manage_traded_catalogue", "Keep the traded catalogue, rate card and discount tiers"
+    BOOK_TRADED = "book_traded", "Book traded services and buy annual packages for the school"
+    MANAGE_TRADED_BOOKINGS = "manage_traded_bookings", "Confirm, decline and cancel bookings; record delivery and time"
+    INVOICE_TRADED = "invoice_traded", "Raise invoices and credit notes; record payments; read traded income"
     # Cases (issue 4). Row rules on top of these (an officer works only cases allocated to them) live in
     # cases.permissions.
     REFER_PUPILS = "refer_pupils", "Refer a pupil on the school's roll to the LA"
@@ -49,6 +56,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.RECORD_PROVISION: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
     Capability.VIEW_LA_REGISTERS: LA_ROLES,
     Capability.MANAGE_LA_REGISTERS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
+    Capability.USE_TRADED: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
+    Capability.MANAGE_TRADED_CATALOGUE: frozenset({Role.LA_ADMIN}),
+    Capability.BOOK_TRADED: frozenset({Role.SCHOOL_USER}),
+    Capability.MANAGE_TRADED_BOOKINGS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
+    Capability.INVOICE_TRADED: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.REFER_PUPILS: frozenset({Role.SCHOOL_USER}),
     Capability.TRIAGE_REFERRALS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.WORK_CASES: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),

@@ -1,5 +1,6 @@
 """The intervention catalogue (seed 000's menu and the stage lists of seeds 001 and 003) and intervention plans on a
-case. The catalogue is general on purpose: traded services (rate cards, bookings, invoices) will point at it."""
+case. The catalogue is general on purpose: a traded service (interventions.models.traded.TradedService) is the
+selling side of one catalogue entry, not a copy of it."""
 
 from __future__ import annotations
 
