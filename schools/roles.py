@@ -44,6 +44,15 @@ class Capability(models.TextChoices):
     MANAGE_TSMS = "manage_tsms", "Record targeting support meetings"
     EXPORT_CASES = "export_cases", "Export case lists"
     IMPORT_ATTENDANCE = "import_attendance", "Import register marks (CSV or CTF)"
+    # Legal interventions (issue 6). Row scope: legal records are LA-only; a school reaches only its own requests.
+    VIEW_LEGAL = "view_legal", "Read legal records: pathways, notices, contracts, orders, prosecutions"
+    REQUEST_PENALTY_NOTICE = "request_penalty_notice", "Ask the LA to issue a penalty notice, with evidence"
+    DECIDE_PN_REQUESTS = "decide_pn_requests", "Decide schools' penalty-notice requests"
+    WORK_LEGAL = "work_legal", "Open legal pathways; issue notices; record contracts, orders and letters"
+    OVERRIDE_SUPPORT_GATE = "override_support_gate", "Open a legal pathway without the evidenced support, with a reason"
+    RECORD_PAYMENTS = "record_payments", "Record penalty-notice payments and withdrawals"
+    PROSECUTE = "prosecute", "Prepare and record prosecutions, hearings and outcomes"
+    MANAGE_LETTER_TEMPLATES = "manage_letter_templates", "Edit the legal letter templates"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -69,6 +78,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.EXPORT_CASES: frozenset(Role.values),
     # Schools import their own registers; LA officers import for any school (scope limits which rows land).
     Capability.IMPORT_ATTENDANCE: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
+    Capability.VIEW_LEGAL: LA_ROLES,
+    Capability.REQUEST_PENALTY_NOTICE: frozenset({Role.SCHOOL_USER}),
+    Capability.DECIDE_PN_REQUESTS: frozenset({Role.LEGAL_OFFICER, Role.LA_MANAGER}),
+    Capability.WORK_LEGAL: frozenset({Role.LA_MANAGER, Role.LA_OFFICER, Role.LEGAL_OFFICER}),
+    Capability.OVERRIDE_SUPPORT_GATE: frozenset({Role.LA_MANAGER}),
+    Capability.RECORD_PAYMENTS: frozenset({Role.LA_MANAGER, Role.LEGAL_OFFICER}),
+    Capability.PROSECUTE: frozenset({Role.LA_MANAGER, Role.LEGAL_OFFICER}),
+    Capability.MANAGE_LETTER_TEMPLATES: frozenset({Role.LA_ADMIN, Role.LEGAL_OFFICER}),
 }
 
 

@@ -1,0 +1,54 @@
+"""The prosecution pack (Norfolk "How to put a prosecution pack together"; statutory-rules.md §4.1): the chronology,
+the attendance register for this and last year in herringbone form, the support offered and refused, the letters
+sent, the penalty-notice history and the draft witness statement.
+
+For LA legal use. Restricted (safeguarding, medical) chronology entries are left out unless the user may read them
+and asks for them: a pack is disclosed to the defence and the court."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases.models import ChronologyEntry
+from cases.selectors import case_timeline
+from interventions.models import InterventionPlan
+from legal import selectors
+from legal.models import Contract, Letter, NoticeToImprove
+from schools.attendance_codes import lookup
+from schools.roles import Capability
+
+
+def pack_context(*, user, prosecution, include_restricted: bool = False) -> dict:
+    case = prosecution.pathway.case
+    timeline = case_timeline(user=user, case=case)
+    if not (include_restricted and user.can(Capability.READ_RESTRICTED)):
+        timeline = timeline.filter(restriction="")
+    registers = selectors.register_years(user=user, pupil=prosecution.pupil)
+    codes = sorted({code for year in registers for week in year.weeks for code in week.sessions if code})
+    today = timezone.localdate()
+    key = []
+    for code in codes:
+        try:
+            key.append((code, lookup(code, today).meaning))
+        except Exception:  # noqa: BLE001 - an old code that no longer exists: show it without a meaning
+            key.append((code, ""))
+    statement = prosecution.witness_statement or render_to_string(
+        "legal/witness_statement.txt", {"p": prosecution, "pupil": prosecution.pupil})
+    return {
+        "p": prosecution, "case": case, "pupil": prosecution.pupil, "carer": prosecution.carer,
+        "generated": timezone.localtime(), "user": user, "include_restricted": include_restricted,
+        "timeline": list(timeline), "registers": registers, "code_key": key,
+        "plans": list(InterventionPlan.objects.filter(case=case).select_related("intervention", "owner")
+                      .order_by("start_date")),
+        "contracts": list(Contract.objects.filter(pupil=prosecution.pupil).select_related("carer")),
+        "ntis": list(NoticeToImprove.objects.filter(pupil=prosecution.pupil).select_related("carer")),
+        "gate": prosecution.pathway.evidence,
+        "pathway": prosecution.pathway,
+        "letters": list(Letter.objects.filter(pupil=prosecution.pupil).select_related("carer", "sent_by")),
+        "notices": list(selectors.notice_list(user=user).filter(pupil=prosecution.pupil).order_by("issued_on")),
+        "hearings": list(prosecution.hearings.all()),
+        "statement_paragraphs": [p.strip() for p in statement.split("\n\n") if p.strip()],
+        "restricted_left_out": ChronologyEntry.objects.filter(case=case).exclude(restriction="").count()
+        if not include_restricted else 0,
+    }

@@ -1,0 +1,2 @@
+from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures for this package)
+from tests.legal.fixtures import legal_world  # noqa: F401
