@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.recompute_attendance",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Penalty notices whose payment period ended yesterday become "unpaid", ready to refer or withdraw.
+    "legal-unpaid-notices": {
+        "task": "legal.tasks.mark_unpaid_notices",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet

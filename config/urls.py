@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
 from interventions import api as interventions_api
+from legal import api as legal_api
 from schools import api as schools_api
 from schools import attendance_views, exclusion_api, exclusion_urls, views
 from schools.forms_auth import SignInForm
@@ -31,6 +32,12 @@ router.register("tasks", cases_api.TaskViewSet, basename="api-task")
 router.register("tsms", cases_api.TsmViewSet, basename="api-tsm")
 router.register("interventions", interventions_api.InterventionViewSet, basename="api-intervention")
 router.register("plans", interventions_api.PlanViewSet, basename="api-plan")
+router.register("legal/requests", legal_api.PenaltyNoticeRequestViewSet, basename="api-pn-request")
+router.register("legal/penalty-notices", legal_api.PenaltyNoticeViewSet, basename="api-penalty-notice")
+router.register("legal/payments", legal_api.PaymentViewSet, basename="api-pn-payment")
+router.register("legal/pathways", legal_api.PathwayViewSet, basename="api-legal-pathway")
+router.register("legal/contracts", legal_api.ContractViewSet, basename="api-legal-contract")
+router.register("legal/prosecutions", legal_api.ProsecutionViewSet, basename="api-prosecution")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -65,6 +72,8 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("cases/", include("cases.urls")),
     path("interventions/", include("interventions.urls")),
+    path("legal/", include("legal.urls")),
+    path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/", include(router.urls)),
     path("api/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

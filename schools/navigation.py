@@ -24,6 +24,7 @@ def pupil_tabs(user, pupil, *, active: str) -> list[Tab]:
         tabs.append(Tab("family", "Family", reverse("family_detail", args=[pupil.family_id]), active == "family"))
     tabs.append(Tab("cases", "Cases", reverse("cases:pupil_cases", args=[pupil.pk]), active == "cases"))
     tabs.append(Tab("exclusions", "Exclusions", reverse("pupil_exclusions", args=[pupil.pk]), active == "exclusions"))
+    tabs.append(Tab("legal", "Legal", reverse("legal:pupil", args=[pupil.pk]), active == "legal"))
     if user.can(Capability.READ_AUDIT):
         tabs.append(Tab("audit", "Record access",
                         f"{reverse('audit_list')}?pupil={pupil.pk}", active == "audit"))

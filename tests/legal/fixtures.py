@@ -45,6 +45,10 @@ class LegalWorld:
 
 @pytest.fixture
 def legal_world(world, cases_world) -> LegalWorld:
+    return build_legal_world(world, cases_world)
+
+
+def build_legal_world(world, cases_world) -> LegalWorld:
     officer, legal = world.users["la_officer"], world.users["legal_officer"]
     case = cases_world.case_b
     evidence_support(world, case)
