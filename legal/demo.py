@@ -67,7 +67,8 @@ def load(*, seed: int, stdout=None) -> None:
         made["pathways"] += 1
         issued = today - D(days=45)
 
-        def notice(carer, start, end, on, served=True, pathway=pathway, kind="non_attendance"):
+        def notice(carer, start, end, on, served=True, pathway=pathway, case=case, officer=officer,
+                   kind="non_attendance"):
             made["notices"] += 1
             return services.notice_issue(user=officer, pupil=case.pupil, carer=carer, notice_type=kind,
                                          period_start=start, period_end=end, issued_on=on,

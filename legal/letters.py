@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-
 #: Every placeholder a template may use, with what it becomes. Documented on the template pages and in the README.
 PLACEHOLDERS: dict[str, str] = {
     "today": "The date the letter is produced, e.g. 23 November 2026",

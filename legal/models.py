@@ -728,8 +728,8 @@ class Prosecution(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                    name="prosecution_period_order"),
-            models.CheckConstraint(condition=~Q(status__in=["laid", "concluded"]) | Q(information_laid_on__isnull=False),
-                                   name="prosecution_laid_has_date"),
+            models.CheckConstraint(condition=~Q(status__in=["laid", "concluded"])
+                                   | Q(information_laid_on__isnull=False), name="prosecution_laid_has_date"),
             models.CheckConstraint(condition=~Q(status="concluded") | (~Q(outcome="") & Q(outcome_on__isnull=False)),
                                    name="prosecution_concluded_has_outcome"),
         ]

@@ -31,7 +31,7 @@ def pack_context(*, user, prosecution, include_restricted: bool = False) -> dict
     for code in codes:
         try:
             key.append((code, lookup(code, today).meaning))
-        except Exception:  # noqa: BLE001 - an old code that no longer exists: show it without a meaning
+        except Exception:
             key.append((code, ""))
     statement = prosecution.witness_statement or render_to_string(
         "legal/witness_statement.txt", {"p": prosecution, "pupil": prosecution.pupil})

@@ -391,7 +391,7 @@ def payment_rate_figures(*, user, start=None, end=None) -> list[dict]:
         paid_count = row["paid_reduced"] + row["paid_full"]
         rate = (Decimal(paid_count) * 100 / live).quantize(Decimal("0.1")) if live else None
         result.append({**row, "notice_type": types.get(row["notice_type"], row["notice_type"]),
-                       "collected": row["collected"] or Decimal("0.00"), "payment_rate": rate})
+                       "collected": _pounds(row["collected"]), "payment_rate": rate})
     return result
 
 
@@ -408,5 +408,10 @@ def prosecution_figures(*, user, start=None, end=None) -> list[dict]:
     outcomes = dict(Prosecution.Outcome.choices)
     return [{"offence": offences.get(r["offence"], r["offence"]), "status": statuses.get(r["status"], r["status"]),
              "outcome": outcomes.get(r["outcome"], "Not yet decided") if r["outcome"] else "Not yet decided",
-             "prosecutions": r["prosecutions"], "fines": r["fines"] or Decimal("0.00"),
-             "costs": r["costs"] or Decimal("0.00")} for r in rows]
+             "prosecutions": r["prosecutions"], "fines": _pounds(r["fines"]), "costs": _pounds(r["costs"])}
+            for r in rows]
+
+
+def _pounds(value) -> Decimal:
+    """A SUM of money as pounds and pence (SQLite returns Decimal('80') for 80.00)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))

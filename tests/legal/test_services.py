@@ -18,7 +18,10 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-def _notice(world, lw, *, carer=None, pupil=None, start=D(2026, 10, 19), end=D(2026, 10, 23), issued=None,
+LEAVE_START, LEAVE_END = D(2026, 10, 19), D(2026, 10, 23)
+
+
+def _notice(world, lw, *, carer=None, pupil=None, start=LEAVE_START, end=LEAVE_END, issued=None,
             kind="term_time_leave", **extra):
     return services.notice_issue(user=world.users["la_officer"], pupil=pupil or world.pupil_b,
                                  carer=carer or lw.second_parent, notice_type=kind, period_start=start,
