@@ -1,16 +1,32 @@
-"""Admin for LA admins: the casework policy (caseload limit, review interval, plan length, edit window) is edited
-here. Case data is read-only in the admin: its writes go through cases.services so they are validated and audited."""
+"""Admin for LA admins: the casework policy (caseload limit, review interval, plan length, edit window, reminder
+window), teams of officers and officers' own caseload limits are edited here, and those edits are audited like any
+other write. Case data is read-only in the admin: its writes go through cases.services so they are validated and
+audited."""
 
 from django.contrib import admin
 
-from cases.models import Case, CaseworkPolicy, ChronologyEntry, Referral, TargetingSupportMeeting
+from cases.models import (
+    TEAM_MANAGER_ROLES,
+    Case,
+    CaseReminder,
+    CaseworkPolicy,
+    ChronologyEntry,
+    OfficerCaseloadLimit,
+    Referral,
+    TargetingSupportMeeting,
+    Team,
+    TeamMember,
+)
 from schools.admin import ReadOnlyAdmin
+from schools.admin_audit import AuditedAdmin
+from schools.models import User
+from schools.roles import Role
 
 
 @admin.register(CaseworkPolicy)
-class CaseworkPolicyAdmin(admin.ModelAdmin):
+class CaseworkPolicyAdmin(AuditedAdmin):
     list_display = ["__str__", "caseload_limit", "review_interval_weeks", "plan_length_school_weeks",
-                    "entry_edit_days"]
+                    "entry_edit_days", "reminder_days"]
 
     def has_add_permission(self, request):
         return not CaseworkPolicy.objects.exists()
@@ -47,3 +63,42 @@ class ChronologyEntryAdmin(ReadOnlyAdmin):
 class TsmAdmin(ReadOnlyAdmin):
     list_display = ["school", "academic_year", "term", "held_on", "officer"]
     list_filter = ["term", "academic_year"]
+
+
+class OfficerChoicesMixin:
+    """Offer only the users who fit: LA officers for members and limits, LA managers (or admins) for a team's
+    manager. The models' clean() says so in words for anything that arrives another way."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("officer",):
+            kwargs["queryset"] = User.objects.filter(role=Role.LA_OFFICER, is_active=True)
+        elif db_field.name == "manager":
+            kwargs["queryset"] = User.objects.filter(role__in=TEAM_MANAGER_ROLES, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TeamMemberInline(OfficerChoicesMixin, admin.TabularInline):
+    model = TeamMember
+    extra = 1
+    verbose_name_plural = "Officers in the team"
+
+
+@admin.register(Team)
+class TeamAdmin(OfficerChoicesMixin, AuditedAdmin):
+    list_display = ["name", "manager", "area"]
+    list_select_related = ["manager"]
+    inlines = [TeamMemberInline]
+
+
+@admin.register(OfficerCaseloadLimit)
+class OfficerCaseloadLimitAdmin(OfficerChoicesMixin, AuditedAdmin):
+    list_display = ["officer", "caseload_limit", "reason"]
+    list_select_related = ["officer"]
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(ReadOnlyAdmin):
+    list_display = ["due", "kind", "user", "message", "resolved_on"]
+    list_filter = ["kind", "resolved_on"]
+    list_select_related = ["user"]
+    show_full_result_count = False

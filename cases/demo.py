@@ -1,10 +1,12 @@
 """Demo casework for the demo authority (schools.demo.load_demo calls :func:`load` inside its transaction).
 
 Referrals (awaiting triage, accepted, declined), open cases at every stage with chronologies (some restricted),
-intervention plans, reviews and tasks (some overdue), closed cases with outcomes, linked sibling cases, and a
-targeting support meeting for every school this autumn term. Everything is written through the services, so the
-audit trail, stage history and timeline events are what real use would leave. Deterministic: one
-``random.Random(seed)``; the same seed and pupil count give the same casework.
+intervention plans, reviews and tasks (some overdue), closed cases with outcomes (one reopened), linked sibling cases,
+a targeting support meeting for every school this autumn term, two teams of officers with their manager, a part-time
+officer's own caseload limit, and this morning's review and task reminders. Everything is written through the
+services, so the audit trail, stage history and timeline events are what real use would leave (teams and limits,
+which admins edit in the admin site, are created directly). Deterministic: one ``random.Random(seed)``; the same seed
+and pupil count give the same casework.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CaseworkPolicy, ChronologyEntry, TsmPupil
+from cases.models import Case, CaseworkPolicy, ChronologyEntry, OfficerCaseloadLimit, Team, TeamMember, TsmPupil
 from cases.stages import Stage
 from interventions import services as plan_services
 from interventions.models import Intervention
@@ -264,6 +266,9 @@ class _Loader:
         self.referrals()
         self.awaiting_allocation()
         self.tsms()
+        self.teams()
+        self.reopen_one()
+        services.casework_reminders_refresh(today=self.today)
         _say(self.stdout, f"{Case.objects.count()} cases ({Case.objects.open().count()} open), "
                           f"{ChronologyEntry.objects.count()} chronology entries, "
                           f"{TsmPupil.objects.count()} pupils discussed at TSMs")
@@ -292,6 +297,30 @@ class _Loader:
                         user=self.manager, referral=referral, expected_version=referral.version,
                         reason="Attendance is 94% this term: please continue the stage 1 actions (first-day calls, "
                                "a meeting with parents) and discuss the pupil at the next TSM.")
+
+    def teams(self) -> None:
+        """Two teams of officers under the service manager (officers cover each other's cases within a team), and
+        a part-time officer's own caseload limit, so the over-limit warning shows against it."""
+        half = (len(self.officers) + 1) // 2
+        for name, area, members in [("North and west", "Attendance casework in the northern and western "
+                                                          "partnerships", self.officers[:half]),
+                                    ("South and east", "Attendance casework and children missing education in the "
+                                                       "southern and eastern partnerships", self.officers[half:])]:
+            if members:
+                team = Team.objects.create(name=name, manager=self.manager, area=area)
+                TeamMember.objects.bulk_create([TeamMember(team=team, officer=officer) for officer in members])
+        part_time = next((o for o in self.officers if o.username == "officer5"), None)
+        if part_time is not None:
+            OfficerCaseloadLimit.objects.create(officer=part_time, caseload_limit=12, reason="Part time (0.6 FTE)")
+
+    def reopen_one(self) -> None:
+        """A closed case the manager reopened: the school reported a new decline after the summer."""
+        case = (Case.objects.filter(status=Case.Status.CLOSED, outcome="improved").order_by("pk").first()
+                or Case.objects.filter(status=Case.Status.CLOSED).order_by("pk").first())
+        if case is not None:
+            services.case_reopen(user=self.manager, case=case, expected_version=case.version,
+                                 reason="Attendance fell again after the summer holiday; the school asked the LA to "
+                                        "pick the case up again.")
 
     def awaiting_allocation(self) -> None:
         for pupil, school in self.pupils_at(limit=3):

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task
+from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task, Team
 from cases.selectors import officers
 from cases.stages import Stage
 from schools.filters import GdsFilterSet, _visible_schools
@@ -24,6 +24,9 @@ class CaseFilterSet(GdsFilterSet):
     status = django_filters.ChoiceFilter(choices=Case.Status.choices, empty_label="Any status")
     case_type = django_filters.ChoiceFilter(label="Type", choices=Case.CaseType.choices, empty_label="Any type")
     officer = django_filters.ModelChoiceFilter(label="Officer", queryset=_officers, empty_label="Any officer")
+    team = django_filters.ModelChoiceFilter(label="Team", field_name="officer__team_membership__team",
+                                            queryset=Team.objects.all(), empty_label="Any team",
+                                            help_text="Cases allocated to the team's officers.")
     unallocated = django_filters.BooleanFilter(label="Unallocated", field_name="officer", lookup_expr="isnull")
     school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
     partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
@@ -40,7 +43,8 @@ class CaseFilterSet(GdsFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "stage", "status", "case_type", "officer", "unallocated", "school", "partnership", "overdue"]
+        fields = ["q", "stage", "status", "case_type", "officer", "team", "unallocated", "school", "partnership",
+                  "overdue"]
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

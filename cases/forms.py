@@ -190,6 +190,12 @@ class CloseForm(GdsFormMixin, VersionedForm):
     closed_on = DateInputField(label="Date closed")
 
 
+class ReopenForm(GdsFormMixin, VersionedForm):
+    submit_label = "Reopen case"
+    reason = forms.CharField(label="Why is the case being reopened?", widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="Kept with the case's closure history and shown on its timeline.")
+
+
 class EntryForm(GdsFormMixin, forms.Form):
     submit_label = "Add to chronology"
     entry_type = forms.ChoiceField(label="Type", widget=forms.RadioSelect, choices=[

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from cases.stages import STAGES, Stage
-from schools.roles import Capability
+from schools.roles import Capability, Role
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, school_scope_q, user_school_ids
 
 
@@ -38,6 +39,10 @@ class CaseworkPolicy(models.Model):
     entry_edit_days = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(0), MaxValueValidator(90)],
         help_text="Days after it was written that a chronology entry can still be corrected; it is locked after.")
+    reminder_days = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(0), MaxValueValidator(30)],
+        help_text="Each morning, reviews and tasks due within this many days (or overdue) are reminded to the "
+                  "officer or the person the task is for, on their My work page.")
 
     class Meta:
         verbose_name = verbose_name_plural = "casework policy"
@@ -48,6 +53,78 @@ class CaseworkPolicy(models.Model):
     @classmethod
     def current(cls) -> CaseworkPolicy:
         return cls.objects.order_by("pk").first() or cls()
+
+
+#: Roles that may manage a team (LA managers; an LA admin may stand in).
+TEAM_MANAGER_ROLES = (Role.LA_MANAGER, Role.LA_ADMIN)
+
+
+class Team(models.Model):
+    """An LA team of officers with a manager, edited by LA admins in the admin site. An officer works the cases
+    allocated to them or to a colleague in their team (cases.permissions), so cover for leave needs no
+    reallocation."""
+
+    name = models.CharField(max_length=120, unique=True)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="managed_teams",
+                                help_text="The LA manager responsible for the team's caseloads.")
+    area = models.CharField(max_length=200, blank=True,
+                            help_text="What the team covers, for example the partnerships or the kind of work.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.manager_id and self.manager.role not in TEAM_MANAGER_ROLES:
+            raise ValidationError({"manager": f"{self.manager.display_name} is not an LA manager: a team's manager "
+                                              "must be an LA manager or admin."})
+
+
+class TeamMember(models.Model):
+    """An officer's place in a team: one team per officer, so "their team" is never ambiguous."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    officer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="team_membership",
+                                   help_text="An officer belongs to one team.")
+
+    class Meta:
+        ordering = ["team", "officer__first_name", "officer__last_name"]
+        verbose_name = "team member"
+
+    def __str__(self) -> str:
+        return f"{self.officer} in {self.team}"
+
+    def clean(self):
+        if self.officer_id and self.officer.role != Role.LA_OFFICER:
+            raise ValidationError({"officer": f"{self.officer.display_name} is not an LA officer: teams are of LA "
+                                              "officers (their manager is set on the team)."})
+
+
+class OfficerCaseloadLimit(models.Model):
+    """An officer's own caseload limit instead of the LA default (CaseworkPolicy.caseload_limit), e.g. for a
+    part-time officer. Edited by LA admins in the admin site."""
+
+    officer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="caseload_limit_override")
+    caseload_limit = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Open cases this officer should hold at most.")
+    reason = models.CharField(max_length=200, help_text="Why this officer's limit differs, e.g. 0.6 FTE.")
+
+    class Meta:
+        ordering = ["officer__first_name", "officer__last_name"]
+        verbose_name = "officer caseload limit"
+
+    def __str__(self) -> str:
+        return f"{self.officer}: {self.caseload_limit} cases"
+
+    def clean(self):
+        if self.officer_id and self.officer.role != Role.LA_OFFICER:
+            raise ValidationError({"officer": f"{self.officer.display_name} is not an LA officer, so holds no "
+                                              "caseload."})
 
 
 class CaseQuerySet(PupilLinkedQuerySet):
@@ -283,6 +360,35 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_stage or '-'} -> {self.to_stage}"
+
+
+class CaseClosure(models.Model):
+    """Each time a case closed: the outcome, and if a manager reopened it, when, by whom and why. Reopening clears the
+    outcome on the case itself; the earlier closure stays here (and in the audit and the timeline)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Case.Outcome.choices)
+    outcome_notes = models.TextField(blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reopen_reason = models.TextField(blank=True)
+
+    objects = CaseLinkedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-closed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reopened_at__isnull=True) | ~Q(reopen_reason=""),
+                                   name="case_reopen_has_reason",
+                                   violation_error_message="Say why the case is reopened."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} closed {self.closed_on}"
 
 
 class ChronologyQuerySet(PupilLinkedQuerySet):
@@ -524,6 +630,73 @@ class Task(models.Model):
 
     def is_overdue_on(self, today: datetime.date) -> bool:
         return self.status == self.Status.OPEN and self.due_date < today
+
+
+class CaseReminderQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A reminder is its recipient's, and only while they may still see the pupil it is about."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        from schools.scoping import pupil_scope_q
+
+        mine = self.filter(user=user)
+        if is_la_user(user):
+            return mine
+        return mine.filter((Q(case__isnull=False) & pupil_scope_q(user, "case__pupil"))
+                           | Q(case__isnull=True, task__tsm__school__in=user_school_ids(user)))
+
+    def still_due(self):
+        """Reminders whose review or task is still outstanding on the date reminded: a review recorded, a task done,
+        a date moved, a case closed or given to someone else ends the reminder at once (before the morning run)."""
+        from django.db.models import Exists, OuterRef
+
+        review = Case.objects.filter(pk=OuterRef("case_id"), status=Case.Status.OPEN, officer_id=OuterRef("user_id"),
+                                     next_review_due=OuterRef("due"))
+        task = Task.objects.filter(pk=OuterRef("task_id"), status=Task.Status.OPEN,
+                                   assigned_to_id=OuterRef("user_id"), due_date=OuterRef("due")).exclude(
+            case__status=Case.Status.CLOSED)
+        return self.filter(resolved_on__isnull=True).filter(
+            (Q(kind=CaseReminder.Kind.REVIEW) & Q(Exists(review))) | (Q(kind=CaseReminder.Kind.TASK) & Q(Exists(task))))
+
+
+class CaseReminder(models.Model):
+    """A morning reminder (cases.tasks.send_casework_reminders): a case review or a task due within
+    CaseworkPolicy.reminder_days, or overdue. One row per person, review or task, and due date, so the task can run
+    any number of times a day; it resolves once the review is recorded, the task is done or the date moves."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Case review"
+        TASK = "task", "Task"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_reminders")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    due = models.DateField()
+    message = models.CharField(max_length=300)
+    created_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+
+    objects = CaseReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case", "due"], condition=Q(kind="review"),
+                                    name="case_reminder_review_once"),
+            models.UniqueConstraint(fields=["user", "task", "due"], condition=Q(kind="task"),
+                                    name="case_reminder_task_once"),
+            models.CheckConstraint(condition=(Q(kind="review") & Q(case__isnull=False) & Q(task__isnull=True))
+                                   | (Q(kind="task") & Q(task__isnull=False)),
+                                   name="case_reminder_kind_matches_target"),
+        ]
+        indexes = [
+            # My work: a person's open reminders by due date.
+            models.Index(fields=["user", "resolved_on", "due"], name="case_reminder_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due} for {self.user_id}"
 
 
 class TsmQuerySet(ScopedQuerySet):

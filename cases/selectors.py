@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -19,14 +20,18 @@ from cases.models import (
     Allocation,
     Attachment,
     Case,
+    CaseClosure,
+    CaseReminder,
     CaseworkPolicy,
     ChronologyEntry,
     ChronologyRevision,
+    OfficerCaseloadLimit,
     Referral,
     Review,
     StageChange,
     TargetingSupportMeeting,
     Task,
+    Team,
     TsmPupil,
 )
 from cases.stages import STAGE_ORDER, STAGES, Stage
@@ -118,8 +123,11 @@ def case_list(*, user, today: datetime.date | None = None):
 
 
 def case_get(*, user, pk: int) -> Case:
-    """One case through the scope (404 outside it), with what the case page header needs joined."""
-    return get_object_or_404(Case.objects.visible_to(user).select_related("pupil", "school", "officer"), pk=pk)
+    """One case through the scope (404 outside it), with what the case page header needs joined, and whether it was
+    ever closed (so a case never closed costs no query for its closure history)."""
+    return get_object_or_404(
+        Case.objects.visible_to(user).select_related("pupil", "school", "officer")
+        .annotate(was_closed=Exists(CaseClosure.objects.filter(case=OuterRef("pk")))), pk=pk)
 
 
 def case_for_update(*, user, pk: int) -> Case:
@@ -170,6 +178,8 @@ def case_page(*, user, case: Case) -> dict:
                                                                                              "pk")),
         "linked_cases": list(Case.objects.visible_to(user).filter(linked_cases=case).select_related("pupil")),
         "referral": Referral.objects.visible_to(user).filter(case=case).select_related("school").first(),
+        "closures": list(CaseClosure.objects.filter(case=case).select_related("closed_by", "reopened_by"))
+        if getattr(case, "was_closed", True) else [],
     }
 
 
@@ -236,25 +246,69 @@ def caseworkers():
                                is_active=True).order_by("first_name", "last_name", "username")
 
 
-def officer_caseloads(*, today: datetime.date | None = None):
-    """Each LA officer with open cases and overdue reviews counted in SQL (one query)."""
+def officer_caseloads(*, today: datetime.date | None = None, policy: CaseworkPolicy | None = None):
+    """Each LA officer with their open cases, overdue reviews, caseload limit (their own where one is set, else the
+    LA default) and team, all in one query."""
     today = today or timezone.localdate()
+    policy = policy or CaseworkPolicy.current()
     return officers().annotate(
         open_cases=Count("allocated_cases", filter=~Q(allocated_cases__status=Case.Status.CLOSED)),
         overdue_reviews=Count("allocated_cases", filter=Q(allocated_cases__status=Case.Status.OPEN,
                                                           allocated_cases__next_review_due__lt=today)),
+        caseload_limit=Coalesce(F("caseload_limit_override__caseload_limit"), Value(policy.caseload_limit)),
+        own_limit=Exists(OfficerCaseloadLimit.objects.filter(officer=OuterRef("pk"))),
+        limit_reason=F("caseload_limit_override__reason"),
+        team_pk=F("team_membership__team_id"),
+    ).annotate(
+        over_limit=ExpressionWrapper(Q(open_cases__gt=F("caseload_limit")), output_field=BooleanField()),
     )
+
+
+def caseload_limit_for(officer, *, policy: CaseworkPolicy | None = None) -> int:
+    """An officer's caseload limit: their own (OfficerCaseloadLimit) or the LA default."""
+    own = OfficerCaseloadLimit.objects.filter(officer=officer).values_list("caseload_limit", flat=True).first()
+    return own or (policy or CaseworkPolicy.current()).caseload_limit
+
+
+def team_of(user) -> Team | None:
+    """The team an officer belongs to."""
+    return Team.objects.filter(memberships__officer=user).select_related("manager").first()
+
+
+def teams_with_caseloads(*, teams, today: datetime.date, policy: CaseworkPolicy, include_unteamed: bool = False):
+    """[(team or None, [officers with caseloads])] for the given teams (and, if asked, officers in no team): two
+    queries however many teams and officers."""
+    teams = list(teams)
+    loads = officer_caseloads(today=today, policy=policy)
+    if include_unteamed:
+        loads = loads.filter(Q(team_membership__team__in=teams) | Q(team_membership__isnull=True))
+    else:
+        loads = loads.filter(team_membership__team__in=teams)
+    by_team: dict[int | None, list] = {}
+    for officer in loads:
+        by_team.setdefault(officer.team_pk, []).append(officer)
+    groups = [(team, by_team.get(team.pk, [])) for team in teams]
+    if include_unteamed and by_team.get(None):
+        groups.append((None, by_team[None]))
+    return groups
 
 
 def my_work(*, user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=14)
+    policy = CaseworkPolicy.current()
     my_cases = list(case_list(user=user, today=today).filter(officer=user).open()
                     .order_by("next_review_due", "pk"))
     tasks = list(
         Task.objects.visible_to(user).open().filter(assigned_to=user)
         .exclude(case__status=Case.Status.CLOSED)
         .select_related("case", "case__pupil", "tsm", "tsm__school").order_by("due_date", "pk"))
+    team = team_of(user) if user.role == Role.LA_OFFICER else None
+    if team is not None:
+        teams = [team]
+    else:
+        teams = list(Team.objects.filter(manager=user).select_related("manager")) if user.role in (
+            Role.LA_MANAGER, Role.LA_ADMIN) else []
     return {
         "today": today,
         "cases": my_cases,
@@ -262,31 +316,42 @@ def my_work(*, user, today: datetime.date | None = None) -> dict:
                         and c.next_review_due <= soon],
         "overdue_tasks": [t for t in tasks if t.due_date < today],
         "upcoming_tasks": [t for t in tasks if today <= t.due_date],
-        "caseload_limit": CaseworkPolicy.current().caseload_limit,
+        "caseload_limit": caseload_limit_for(user, policy=policy) if user.role == Role.LA_OFFICER
+        else policy.caseload_limit,
+        "reminders": reminders_for(user=user),
+        "my_team": team,
+        "team_caseloads": teams_with_caseloads(teams=teams, today=today, policy=policy) if teams else [],
     }
 
 
+def reminders_for(*, user) -> list[CaseReminder]:
+    """The user's open reminders that still hold (a review recorded or a task done since this morning drops out)."""
+    return list(CaseReminder.objects.visible_to(user).still_due()
+                .select_related("case__pupil", "task").order_by("due", "pk"))
+
+
 def school_work(*, user) -> dict:
-    """A school user's landing list: their referrals and their pupils' open cases."""
+    """A school user's landing list: their referrals, their pupils' open cases, and reminders of tasks for them."""
     return {
         "referrals": list(referral_list(user=user)[:50]),
         "cases": list(case_list(user=user).open().order_by("-opened_on", "-pk")[:50]),
+        "reminders": reminders_for(user=user),
+        "today": timezone.localdate(),
     }
 
 
 def team_overview(*, user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     policy = CaseworkPolicy.current()
-    caseloads = list(officer_caseloads(today=today))
-    for officer in caseloads:
-        officer.over_limit = officer.open_cases > policy.caseload_limit
+    groups = teams_with_caseloads(teams=Team.objects.select_related("manager"), today=today, policy=policy,
+                                  include_unteamed=True)
     by_stage = dict(Case.objects.visible_to(user).open().values_list("stage").annotate(n=Count("pk")).order_by())
     return {
         "today": today,
         "policy": policy,
         "referrals": list(referral_list(user=user).filter(status=Referral.Status.SUBMITTED).order_by("created_at")),
         "awaiting_allocation": list(case_list(user=user).filter(status=Case.Status.REFERRED).order_by("opened_on")),
-        "caseloads": caseloads,
+        "teams": groups,
         "by_stage": [(STAGES[s], by_stage.get(s, 0)) for s in STAGE_ORDER],
         "overdue_reviews": list(case_list(user=user, today=today).review_overdue(today)
                                 .order_by("officer__first_name", "next_review_due")),

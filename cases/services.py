@@ -20,6 +20,8 @@ from cases.models import (
     Allocation,
     Attachment,
     Case,
+    CaseClosure,
+    CaseReminder,
     CaseworkPolicy,
     ChronologyEntry,
     ChronologyRevision,
@@ -383,8 +385,56 @@ def case_close(*, user, case: Case, outcome: str, expected_version, outcome_note
     case.full_clean()
     case.save()
     record_change(user=user, action=AuditEvent.Action.UPDATE, instance=case, before=before)
+    closure = CaseClosure.objects.create(case=case, closed_on=closed_on, outcome=outcome,
+                                         outcome_notes=case.outcome_notes, closed_by=user)
+    record_change(user=user, action=AuditEvent.Action.CREATE, instance=closure, pupil_id=case.pupil_id)
     record_event(user=user, case=case, on=closed_on, summary=f"Case closed: {case.get_outcome_display().lower()}",
            details=case.outcome_notes)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, user, case: Case, reason: str, expected_version) -> Case:
+    """A manager reopens a closed case, saying why. The closure stays in the case's closure history, the stage and
+    its history are kept, and the one-open-case-per-pupil-per-type rule still holds. The case goes back to its
+    officer if they still hold cases, else it waits for allocation."""
+    _require(user, Capability.TRIAGE_REFERRALS)
+    if not case.is_closed:
+        raise ValidationError("This case is open: only a closed case can be reopened.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the case is being reopened: the reason is kept with the case."})
+    clash = Case.objects.open().filter(pupil_id=case.pupil_id, case_type=case.case_type).exclude(pk=case.pk).first()
+    if clash:
+        raise ValidationError({"reason": (
+            f"{case.pupil.display_name} already has an open {clash.get_case_type_display()} case "
+            f"({clash.reference}), and a pupil has one open case of each type: work on that case instead, or "
+            "close it first.")})
+    before = snapshot(case)
+    claim_version(case, expected_version, what="case")
+    closure = (CaseClosure.objects.filter(case=case, reopened_at__isnull=True).order_by("-closed_on", "-pk").first()
+               or CaseClosure.objects.create(case=case, closed_on=case.closed_on, outcome=case.outcome,
+                                             outcome_notes=case.outcome_notes))
+    closure_before = snapshot(closure)
+    closed_text = f"Closed on {case.closed_on:%-d %B %Y}: {case.get_outcome_display().lower()}."
+    officer = case.officer
+    keeps_officer = officer is not None and officer.is_active and officer.role == Role.LA_OFFICER
+    case.officer = officer if keeps_officer else None
+    case.status = Case.Status.OPEN if keeps_officer else Case.Status.REFERRED
+    case.closed_on, case.outcome, case.outcome_notes = None, "", ""
+    today = _today()
+    case.next_review_due = today + datetime.timedelta(weeks=case.review_interval_weeks)
+    case.full_clean()
+    case.save()
+    record_change(user=user, action=AuditEvent.Action.UPDATE, instance=case, before=before)
+    closure.reopened_at, closure.reopened_by, closure.reopen_reason = timezone.now(), user, reason
+    closure.full_clean()
+    closure.save()
+    record_change(user=user, action=AuditEvent.Action.UPDATE, instance=closure, before=closure_before,
+                  pupil_id=case.pupil_id)
+    waiting = "" if keeps_officer else " It is awaiting allocation."
+    record_event(user=user, case=case, on=today, summary="Case reopened",
+                 details=f"{reason}\n\n{closed_text}{waiting}")
     return case
 
 
@@ -669,3 +719,44 @@ def tsm_pupil_add(*, user, tsm: TargetingSupportMeeting, pupil: Pupil, notes: st
                summary=f"Discussed at the {tsm.get_term_display().lower()} targeting support meeting",
                details=item.notes)
     return item
+
+
+# --- Reminders (the daily task) -------------------------------------------------------------------------------------
+
+#: Reviews and tasks overdue for longer than this are on My work's lists, not reminded again each morning.
+REMINDER_LOOKBACK = datetime.timedelta(days=60)
+
+
+@transaction.atomic
+def casework_reminders_refresh(*, today: datetime.date | None = None) -> dict:
+    """Remind each officer of their case reviews, and each person of their tasks, due within
+    CaseworkPolicy.reminder_days (or overdue); end reminders whose review was recorded, task done, date moved or case
+    reallocated. One row per person, item and due date: safe to run any number of times a day."""
+    today = today or _today()
+    horizon = today + datetime.timedelta(days=CaseworkPolicy.current().reminder_days)
+    window = (today - REMINDER_LOOKBACK, horizon)
+    open_before = CaseReminder.objects.filter(resolved_on__isnull=True).count()
+    new = []
+    reviews = (Case.objects.filter(status=Case.Status.OPEN, officer__isnull=False, officer__is_active=True,
+                                   next_review_due__range=window).select_related("pupil"))
+    for case in reviews:
+        new.append(CaseReminder(
+            user_id=case.officer_id, kind=CaseReminder.Kind.REVIEW, case=case, due=case.next_review_due,
+            created_on=today,
+            message=f"Review of {case.reference} ({case.pupil.display_name}) due {case.next_review_due:%-d %B %Y}"))
+    tasks = (Task.objects.filter(status=Task.Status.OPEN, assigned_to__is_active=True, due_date__range=window)
+             .exclude(case__status=Case.Status.CLOSED)
+             .select_related("case__pupil", "tsm__school"))
+    for task in tasks:
+        about = (f"{task.case.reference} ({task.case.pupil.display_name})" if task.case_id
+                 else f"the {task.tsm.get_term_display().lower()} TSM with {task.tsm.school.name}")
+        new.append(CaseReminder(
+            user_id=task.assigned_to_id, kind=CaseReminder.Kind.TASK, case_id=task.case_id, task=task,
+            due=task.due_date, created_on=today,
+            message=f"Task “{task.title}” on {about} due {task.due_date:%-d %B %Y}"[:300]))
+    CaseReminder.objects.bulk_create(new, ignore_conflicts=True)
+    resolved = (CaseReminder.objects.filter(resolved_on__isnull=True)
+                .exclude(pk__in=CaseReminder.objects.still_due().values("pk")).update(resolved_on=today))
+    open_now = CaseReminder.objects.filter(resolved_on__isnull=True).count()
+    return {"due": len(new), "created": open_now - open_before + resolved, "resolved": resolved, "open": open_now}
+

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/stage/", views.case_stage, name="stage"),
     path("<int:pk>/allocate/", views.case_allocate, name="allocate"),
     path("<int:pk>/close/", views.case_close, name="close"),
+    path("<int:pk>/reopen/", views.case_reopen, name="reopen"),
     path("<int:pk>/chronology/new/", views.entry_add, name="entry_add"),
     path("<int:pk>/chronology.pdf", views.chronology_pdf, name="chronology_pdf"),
     path("<int:pk>/reviews/new/", views.review_add, name="review_add"),

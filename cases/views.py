@@ -23,6 +23,7 @@ from cases.forms import (
     EntryEditForm,
     EntryForm,
     ReferralForm,
+    ReopenForm,
     ReviewForm,
     StageForm,
     TaskForm,
@@ -33,7 +34,7 @@ from cases.forms import (
 )
 from cases.models import CaseworkPolicy, Referral, TsmPupil
 from cases.pdf import html_to_pdf
-from cases.permissions import can_edit_entry, can_work_case, require_work_case
+from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
 from cases.stages import STAGE_ORDER, STAGES
 from interventions.models import InterventionPlan
 from schools import selectors as school_selectors
@@ -193,6 +194,7 @@ def case_detail(request, pk: int):
         "stage": STAGES[case.stage], "stages": [STAGES[s] for s in STAGE_ORDER],
         "today": today, "review_overdue": case.review_overdue_on(today),
         "can_work": can_work, "can_allocate": user.can(Capability.TRIAGE_REFERRALS) and not case.is_closed,
+        "can_reopen": can_reopen_case(user, case),
         "can_open_cases": user.can(Capability.WORK_CASES),
         "shows_restricted": user.can(Capability.READ_RESTRICTED),
         "policy": policy,
@@ -291,15 +293,17 @@ def case_stage(request, pk: int):
 
 
 def _officer_label_factory():
-    limit = CaseworkPolicy.current().caseload_limit
-    loads = {o.pk: o.open_cases for o in selectors.officer_caseloads()}
+    """Labels for the officer choices: each officer's open cases against their own limit (the LA default unless an
+    admin set one for them), and a lookup of both for the warning after allocation."""
+    policy = CaseworkPolicy.current()
+    loads = {o.pk: (o.open_cases, o.caseload_limit) for o in selectors.officer_caseloads(policy=policy)}
 
     def label(officer) -> str:
-        n = loads.get(officer.pk, 0)
-        over = " – over the limit" if n >= limit else ""
-        return f"{officer.display_name} ({n} of {limit} cases{over})"
+        n, limit = loads.get(officer.pk, (0, policy.caseload_limit))
+        state = " – over the limit" if n > limit else " – at the limit" if n == limit else ""
+        return f"{officer.display_name} ({n} of {limit} cases{state})"
 
-    return label, loads, limit
+    return label, loads, policy.caseload_limit
 
 
 @capability_required(Capability.TRIAGE_REFERRALS)
@@ -322,14 +326,50 @@ def case_allocate(request, pk: int):
         else:
             officer = data["officer"]
             messages.success(request, f"{case.reference} was allocated to {officer.display_name}.")
-            held = loads.get(officer.pk, 0) + 1
-            if held > limit:
-                messages.warning(request, f"{officer.display_name} now holds {held} open cases, over the caseload "
-                                          f"limit of {limit}.")
+            _warn_if_over_limit(request, officer, loads, limit)
             return redirect("cases:detail", pk=pk)
     who = f"Allocated to {case.officer.display_name}." if case.officer else "Not allocated yet."
     return _form_page(request, form, title=f"Allocate {case.reference}", caption=case.pupil.display_name,
-                      intro=f"{who} Caseload limit: {limit} open cases.",
+                      intro=f"{who} Caseload limit: {limit} open cases unless an officer has their own limit "
+                            "(shown beside each name).",
+                      back_url=reverse("cases:detail", args=[pk]))
+
+
+def _warn_if_over_limit(request, officer, loads, default_limit) -> None:
+    held, limit = loads.get(officer.pk, (0, default_limit))
+    held += 1
+    if held > limit:
+        messages.warning(request, f"{officer.display_name} now holds {held} open cases, over their caseload limit "
+                                  f"of {limit}.")
+
+
+@capability_required(Capability.TRIAGE_REFERRALS)
+def case_reopen(request, pk: int):
+    """A manager reopens a closed case, giving the reason (kept with the closure, the audit and the timeline)."""
+    case = selectors.case_for_update(user=request.user, pk=pk)
+    if not case.is_closed:
+        messages.info(request, f"{case.reference} is open.")
+        return redirect("cases:detail", pk=pk)
+    form = ReopenForm(request.POST or None, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_reopen(user=request.user, case=case, reason=data["reason"],
+                                        expected_version=data["version"])
+        except ValidationError as error:
+            if _stale(request, error):
+                return redirect("cases:detail", pk=pk)
+            _fail(form, error)
+        else:
+            if case.officer:
+                messages.success(request, f"{case.reference} was reopened and is back with "
+                                          f"{case.officer.display_name}.")
+            else:
+                messages.success(request, f"{case.reference} was reopened and is awaiting allocation.")
+            return redirect("cases:detail", pk=pk)
+    closed = f"Closed on {case.closed_on:%-d %B %Y}: {case.get_outcome_display().lower()}."
+    return _form_page(request, form, title=f"Reopen {case.reference}", caption=case.pupil.display_name,
+                      intro=f"{closed} The closure, the stage and its history are kept.",
                       back_url=reverse("cases:detail", args=[pk]))
 
 
@@ -529,7 +569,7 @@ def referral_triage(request, pk: int):
     if referral.status != Referral.Status.SUBMITTED:
         messages.error(request, f"This referral was already {referral.get_status_display().lower()}.")
         return redirect("cases:referral_detail", pk=pk)
-    label, _, limit = _officer_label_factory()
+    label, loads, limit = _officer_label_factory()
     form = TriageForm(request.POST or None, officer_choices=label, initial={"version": referral.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -548,12 +588,15 @@ def referral_triage(request, pk: int):
         else:
             if data["decision"] == TriageForm.ACCEPT:
                 messages.success(request, f"The referral was accepted: {case.reference} is open.")
+                if data["officer"] is not None:
+                    _warn_if_over_limit(request, data["officer"], loads, limit)
                 return redirect("cases:detail", pk=case.pk)
             messages.success(request, "The referral was declined; the school can see why.")
             return redirect("cases:team")
     return _form_page(request, form, title=f"Triage referral {referral.reference}",
                       caption=f"{referral.pupil.display_name}, {referral.school.name}",
-                      intro=f"Caseload limit: {limit} open cases per officer.",
+                      intro=f"Caseload limit: {limit} open cases per officer unless an officer has their own "
+                            "limit (shown beside each name).",
                       back_url=reverse("cases:referral_detail", args=[pk]))
 
 

@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "legal.tasks.mark_unpaid_notices",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Case reviews and tasks due soon or overdue, reminded on each person's My work page every morning.
+    "casework-reminders": {
+        "task": "cases.tasks.send_casework_reminders",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet

@@ -9,7 +9,17 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from cases.models import Case, ChronologyEntry, Referral, StageChange, TargetingSupportMeeting, Task
+from cases.models import (
+    Case,
+    CaseReminder,
+    ChronologyEntry,
+    OfficerCaseloadLimit,
+    Referral,
+    StageChange,
+    TargetingSupportMeeting,
+    Task,
+    Team,
+)
 from cases.stages import Stage
 from interventions.models import InterventionPlan
 from schools.demo import load_demo
@@ -50,6 +60,12 @@ def test_demo_casework_covers_the_journey(demo):
     assert not Case.objects.filter(opened_on__gt=today).exists()
     assert not ChronologyEntry.objects.filter(occurred_on__gt=today).exists()
     assert Case.objects.filter(opened_on__gte=today - datetime.timedelta(days=400)).count() == Case.objects.count()
+    # Teams of officers with a manager, a part-time officer's own caseload limit, a reopened case and reminders.
+    assert Team.objects.count() >= 2 and not User.objects.filter(role="la_officer", team_membership__isnull=True)
+    assert OfficerCaseloadLimit.objects.exists()
+    assert Case.objects.filter(closures__reopened_at__isnull=False).exclude(status="closed").exists()
+    assert CaseReminder.objects.filter(resolved_on__isnull=True, kind="review").exists()
+    assert CaseReminder.objects.filter(resolved_on__isnull=True, kind="task").exists()
 
 
 def test_sibling_pool_reads_the_families_in_two_queries(demo, django_assert_num_queries):

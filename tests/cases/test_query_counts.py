@@ -68,4 +68,6 @@ def test_query_count_does_not_grow_with_rows(page, role, cases_world, world, cli
     _grow(world, cases_world, 6)
     after = _queries(client, url)
     assert after == before, f"{page}: {before} queries with few rows, {after} with more"
-    assert after <= 26, f"{page} runs {after} queries"
+    # The case page is the largest: the case, its timeline, plans, reviews, tasks, closures, stage history,
+    # allocations, siblings with their attendance and cases, the team check, the legal block and the audit row.
+    assert after <= 30, f"{page} runs {after} queries"

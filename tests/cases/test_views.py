@@ -207,7 +207,7 @@ def test_team_view_warns_when_an_officer_is_over_the_limit(cases_world, world, c
     client.force_login(world.users["la_manager"])
     page = client.get(reverse("cases:team")).content.decode()
     assert "Over limit" in page and cases_world.referral_b.reference in page
-    assert "Caseloads (limit 1 open cases)" in page
+    assert "The LA caseload limit is 1 open cases" in page
     response = client.post(reverse("cases:allocate", args=[cases_world.case_b.pk]), {
         "officer": world.users["la_officer"].pk, "version": cases_world.case_b.version})
     assert "already allocated" in response.content.decode()
