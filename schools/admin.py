@@ -97,3 +97,6 @@ class FamilyAdmin(ReadOnlyAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "username", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
+
+
+import schools.attendance_admin  # noqa: E402, F401  (registers the stage policy and the CTF review queue)

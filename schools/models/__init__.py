@@ -8,6 +8,7 @@ from .attendance import (
 )
 from .audit import AuditEvent
 from .calendar import AcademicYear, Closure, Term
+from .ctf_review import CtfReviewItem
 from .exclusions import Exclusion, ExclusionReminder
 from .jobs import Job
 from .organisation import LocalAuthority, Partnership, School
@@ -23,6 +24,7 @@ from .provision import (
     Placement,
 )
 from .pupils import Carer, Enrolment, Family, Pupil
+from .stage_policy import StagePolicy
 from .users import User
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "AuditEvent",
     "Carer",
     "Closure",
+    "CtfReviewItem",
     "Enrolment",
     "Family",
     "Job",
@@ -54,6 +57,7 @@ __all__ = [
     "Partnership",
     "Pupil",
     "School",
+    "StagePolicy",
     "Term",
     "User",
 ]
