@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
 from interventions import api as interventions_api
+from interventions import traded_api
 from legal import api as legal_api
 from schools import api as schools_api
 from schools import attendance_views, exclusion_api, exclusion_urls, views
@@ -32,6 +33,10 @@ router.register("tasks", cases_api.TaskViewSet, basename="api-task")
 router.register("tsms", cases_api.TsmViewSet, basename="api-tsm")
 router.register("interventions", interventions_api.InterventionViewSet, basename="api-intervention")
 router.register("plans", interventions_api.PlanViewSet, basename="api-plan")
+router.register("traded/services", traded_api.TradedServiceViewSet, basename="api-traded-service")
+router.register("traded/bookings", traded_api.BookingViewSet, basename="api-traded-booking")
+router.register("traded/packages", traded_api.PackageViewSet, basename="api-traded-package")
+router.register("traded/invoices", traded_api.InvoiceViewSet, basename="api-traded-invoice")
 router.register("legal/requests", legal_api.PenaltyNoticeRequestViewSet, basename="api-pn-request")
 router.register("legal/penalty-notices", legal_api.PenaltyNoticeViewSet, basename="api-penalty-notice")
 router.register("legal/payments", legal_api.PaymentViewSet, basename="api-pn-payment")
@@ -72,6 +77,7 @@ urlpatterns = [
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("cases/", include("cases.urls")),
     path("interventions/", include("interventions.urls")),
+    path("traded/", include("interventions.traded_urls")),
     path("legal/", include("legal.urls")),
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/", include(router.urls)),

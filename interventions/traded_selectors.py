@@ -30,6 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cases.models import TargetingSupportMeeting
+from interventions import traded_rules as rules
 from interventions.models import (
     Booking,
     BookingDate,
@@ -232,7 +233,8 @@ def package_invoiced(package_ids) -> dict[int, tuple[Decimal, Decimal]]:
     """(net, VAT) invoiced so far (credits included) per package, one query."""
     rows = (InvoiceLine.objects.filter(package_id__in=package_ids).values("package_id")
             .annotate(net=Sum("net"), vat=Sum("vat")))
-    return {row["package_id"]: (row["net"] or Decimal("0.00"), row["vat"] or Decimal("0.00")) for row in rows}
+    # Rounded back to pence: SQLite sums decimals as floating point.
+    return {row["package_id"]: (rules.pence(row["net"] or 0), rules.pence(row["vat"] or 0)) for row in rows}
 
 
 # --- Officer time and capacity --------------------------------------------------------------------------------------
@@ -255,6 +257,11 @@ def current_la_term(today: datetime.date | None = None) -> Term | None:
             or terms.order_by("-start_date").first())
 
 
+def la_school_days(term: Term) -> int:
+    """School days in an LA term on the LA's calendar: a full-time officer's working days in it."""
+    return school_days_between(term.start_date, term.end_date, None)
+
+
 def _sum_days(queryset, field: str):
     return Coalesce(Subquery(queryset.values(field).annotate(total=Sum("days")).values("total")), NO_DAYS)
 
@@ -267,7 +274,7 @@ def officer_time_in_term(*, user, term: Term, officer_ids=None):
     confirmed or delivered) and ``available`` (what is left for traded work; negative means over-committed).
 
     The capacity model is described in interventions.models.traded."""
-    term_days = school_days_between(term.start_date, term.end_date, None)
+    term_days = la_school_days(term)
     tsm_days = TradedPolicy.current().tsm_officer_days
     in_term = {"date__gte": term.start_date, "date__lte": term.end_date}
     commitments = OfficerCommitment.objects.filter(officer=OuterRef("user"), **in_term)

@@ -92,6 +92,14 @@ def _days_text(days: Decimal) -> str:
     return f"{days:f} day" + ("" if days == 1 else "s")
 
 
+def record_pupil_views(*, user, instance, pupil_ids, path: str = "") -> None:
+    """One view event per pupil named on a booking (each pupil's record-access tab shows it), in one insert."""
+    AuditEvent.objects.bulk_create([
+        AuditEvent(user=user, username=user.username, action=AuditEvent.Action.VIEW,
+                   object_type=instance._meta.label, object_id=str(instance.pk), object_repr=str(instance)[:200],
+                   pupil_id=pupil_id, path=path[:300]) for pupil_id in pupil_ids])
+
+
 # --- Catalogue, rate card, tiers ------------------------------------------------------------------------------------
 
 SERVICE_FIELDS = frozenset({"role", "unit", "unit_days", "charging", "core_function", "vat_treatment", "pupils",
@@ -334,7 +342,7 @@ def booking_request(*, user, school: School, service: TradedService, units, pref
     units = _decimal(units, field="units", label="number of units")
     _check_units(service, units)
     dates = _check_preferred_dates(list(preferred_dates or []), school)
-    days = units * service.unit_days
+    days = (units * service.unit_days).quantize(Decimal("0.1"))
     _check_funding(service, funding, package, school, days, dates)
     pupils = _check_pupils(service, school, pupils)
     today = _today()
@@ -408,7 +416,11 @@ def check_capacity(*, officer, dates: list[tuple[datetime.date, Decimal]], schoo
         row = selectors.officer_time_in_term(user=officer, term=term, officer_ids=[officer.pk]).first()
         if row is None:
             raise ValidationError({"officer": f"{officer.display_name} is not set up to deliver traded services."})
-        available = row.available
+        # Day counts are in half days; SQLite computes them in floating point, so round back to tenths.
+        tenth = Decimal("0.1")
+        available = Decimal(row.available).quantize(tenth)
+        row.working, row.statutory, row.unavailable, row.traded = (
+            Decimal(v).quantize(tenth) for v in (row.working, row.statutory, row.unavailable, row.traded))
         if needed > available:
             raise ValidationError({"officer": (
                 f"{officer.display_name} is over capacity in the {term.get_name_display().lower()} term "
@@ -524,7 +536,7 @@ def booking_deliver(*, user, booking: Booking, expected_version, delivered_units
     booking.delivery_notes = (notes or "").strip()
     booking.delivered_by = user
     if booking.funding == Booking.Funding.PACKAGE:
-        booking.package_days = units * booking.service.unit_days
+        booking.package_days = (units * booking.service.unit_days).quantize(Decimal("0.1"))
     booking.full_clean()
     booking.save()
     _audit_update(user, booking, before)
@@ -806,6 +818,10 @@ def _booking_line(booking: Booking, term_for) -> InvoiceLine:
     if booking.status == Booking.Status.DELIVERED:
         quantity, when = booking.delivered_units, booking.delivered_on
         description = f"{service.name} ({booking.reference}), delivered {_fmt(when)}"
+        whole = quantity.to_integral_value(rounding="ROUND_FLOOR")
+        if quantity != whole and booking.half_unit_price is not None:
+            description += (f": {whole.normalize():f} x {unit} at £{booking.unit_price:,.2f} + a half day at "
+                            f"£{booking.half_unit_price:,.2f}")
         unit_price = booking.unit_price
         discount = Decimal("0.00")
     else:
@@ -814,8 +830,9 @@ def _booking_line(booking: Booking, term_for) -> InvoiceLine:
                        f"{booking.cancellation_percent.normalize():f}% of the price")
         unit_price = booking.unit_price
         discount = rules.HUNDRED - booking.cancellation_percent
+    unit_label = unit if quantity == 1 else f"{unit}s"
     return InvoiceLine(description=description[:250], service=service, booking=booking, role=service.role,
-                       quantity=quantity, unit_label=unit, unit_price=unit_price, discount_percent=discount,
+                       quantity=quantity, unit_label=unit_label, unit_price=unit_price, discount_percent=discount,
                        net=charge.net, vat=charge.vat, vat_treatment=booking.vat_treatment,
                        vat_rate=booking.vat_rate, service_date=when, term=term_for(when))
 
@@ -936,6 +953,7 @@ def invoice_run(*, user, period_kind: str, month: datetime.date | None = None, t
     schools = School.objects.in_bulk(list(by_school))
     created = []
     for school_id in sorted(by_school, key=lambda pk: schools[pk].name):
+        by_school[school_id].sort(key=lambda line: (line.service_date, line.booking_id or 0, line.package_id or 0))
         document = _new_document(user=user, kind=Invoice.Kind.INVOICE, school=schools[school_id],
                                  period_kind=period_kind, start=start, end=end, label=label, issued_on=issued_on)
         created.append(_add_lines(user, document, by_school[school_id]))

@@ -1133,6 +1133,9 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
         from schools.exclusion_demo import load as load_exclusions  # exclusions need the pupils and users above
 
         load_exclusions(seed=seed, stdout=stdout)
+        from interventions.traded_demo import load as load_traded  # traded work needs the schools, users and terms
+
+        load_traded(seed=seed, stdout=stdout)
         from legal.demo import load as load_legal  # legal work needs the cases and families above
 
         load_legal(seed=seed, stdout=stdout)

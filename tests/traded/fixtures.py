@@ -54,8 +54,9 @@ def make_traded(world) -> Traded:
     year = AcademicYearFactory()
     terms = {}
     for name, (start, end, hs, he) in {"autumn": AUTUMN, "spring": SPRING, "summer": SUMMER}.items():
-        terms[name] = Term.objects.create(academic_year=year, name=name, start_date=start, end_date=end,
-                                          half_term_start=hs, half_term_end=he)
+        # Other areas' fixtures may have entered the LA's terms already (the permission matrix builds them all).
+        terms[name], _ = Term.objects.get_or_create(academic_year=year, name=name, school=None, defaults={
+            "start_date": start, "end_date": end, "half_term_start": hs, "half_term_end": he})
     officer = world.users["la_officer"]
     officer.first_name, officer.last_name = "Olu", "Officer"
     officer.save()
