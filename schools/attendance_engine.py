@@ -1,9 +1,13 @@
-"""Set-wise recompute of attendance summaries: one INSERT … SELECT … GROUP BY per table, never a Python loop over
-marks (DESIGN.md, Attendance engine). The same SQL runs on SQLite and PostgreSQL.
+"""Set-wise recompute of attendance summaries from the week rows (DESIGN.md, Attendance engine): two INSERT … SELECT …
+GROUP BY statements, never a Python loop over marks. The same SQL runs on SQLite and PostgreSQL.
 
 Counting follows the DfE method per enrolment (ref §1.4): possible sessions are every mark not in the not-counted
 category; attendance is present + approved educational activity; absence is authorised + unauthorised; persistent
-absence is absence ≥ 10% of possible (so exactly 10% is persistent), severe ≥ 50%.
+absence is absence ≥ 10% of possible (so exactly 10% is persistent), severe ≥ 50%. Week rows already carry their
+counts (schools.attendance_weeks), so a term's summary is the sum of its weeks and a year's the sum of its terms.
+
+Scopes: everything (the nightly job), some enrolments, or the (enrolment, term) pairs an import touched (listed in a
+temporary table, so a 250,000-pupil import is one statement, not 250,000).
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE, Category
-from schools.models import AttendanceCodeCount, AttendanceMark, AttendanceSummary
+from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
+from schools.attendance_weeks import COUNT_FIELDS
+from schools.models import AttendanceSummary, AttendanceWeek
 
-MARKS = AttendanceMark._meta.db_table
+WEEKS = AttendanceWeek._meta.db_table
 SUMMARIES = AttendanceSummary._meta.db_table
-CODE_COUNTS = AttendanceCodeCount._meta.db_table
+TOUCHED = "attendance_touched_terms"
 BATCH = 500
-
 
 
 def at_least_sql(rate, *, absent: str = "(authorised + unauthorised)", possible: str = "possible") -> str:
@@ -32,72 +36,65 @@ def at_least_sql(rate, *, absent: str = "(authorised + unauthorised)", possible:
 
 PERSISTENT_SQL = at_least_sql(PERSISTENT_ABSENCE_RATE)
 SEVERE_SQL = at_least_sql(SEVERE_ABSENCE_RATE)
+_COLUMNS = ", ".join(COUNT_FIELDS)
+_SUMS = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
 
-
-def _count(category: str) -> str:
-    return f"SUM(CASE WHEN category = '{category}' THEN 1 ELSE 0 END)"
-
-
-_COUNTS = f"""
-    SUM(CASE WHEN category <> '{Category.NOT_COUNTED}' THEN 1 ELSE 0 END) AS possible,
-    {_count(Category.PRESENT)} AS present,
-    {_count(Category.AEA)} AS aea,
-    {_count(Category.AUTHORISED)} AS authorised,
-    {_count(Category.UNAUTHORISED)} AS unauthorised,
-    {_count(Category.NOT_COUNTED)} AS not_counted,
-    SUM(CASE WHEN is_late THEN 1 ELSE 0 END) AS late,
-    SUM(CASE WHEN counts_pn THEN 1 ELSE 0 END) AS pn_sessions
+_INSERT = f"""
+INSERT INTO {SUMMARIES} (enrolment_id, academic_year_id, term_id, {_COLUMNS}, is_persistent, is_severe)
+SELECT enrolment_id, academic_year_id, term_id, {_COLUMNS}, {PERSISTENT_SQL}, {SEVERE_SQL}
+FROM ({{counted}}) AS counted
 """
-
-_INSERT_SUMMARIES = f"""
-INSERT INTO {SUMMARIES} (enrolment_id, academic_year_id, term_id, possible, present, aea, authorised, unauthorised,
-                         not_counted, late, pn_sessions, is_persistent, is_severe)
-SELECT enrolment_id, academic_year_id, term_id, possible, present, aea, authorised, unauthorised, not_counted, late,
-       pn_sessions,
-       {PERSISTENT_SQL},
-       {SEVERE_SQL}
-FROM (
-    SELECT enrolment_id, academic_year_id, term_id, {_COUNTS}
-    FROM {MARKS} WHERE {{where}} GROUP BY enrolment_id, academic_year_id, term_id
-    UNION ALL
-    SELECT enrolment_id, academic_year_id, NULL, {_COUNTS}
-    FROM {MARKS} WHERE {{where}} GROUP BY enrolment_id, academic_year_id
-) AS counted
-"""
-
-_INSERT_CODE_COUNTS = f"""
-INSERT INTO {CODE_COUNTS} (enrolment_id, term_id, code, sessions)
-SELECT enrolment_id, term_id, code, COUNT(*) FROM {MARKS} WHERE {{where}} GROUP BY enrolment_id, term_id, code
-"""
+_TERM_ROWS = f"SELECT enrolment_id, academic_year_id, term_id, {_SUMS} FROM {WEEKS} w WHERE {{where}} " \
+             f"GROUP BY enrolment_id, academic_year_id, term_id"
+_YEAR_ROWS = f"SELECT enrolment_id, academic_year_id, CAST(NULL AS INTEGER) AS term_id, {_SUMS} FROM {SUMMARIES} s " \
+             f"WHERE term_id IS NOT NULL AND {{where}} GROUP BY enrolment_id, academic_year_id"
 
 
-def _run(where: str, params: list) -> None:
+def _execute(sql: str, params=()) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {SUMMARIES} WHERE {where}", params)
-        cursor.execute(f"DELETE FROM {CODE_COUNTS} WHERE {where}", params)
-        # The WHERE appears twice in the summaries statement (term rows and year rows).
-        cursor.execute(_INSERT_SUMMARIES.format(where=where), params + params)
-        cursor.execute(_INSERT_CODE_COUNTS.format(where=where), params)
+        cursor.execute(sql, params)
 
 
 @transaction.atomic
 def recompute_all() -> None:
-    """Rebuild every summary from the marks (the nightly job)."""
-    _run("1 = 1", [])
+    """Rebuild every summary from the week rows (the nightly job)."""
+    _execute(f"DELETE FROM {SUMMARIES}")
+    _execute(_INSERT.format(counted=_TERM_ROWS.format(where="1 = 1")))
+    _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
 
 
 @transaction.atomic
 def recompute_enrolments(enrolment_ids: Iterable[int]) -> int:
-    """Rebuild the summaries of these enrolments only (after an import). Returns how many enrolments."""
+    """Rebuild the summaries of these enrolments only. Returns how many enrolments."""
     ids = sorted(set(enrolment_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        _run(f"enrolment_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        where = f"enrolment_id IN ({', '.join(['%s'] * len(chunk))})"
+        _execute(f"DELETE FROM {SUMMARIES} WHERE {where}", chunk)
+        _execute(_INSERT.format(counted=_TERM_ROWS.format(where=where)), chunk)
+        _execute(_INSERT.format(counted=_YEAR_ROWS.format(where=where)), chunk)
     return len(ids)
 
 
-@transaction.atomic
-def recompute_for_import(import_id: int) -> None:
-    """Rebuild the summaries of every enrolment that a given import wrote marks for."""
-    where = f"enrolment_id IN (SELECT DISTINCT enrolment_id FROM {MARKS} WHERE source_id = %s)"
-    _run(where, [import_id])
+def create_touched_table(cursor) -> None:
+    """A temporary list of (enrolment, term) pairs for recompute_touched, emptied or created for this transaction."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TOUCHED} (enrolment_id bigint, term_id bigint, "
+                       f"academic_year_id bigint) ON COMMIT DELETE ROWS")
+    else:
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {TOUCHED} (enrolment_id integer, term_id integer, "
+                       f"academic_year_id integer)")
+        cursor.execute(f"DELETE FROM {TOUCHED}")
+
+
+def recompute_touched() -> None:
+    """Rebuild the term summaries of the pairs in the touched table, then the year summaries of their enrolments'
+    years, from the term rows (so one day's import re-adds one term's weeks, not the year's)."""
+    pair = f"EXISTS (SELECT 1 FROM {TOUCHED} t WHERE t.enrolment_id = {{alias}}.enrolment_id AND " \
+           f"t.term_id = {{alias}}.term_id)"
+    year = f"EXISTS (SELECT 1 FROM {TOUCHED} t WHERE t.enrolment_id = {{alias}}.enrolment_id AND " \
+           f"t.academic_year_id = {{alias}}.academic_year_id)"
+    _execute(f"DELETE FROM {SUMMARIES} WHERE term_id IS NOT NULL AND {pair.format(alias=SUMMARIES)}")
+    _execute(_INSERT.format(counted=_TERM_ROWS.format(where=pair.format(alias="w"))))
+    _execute(f"DELETE FROM {SUMMARIES} WHERE term_id IS NULL AND {year.format(alias=SUMMARIES)}")
+    _execute(_INSERT.format(counted=_YEAR_ROWS.format(where=year.format(alias="s"))))

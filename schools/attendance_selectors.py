@@ -1,7 +1,8 @@
 """Attendance figures for pages, exports and the API. Every function takes the user and reads only the enrolments
 (registers) that user may see; every figure comes with the Period it covers, named on screen.
 
-Term and whole-year figures come from the stored summaries; rolling and custom periods aggregate the marks in SQL.
+Term and whole-year figures come from the stored summaries; rolling and custom periods sum the week rows in SQL
+(schools.attendance_weeks), counting only the sessions inside the period in the weeks it starts and ends in.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
+from django.db.models.lookups import In
 
+from schools import attendance_weeks as week_rows
 from schools.attendance_codes import (
+    CODES,
     PERSISTENT_ABSENCE_RATE,
     PN_THRESHOLD_SESSIONS,
     PN_THRESHOLD_WINDOW_SCHOOL_WEEKS,
@@ -24,7 +28,7 @@ from schools.attendance_codes import (
     is_severe,
 )
 from schools.attendance_engine import at_least_sql
-from schools.models import AcademicYear, AttendanceMark, AttendanceSummary, Enrolment, Term
+from schools.models import AcademicYear, AttendanceSummary, AttendanceWeek, Enrolment, Term
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -82,21 +86,52 @@ def resolve_period(key: str | None, today: datetime.date, start: datetime.date |
     return default or periods[-1]
 
 
-# Conditional counts shared by every aggregate over marks.
-def _sessions(condition: Q) -> Sum:
-    return Sum(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
-
-
-MARK_COUNTS = {
-    "possible": _sessions(~Q(category=Category.NOT_COUNTED)),
-    "present": _sessions(Q(category=Category.PRESENT)),
-    "aea": _sessions(Q(category=Category.AEA)),
-    "authorised": _sessions(Q(category=Category.AUTHORISED)),
-    "unauthorised": _sessions(Q(category=Category.UNAUTHORISED)),
-    "late": _sessions(Q(is_late=True)),
-    "pn_sessions": _sessions(Q(counts_pn=True)),
+COUNT_FIELDS = ["possible", "present", "aea", "authorised", "unauthorised", "late", "pn_sessions"]
+_COUNTED_BY = {  # which codes a count field counts, per regime (attendance_codes is the only source)
+    "possible": lambda c: c.category != Category.NOT_COUNTED,
+    "present": lambda c: c.category == Category.PRESENT,
+    "aea": lambda c: c.category == Category.AEA,
+    "authorised": lambda c: c.category == Category.AUTHORISED,
+    "unauthorised": lambda c: c.category == Category.UNAUTHORISED,
+    "late": lambda c: c.is_late,
+    "pn_sessions": lambda c: c.pn_threshold,
 }
-COUNT_FIELDS = list(MARK_COUNTS)
+
+
+def _slots_counting(name: str, monday: datetime.date, slots: list[int]):
+    """SQL for how many of these slots of a week row hold a mark the count field counts."""
+    table = CODES[week_rows.regime_of_week(monday)]
+    padded = [week_rows.pad(code) for code, meaning in table.items() if _COUNTED_BY[name](meaning)]
+    if not slots or not padded:
+        return Value(0)
+    terms = [Case(When(In(Substr("marks", 2 * slot + 1, 2), padded), then=Value(1)), default=Value(0),
+                  output_field=IntegerField()) for slot in slots]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _inside(monday: datetime.date, start: datetime.date, end: datetime.date) -> list[int]:
+    return [slot for slot in range(week_rows.SLOTS) if start <= week_rows.slot_date(monday, slot) <= end]
+
+
+def week_counts(start: datetime.date, end: datetime.date) -> dict[str, Sum]:
+    """Per count field, the SUM over week rows of the sessions between two dates: a week wholly inside adds its
+    stored count; the first and last weeks, when the period cuts them, add only their slots inside it."""
+    first, last = week_rows.week_start(start), week_rows.week_start(end)
+    edges = [monday for monday in {first, last} if len(_inside(monday, start, end)) < week_rows.SLOTS]
+    result = {}
+    for name in COUNT_FIELDS:
+        whens = [When(week_start=monday, then=_slots_counting(name, monday, _inside(monday, start, end)))
+                 for monday in edges]
+        value = Case(*whens, default=F(name), output_field=IntegerField()) if whens else F(name)
+        result[name] = Sum(value)
+    return result
+
+
+def _weeks_in(queryset, start: datetime.date, end: datetime.date):
+    return queryset.filter(week_start__range=(week_rows.week_start(start), end))
 
 
 @dataclass
@@ -153,8 +188,17 @@ def visible_enrolments(user):
     return Enrolment.objects.visible_to(user)
 
 
-def marks_in(user, period: Period):
-    return AttendanceMark.objects.visible_to(user).filter(date__range=(period.start, period.end))
+def weeks_in(user, period: Period):
+    """The week rows the user may see that the period touches."""
+    return _weeks_in(AttendanceWeek.objects.visible_to(user), period.start, period.end)
+
+
+def register(user, period: Period, enrolments) -> list[week_rows.StoredMark]:
+    """Every mark of these enrolments in the period, in date and session order (a pupil's register calendar)."""
+    rows = weeks_in(user, period).filter(enrolment__in=enrolments).order_by("week_start", "enrolment_id")
+    marks = [mark for enrolment_id, monday, stored in rows.values_list("enrolment_id", "week_start", "marks")
+             for mark in week_rows.decode(enrolment_id, monday, stored)]
+    return sorted((m for m in marks if period.start <= m.date <= period.end), key=lambda m: (m.date, m.session))
 
 
 def _for_period(summaries, period: Period):
@@ -168,16 +212,16 @@ def _for_period(summaries, period: Period):
 def enrolment_figures(user, period: Period, enrolments=None):
     """Per-enrolment figures for a period as a queryset of dicts: enrolment_id plus the count fields.
 
-    Summarised periods read the stored rows; others aggregate marks with one GROUP BY."""
+    Summarised periods read the stored rows; others sum the week rows with one GROUP BY."""
     if period.summarised:
         rows = _for_period(AttendanceSummary.objects.visible_to(user), period)
         if enrolments is not None:
             rows = rows.filter(enrolment__in=enrolments)
         return rows.values("enrolment_id", *COUNT_FIELDS)
-    marks = marks_in(user, period)
+    rows = weeks_in(user, period)
     if enrolments is not None:
-        marks = marks.filter(enrolment__in=enrolments)
-    return marks.values("enrolment_id").annotate(**MARK_COUNTS).order_by()
+        rows = rows.filter(enrolment__in=enrolments)
+    return rows.values("enrolment_id").annotate(**week_counts(period.start, period.end)).order_by()
 
 
 def _sums_sql(alias: str) -> str:
@@ -210,10 +254,10 @@ def pupil_rows(user, period: Period, enrolments):
         summaries = _for_period(AttendanceSummary.objects.filter(enrolment=OuterRef("pk")), period)
         annotations = {name: Coalesce(Subquery(summaries.values(name)[:1]), 0) for name in COUNT_FIELDS}
     else:
-        marks = AttendanceMark.objects.filter(enrolment=OuterRef("pk"), date__range=(period.start, period.end))
+        rows = _weeks_in(AttendanceWeek.objects.filter(enrolment=OuterRef("pk")), period.start, period.end)
         annotations = {
-            name: Coalesce(Subquery(marks.order_by().values("enrolment").annotate(n=expr).values("n")), 0)
-            for name, expr in MARK_COUNTS.items()
+            name: Coalesce(Subquery(rows.order_by().values("enrolment").annotate(n=expr).values("n")), 0)
+            for name, expr in week_counts(period.start, period.end).items()
         }
     return enrolments.annotate(**annotations).select_related("pupil", "school")
 
@@ -231,14 +275,15 @@ def at_or_above(rows, rate):
 GROUPINGS = {"school": ("s.id", "MIN(s.name)"), "phase": ("s.phase", "s.phase"), "partnership": ("p.name", "p.name")}
 
 
-def totals_by(user, period: Period, group: str) -> list[dict]:
-    """The LA overview table: one GROUP BY over the per-enrolment figures, by school, phase or partnership."""
+def totals_by(user, period: Period, group: str, enrolments=None) -> list[dict]:
+    """The LA overview table: one GROUP BY over the per-enrolment figures, by school, phase or partnership
+    (``enrolments``, when given, narrows it to those rows, e.g. one phase or partnership)."""
     from schools.models import Partnership, School
 
-    inner_sql, params = enrolment_figures(user, period).query.sql_with_params()
+    inner_sql, params = enrolment_figures(user, period, enrolments).query.sql_with_params()
     key, label_sql = GROUPINGS[group]
     sql = f"""
-        SELECT {label_sql}, MIN(s.urn), {_sums_sql("pe")}
+        SELECT {label_sql}, MIN(s.urn), MIN(s.phase), MIN(p.id), {_sums_sql("pe")}
         FROM ({inner_sql}) AS pe
         JOIN {Enrolment._meta.db_table} e ON e.id = pe.enrolment_id
         JOIN {School._meta.db_table} s ON s.id = e.school_id
@@ -250,10 +295,14 @@ def totals_by(user, period: Period, group: str) -> list[dict]:
         result = cursor.fetchall()
     phases = dict(School.Phase.choices)
     table = []
-    for label, urn, *values in result:
+    for label, urn, phase, partnership_id, *values in result:
         figures, pa, sa = _figures_from(values)
+        # What a drill-down link filters the pupil list by: the school's URN, the phase, or the partnership's id.
+        drill = {"school": {"school": urn}, "phase": {"phase": phase},
+                 "partnership": {"partnership": partnership_id} if partnership_id else {}}[group]
         table.append({"label": phases.get(label, label) if group == "phase" else (label or "No partnership"),
-                      "urn": urn if group == "school" else None, "total": figures, "pa": pa, "sa": sa})
+                      "urn": urn if group == "school" else None, "drill": drill, "total": figures, "pa": pa,
+                      "sa": sa})
     return table
 
 
@@ -265,25 +314,28 @@ class PnWindow:
     window_end: datetime.date
 
 
-def pn_threshold_windows(user, period: Period, school=None) -> list[PnWindow]:
+def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> list[PnWindow]:
     """Enrolments with at least 10 G/N/O/U sessions within a rolling 10 school weeks inside the period.
 
     A school week is a week in which the pupil had at least one session at that school (a mark other than "#", the
     planned-closure code), so the window stretches over holidays and may span terms and years. For each enrolment the
-    first window that met the threshold is returned (its start and end weeks and its sessions).
+    first window that met the threshold is returned (its start and end weeks and its sessions). ``enrolments`` (a
+    filtered queryset, e.g. from PnThresholdFilterSet) narrows the scan; it never widens the user's scope.
     """
     scope = Enrolment.objects.visible_to(user)
     if school is not None:
         scope = scope.filter(school=school)
+    if enrolments is not None:
+        scope = scope.filter(pk__in=enrolments.values("pk"))
     scope_sql, scope_params = scope.values("pk").query.sql_with_params()
-    table = AttendanceMark._meta.db_table
+    table = AttendanceWeek._meta.db_table
     span = PN_THRESHOLD_WINDOW_SCHOOL_WEEKS - 1
+    # Whole school weeks: the weeks the period touches, each a week row with at least one session other than "#".
     sql = f"""
         WITH weeks AS (
-            SELECT enrolment_id, week_start, SUM(CASE WHEN counts_pn THEN 1 ELSE 0 END) AS pn
+            SELECT enrolment_id, week_start, pn_sessions AS pn
             FROM {table}
-            WHERE date BETWEEN %s AND %s AND code <> '#' AND enrolment_id IN ({scope_sql})
-            GROUP BY enrolment_id, week_start
+            WHERE week_start BETWEEN %s AND %s AND sessions > 0 AND enrolment_id IN ({scope_sql})
         ), windows AS (
             SELECT enrolment_id, week_start,
                    SUM(pn) OVER w AS pn_in_window, MIN(week_start) OVER w AS window_start
@@ -298,7 +350,7 @@ def pn_threshold_windows(user, period: Period, school=None) -> list[PnWindow]:
         ORDER BY w.enrolment_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.start, period.end, *scope_params, PN_THRESHOLD_SESSIONS])
+        cursor.execute(sql, [week_rows.week_start(period.start), period.end, *scope_params, PN_THRESHOLD_SESSIONS])
         rows = cursor.fetchall()
     return [PnWindow(enrolment_id, sessions, _as_date(start), _as_date(end)) for enrolment_id, sessions, start, end
             in rows]
@@ -308,22 +360,49 @@ def _as_date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
-def pn_sessions_in_window(user, window: PnWindow):
+def pn_sessions_in_window(user, window: PnWindow) -> list[week_rows.StoredMark]:
     """The marks that met the threshold, for the list's "show sessions" detail."""
-    return (AttendanceMark.objects.visible_to(user)
-            .filter(enrolment_id=window.enrolment_id, counts_pn=True,
-                    week_start__range=(window.window_start, window.window_end))
-            .order_by("date", "session"))
+    rows = (AttendanceWeek.objects.visible_to(user)
+            .filter(enrolment_id=window.enrolment_id, week_start__range=(window.window_start, window.window_end))
+            .order_by("week_start").values_list("enrolment_id", "week_start", "marks"))
+    return [mark for enrolment_id, monday, stored in rows for mark in week_rows.decode(enrolment_id, monday, stored)
+            if mark.counts_pn]
 
 
 def weekly_trend(user, period: Period, enrolments):
     """(week_start, possible, attended) per week, for the trend chart."""
-    return (marks_in(user, period).filter(enrolment__in=enrolments).values("week_start")
-            .annotate(possible=MARK_COUNTS["possible"],
-                      attended=_sessions(Q(category__in=[Category.PRESENT, Category.AEA])))
+    counts = week_counts(period.start, period.end)
+    return (weeks_in(user, period).filter(enrolment__in=enrolments).values("week_start")
+            .annotate(possible=counts["possible"], attended=counts["present"] + counts["aea"])
             .order_by("week_start"))
 
 
-def code_breakdown(user, period: Period, enrolments):
-    return (marks_in(user, period).filter(enrolment__in=enrolments).values("code")
-            .annotate(sessions=Count("pk")).order_by("-sessions", "code"))
+def code_breakdown(user, period: Period, enrolments) -> list[dict]:
+    """Sessions per code in the period, most used first (read from the enrolments' week rows)."""
+    return code_counts(register(user, period, enrolments))
+
+
+def code_counts(marks) -> list[dict]:
+    """Sessions per code among marks already read (StoredMarks or their dicts), most used first."""
+    tally: dict[str, int] = {}
+    for mark in marks:
+        code = mark["code"] if isinstance(mark, dict) else mark.code
+        tally[code] = tally.get(code, 0) + 1
+    return [{"code": code, "sessions": n} for code, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def pn_sessions_for(user, windows: list[PnWindow]) -> dict[int, list]:
+    """The sessions that met the threshold for every window in a list (for the list's export): {enrolment_id: marks}.
+
+    One query per window through pn_sessions_in_window, so the export reads marks exactly as the page's "show
+    sessions" does; used by downloads only, never by a page."""
+    return {window.enrolment_id: list(pn_sessions_in_window(user, window)) for window in windows}
+
+
+def attendance_pupil_list(user, period: Period, enrolments, policy=None):
+    """The pupils behind a figure (school PA/SA list, LA drill-down, their exports and API): enrolments with the
+    period's counts, the suggested stage from the LA's thresholds and the open attendance case's stage, in SQL."""
+    from schools.attendance_stages import policy_bands, with_stage_check
+
+    rows = pupil_rows(user, period, enrolments).select_related("school__partnership")
+    return with_stage_check(rows, user, policy_bands(policy))

@@ -7,46 +7,26 @@ bad rows keeps its good rows is the uploader's choice (AttendanceImport.bad_rows
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 
-from schools import attendance_engine, services
-from schools.attendance_codes import lookup
+from schools import attendance_writer as writer
+from schools import services
 from schools.audit import record_change
-from schools.imports.errors import ImportIssue, issues_to_csv
+from schools.imports import marks_fast
+from schools.imports.errors import ImportIssue, IssueCollector, issues_to_csv
 from schools.imports.marks_csv import parse_marks_csv
-from schools.models import (
-    AttendanceImport,
-    AttendanceMark,
-    AttendanceMarkChange,
-    AuditEvent,
-    Enrolment,
-    Job,
-    Pupil,
-    School,
-    Session,
-)
+from schools.models import AttendanceImport, AuditEvent, Job
 from schools.roles import Capability
-from schools.school_days import terms_for
 
-BULK = 5000
-
-
-@dataclass(frozen=True)
-class IncomingMark:
-    """A row resolved to the enrolment, term and meaning it will be stored with."""
-
-    line: int
-    enrolment_id: int
-    date: datetime.date
-    session: int
-    code: str
-    minutes_late: int | None
+# Problems listed in an import's error report; the rest are counted in its last line.
+MAX_LISTED_ISSUES = 10_000
 
 
 @transaction.atomic
@@ -67,78 +47,6 @@ def attendance_import_start(*, user, uploaded_file, kind: str, bad_rows: str) ->
     return attendance_import
 
 
-class _Resolver:
-    """Turns parsed rows into marks for enrolments the uploader may write to, reporting what cannot be placed."""
-
-    def __init__(self, user, file_name: str, rows):
-        self.user = user
-        self.file_name = file_name
-        self.issues: list[ImportIssue] = []
-        refs = {row.school_ref for row in rows}
-        schools = School.objects.filter(Q(urn__in=refs) | Q(laestab__in=refs))
-        self.school_by_ref = {s.urn: s for s in schools} | {s.laestab: s for s in schools}
-        self.writable_school_ids = set(School.objects.visible_to(user).values_list("pk", flat=True))
-        upns = {row.upn for row in rows}
-        pupils = Pupil.objects.filter(Q(upn__in=upns) | Q(former_upn__in=upns)).values_list("pk", "upn", "former_upn")
-        self.pupil_by_upn = {upn: pk for pk, upn, _ in pupils} | {former: pk for pk, _, former in pupils if former}
-        self.enrolments = defaultdict(list)
-        for enrolment in Enrolment.objects.filter(pupil_id__in=set(self.pupil_by_upn.values())):
-            self.enrolments[(enrolment.pupil_id, enrolment.school_id)].append(enrolment)
-        dates = [row.date for row in rows] or [datetime.date.today()]
-        self.first, self.last = min(dates), max(dates)
-        self.terms: dict[int, list] = {}
-
-    def _problem(self, row, field: str, value, reason: str) -> None:
-        self.issues.append(ImportIssue(self.file_name, row.line, field, str(value), reason))
-
-    def _term(self, school: School, day: datetime.date):
-        if school.pk not in self.terms:
-            self.terms[school.pk] = terms_for(school, self.first, self.last)[0]
-        return next((t for t in self.terms[school.pk] if t.start_date <= day <= t.end_date), None)
-
-    def resolve(self, row) -> tuple[IncomingMark, object] | None:
-        school = self.school_by_ref.get(row.school_ref)
-        if school is None:
-            return self._problem(row, "school", row.school_ref, "No school in this authority has this URN or LAESTAB.")
-        if school.pk not in self.writable_school_ids:
-            return self._problem(row, "school", row.school_ref,
-                                 "You can only import registers for your own school.")
-        pupil_id = self.pupil_by_upn.get(row.upn)
-        if pupil_id is None:
-            return self._problem(row, "upn", row.upn, "No pupil with this UPN is known to the authority.")
-        enrolment = next((e for e in self.enrolments[(pupil_id, school.pk)]
-                          if e.start_date <= row.date and (e.end_date is None or row.date <= e.end_date)), None)
-        if enrolment is None:
-            return self._problem(row, "date", row.date.isoformat(),
-                                 f"The pupil was not on {school.name}'s roll on this date.")
-        term = self._term(school, row.date)
-        if term is None or row.date.weekday() >= 5:
-            return self._problem(row, "date", row.date.isoformat(),
-                                 f"This date is not in one of {school.name}'s terms (or is a weekend).")
-        session = Session.AM if row.session == "AM" else Session.PM
-        return IncomingMark(row.line, enrolment.pk, row.date, session, row.code, row.minutes_late), term
-
-
-def _mark_from(incoming: IncomingMark, term, source_id: int) -> AttendanceMark:
-    meaning = lookup(incoming.code, incoming.date)
-    return AttendanceMark(
-        enrolment_id=incoming.enrolment_id, date=incoming.date, session=incoming.session, code=meaning.code,
-        category=meaning.category, counts_pn=meaning.pn_threshold, is_late=meaning.is_late,
-        minutes_late=incoming.minutes_late, week_start=incoming.date - datetime.timedelta(days=incoming.date.weekday()),
-        academic_year_id=term.academic_year_id, term_id=term.pk, source_id=source_id,
-    )
-
-
-def _existing_marks(enrolment_ids: set[int], first: datetime.date, last: datetime.date) -> dict:
-    existing = {}
-    ids = sorted(enrolment_ids)
-    for start in range(0, len(ids), 500):
-        rows = AttendanceMark.objects.filter(enrolment_id__in=ids[start:start + 500], date__range=(first, last))
-        for mark in rows.only("pk", "enrolment_id", "date", "session", "code", "minutes_late"):
-            existing[(mark.enrolment_id, mark.date, mark.session)] = mark
-    return existing
-
-
 @dataclass
 class ImportOutcome:
     rows_read: int
@@ -150,61 +58,109 @@ class ImportOutcome:
     applied: bool
 
 
-def apply_marks(*, attendance_import: AttendanceImport, rows, rows_read: int, parse_issues: list[ImportIssue],
-                progress=None) -> ImportOutcome:
-    """Resolve parsed rows and write them in one transaction, unless the policy says a bad file is refused whole."""
-    user = attendance_import.uploaded_by
-    resolver = _Resolver(user, attendance_import.original_name, rows)
-    resolved = [r for r in (resolver.resolve(row) for row in rows) if r is not None]
-    issues = parse_issues + resolver.issues
-    rejected = len({issue.line for issue in issues if issue.line is not None})
+def _listed(issues: list[ImportIssue], suppressed: int, name: str) -> list[ImportIssue]:
+    collector = IssueCollector(name, MAX_LISTED_ISSUES)
+    for issue in sorted(issues, key=lambda issue: issue.line or 0):
+        collector.add(issue.line, issue.field, issue.value, issue.reason)
+    collector.suppressed += suppressed
+    return collector.finish()
+
+
+def _write(attendance_import: AttendanceImport, resolved: writer.Resolved, *, rows_read: int,
+           parse_issues: list[ImportIssue], parse_rejected: int, parse_suppressed: int = 0) -> ImportOutcome:
+    """Apply the uploader's choice for bad rows, then write everything in one transaction with its audit row."""
+    issues = _listed(parse_issues + resolved.issues, parse_suppressed + resolved.suppressed,
+                     attendance_import.original_name)
+    rejected = parse_rejected + len(resolved.rejected_lines)
     if issues and attendance_import.bad_rows == AttendanceImport.BadRows.REJECT_FILE:
         return ImportOutcome(rows_read, 0, 0, 0, rejected, issues, applied=False)
-
     with transaction.atomic():
-        existing = _existing_marks({m.enrolment_id for m, _ in resolved}, resolver.first, resolver.last)
-        new, changed, changes = [], [], []
-        unchanged = 0
-        for incoming, term in resolved:
-            key = (incoming.enrolment_id, incoming.date, incoming.session)
-            mark = _mark_from(incoming, term, attendance_import.pk)
-            current = existing.get(key)
-            if current is None:
-                new.append(mark)
-            elif current.code == mark.code and current.minutes_late == mark.minutes_late:
-                unchanged += 1
-            else:
-                changes.append(AttendanceMarkChange(enrolment_id=incoming.enrolment_id, date=incoming.date,
-                                                    session=incoming.session, old_code=current.code,
-                                                    new_code=mark.code, source=attendance_import))
-                mark.pk = current.pk
-                changed.append(mark)
-        AttendanceMark.objects.bulk_create(new, batch_size=BULK)
-        AttendanceMark.objects.bulk_update(changed, ["code", "category", "counts_pn", "is_late", "minutes_late",
-                                                     "source"], batch_size=BULK)
-        AttendanceMarkChange.objects.bulk_create(changes, batch_size=BULK)
-        if progress:
-            progress(len(rows))
-        attendance_engine.recompute_enrolments({m.enrolment_id for m, _ in resolved})
-        record_change(user=user, action=AuditEvent.Action.CREATE, instance=attendance_import,
-                      path=f"{len(new)} marks written, {len(changed)} changed")
-    return ImportOutcome(rows_read, len(new), len(changed), unchanged, rejected, issues, applied=True)
+        outcome = writer.write(resolved, source_id=attendance_import.pk)
+        record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
+                      path=f"{outcome.written} marks written, {outcome.changed} changed")
+    return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
+                         applied=True)
+
+
+def apply_marks(*, attendance_import: AttendanceImport, rows, rows_read: int, parse_issues: list[ImportIssue],
+                progress=None) -> ImportOutcome:
+    """Resolve parsed MarkRows (a CTF's, a held CTF pupil's, or a file the line reader read) and write them."""
+    frame = writer.rows_frame(rows)
+    resolver = writer.Resolver(attendance_import.uploaded_by, attendance_import.original_name,
+                               max_issues=MAX_LISTED_ISSUES)
+    resolver.add(frame)
+    resolved = resolver.finish(lambda: [frame])
+    if progress:
+        progress(rows_read)
+    return _write(attendance_import, resolved, rows_read=rows_read, parse_issues=parse_issues,
+                  parse_rejected=len({issue.line for issue in parse_issues if issue.line is not None}))
+
+
+@contextmanager
+def _local_path(field_file):
+    """The stored upload as a local file (the storage's own path when it has one, so nothing is copied)."""
+    try:
+        yield Path(field_file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(field_file.name).suffix) as copy, field_file.open("rb") as stream:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def _import_csv(attendance_import: AttendanceImport, job) -> ImportOutcome:
+    """A register CSV, read in chunks (schools.imports.marks_fast) and folded into week rows as it is read, so memory
+    stays flat however large the file; files only the line reader can read exactly go through it instead."""
+    name = attendance_import.original_name
+    with _local_path(attendance_import.file) as path:
+        opened = marks_fast.open_fast(path, name=name)
+        if opened is None:
+            with path.open("rb") as stream:
+                parsed = parse_marks_csv(stream, filename=name)
+            services.job_mark_running(job, total=max(parsed.rows_read, 1))
+            return apply_marks(attendance_import=attendance_import, rows=parsed.rows, rows_read=parsed.rows_read,
+                               parse_issues=parsed.issues, progress=lambda done: services.job_progress(job, done=done))
+        shape, report = opened
+        if shape is None:
+            return ImportOutcome(0, 0, 0, 0, 0, report.issues, applied=False)
+        size = max(path.stat().st_size, 1)
+        services.job_mark_running(job, total=size)
+        resolver = writer.Resolver(attendance_import.uploaded_by, name, max_issues=MAX_LISTED_ISSUES)
+        for chunk in marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES):
+            resolver.add(chunk)
+            # Reading and checking happen outside the write transaction, so the progress bar moves as they do.
+            services.job_progress(job, done=min(report.bytes_read, size - 1))
+        if report.stopped:
+            return ImportOutcome(report.rows_read, 0, 0, 0, report.rows_read, report.issues, applied=False)
+
+        def chunks_again():
+            return marks_fast.read_chunks(path, shape, marks_fast.FastReport(name=name), max_rows=None, max_issues=0)
+
+        resolved = resolver.finish(chunks_again)
+        outcome = _write(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
+                         parse_rejected=report.rejected_lines, parse_suppressed=report.suppressed)
+        services.job_progress(job, done=size)
+        return outcome
 
 
 def run_import(attendance_import: AttendanceImport) -> ImportOutcome:
     """Parse, apply and record the outcome (called by the Celery task)."""
     job = attendance_import.job
-    with attendance_import.file.open("rb") as stream:
-        if attendance_import.kind == AttendanceImport.Kind.CSV:
-            parsed = parse_marks_csv(stream, filename=attendance_import.original_name)
-            rows, rows_read, parse_issues = parsed.rows, parsed.rows_read, parsed.issues
-        else:
-            from schools.ctf_import import ctf_rows
+    if attendance_import.kind == AttendanceImport.Kind.CSV:
+        outcome = _import_csv(attendance_import, job)
+    else:
+        from schools.ctf_import import ctf_rows
+        from schools.ctf_review_services import hold_unmatched
 
+        with attendance_import.file.open("rb") as stream:
             rows, rows_read, parse_issues = ctf_rows(stream, filename=attendance_import.original_name)
-    services.job_mark_running(job, total=max(rows_read, 1))
-    outcome = apply_marks(attendance_import=attendance_import, rows=rows, rows_read=rows_read,
-                          parse_issues=parse_issues, progress=lambda done: services.job_progress(job, done=done))
+        # Pupils the authority cannot match with certainty wait in the CTF review queue with their marks.
+        rows, parse_issues = hold_unmatched(attendance_import=attendance_import, rows=rows, issues=parse_issues)
+        services.job_mark_running(job, total=max(rows_read, 1))
+        outcome = apply_marks(attendance_import=attendance_import, rows=rows, rows_read=rows_read,
+                              parse_issues=parse_issues, progress=lambda done: services.job_progress(job, done=done))
     AttendanceImport.objects.filter(pk=attendance_import.pk).update(
         rows_read=outcome.rows_read, marks_written=outcome.written, marks_changed=outcome.changed,
         marks_unchanged=outcome.unchanged, rows_rejected=outcome.rejected)
@@ -216,8 +172,12 @@ def run_import(attendance_import: AttendanceImport) -> ImportOutcome:
         message = (f"{outcome.rows_read:,} rows read: {outcome.written:,} marks written, {outcome.changed:,} changed, "
                    f"{outcome.unchanged:,} unchanged, {outcome.rejected:,} rows rejected.")
         services.job_finish(job, status=Job.Status.SUCCEEDED, message=message)
-    else:
+    elif outcome.rejected and attendance_import.bad_rows == AttendanceImport.BadRows.REJECT_FILE:
         services.job_finish(job, status=Job.Status.FAILED, message=(
             f"Nothing was imported: {outcome.rejected:,} of {outcome.rows_read:,} rows have problems and you chose "
             f"to import nothing if any row is bad. Download the error report, fix the file and upload it again."))
+    else:
+        first = outcome.issues[0].reason if outcome.issues else "the file could not be read"
+        services.job_finish(job, status=Job.Status.FAILED, message=(
+            f"Nothing was imported: {first} Download the error report for the details."))
     return outcome

@@ -49,8 +49,12 @@ import importlib
 import io
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -171,9 +175,65 @@ class _LineCounter:
 
 def parse_marks_csv(stream: IO[bytes], *, filename: str | None = None, max_rows: int | None = DEFAULT_MAX_ROWS,
                     max_issues: int | None = DEFAULT_MAX_ISSUES, check_codes: bool = True) -> ParsedMarks:
-    """Read a register-marks CSV from a binary file-like object (e.g. a Django ``UploadedFile``). Never raises on bad
-    content; the stream is left open."""
+    """Read a register-marks CSV from a binary file-like object (e.g. a Django ``UploadedFile``) into MarkRows. Never
+    raises on bad content; the stream is left open.
+
+    For small files and tests: the import itself reads through ``marks_fast`` without building rows. This takes the
+    vectorised reader too when it can (a seekable stream it may copy), so both share one set of rules."""
     name = file_name_of(stream, filename)
+    start = _tell(stream)
+    if start is not None:
+        from schools.imports import marks_fast
+
+        with _local_copy(stream, start) as path:
+            opened = marks_fast.open_fast(path, name=name)
+            if opened is not None:
+                shape, report = opened
+                chunks = [] if shape is None else list(marks_fast.read_chunks(
+                    path, shape, report, max_rows=max_rows, max_issues=max_issues, check_codes=check_codes))
+        stream.seek(start)
+        if opened is not None:
+            return _rows_from_chunks(chunks, report, name, max_issues)
+    return _parse_lines_of(stream, name, max_rows, max_issues, check_codes)
+
+
+def _rows_from_chunks(chunks, report, name: str, max_issues: int | None) -> ParsedMarks:
+    import polars as pl
+
+    from schools.imports.marks_fast import ROW_SCHEMA, duplicate_marks
+
+    if report.stopped:
+        return ParsedMarks(rows=[], issues=report.issues, rows_read=report.rows_read,
+                           encoding="utf-8" if report.columns else None)
+    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=ROW_SCHEMA)
+    drop, duplicate_issues = duplicate_marks(frame, ["upn", "school_ref", "date", "session"], name=name)
+    rows = [MarkRow(line, upn, school_ref, day, SESSIONS[session], code, minutes, comment or "")
+            for line, upn, school_ref, day, session, code, minutes, comment in frame.iter_rows() if line not in drop]
+    collector = IssueCollector(name, max_issues)
+    for issue in sorted(report.issues + duplicate_issues, key=lambda issue: issue.line or 0):
+        collector.add(issue.line, issue.field, issue.value, issue.reason)
+    collector.suppressed += report.suppressed
+    return ParsedMarks(rows=rows, issues=collector.finish(), rows_read=report.rows_read, encoding="utf-8")
+
+
+@contextmanager
+def _local_copy(stream: IO[bytes], start: int):
+    """The stream as a local file polars can scan: its own path when it has one, else a temporary copy."""
+    path = getattr(stream, "name", None)
+    if isinstance(path, str) and os.path.isfile(path) and start == 0:
+        yield Path(path)
+        return
+    with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
+        stream.seek(start)
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def _parse_lines_of(stream: IO[bytes], name: str, max_rows: int | None, max_issues: int | None,
+                    check_codes: bool) -> ParsedMarks:
+    """The line reader: every file the vectorised reader leaves to it (not UTF-8, stray carriage returns, quoted
+    values over several lines, or a stream that cannot be re-read)."""
     codes = load_code_table() if check_codes else None
     start = _tell(stream)
     try:

@@ -1,9 +1,9 @@
 from .attendance import (
-    AttendanceCodeCount,
     AttendanceImport,
-    AttendanceMark,
     AttendanceMarkChange,
+    AttendanceMarkDetail,
     AttendanceSummary,
+    AttendanceWeek,
     Session,
 )
 from .audit import AuditEvent
@@ -39,11 +39,11 @@ __all__ = [
     "PartTimeReview",
     "PartTimeTimetable",
     "Placement",
-    "AttendanceCodeCount",
     "AttendanceImport",
-    "AttendanceMark",
     "AttendanceMarkChange",
+    "AttendanceMarkDetail",
     "AttendanceSummary",
+    "AttendanceWeek",
     "Session",
     "AcademicYear",
     "AuditEvent",

@@ -1,16 +1,15 @@
 """Register marks and their summaries (DESIGN.md, Attendance engine).
 
-A mark belongs to an enrolment, as the DfE counts attendance per enrolment (a pupil who moves school mid-year has
-two). What a code means is resolved from schools.attendance_codes when the mark is written and stored beside it
-(category, PN flag, late flag), so every aggregate is a plain GROUP BY with no per-row rule lookups; if the code
-tables change, `recompute_attendance --reclassify` rewrites those columns set-wise.
+Marks belong to an enrolment, as the DfE counts attendance per enrolment (a pupil who moves school mid-year has two),
+and are stored a week to a row with the week's counts beside them (schools.attendance_weeks says why and how). What a
+code means is resolved from schools.attendance_codes when a week is written, so every aggregate is a plain SUM with no
+per-row rule lookups; if the code tables change, `recompute_attendance --reclassify` rewrites the counts.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from schools.attendance_codes import Category
 from schools.scoping import ScopedQuerySet, is_la_user, user_school_ids
 
 
@@ -32,37 +31,68 @@ class Session(models.IntegerChoices):
     PM = 1, "PM"
 
 
-class AttendanceMark(models.Model):
-    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="marks")
+class AttendanceWeek(models.Model):
+    """One enrolment's register for one week: ten session slots and their counts (schools.attendance_weeks).
+
+    A week belongs to one term of the enrolment's school (terms start and end with holidays around them)."""
+
+    pk = models.CompositePrimaryKey("enrolment", "week_start")
+    # No index of their own: the primary key starts with the enrolment and week_term_enrolment_idx with the term; every
+    # index is paid for on each of an import's rows.
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="register_weeks",
+                                  db_index=False)
+    week_start = models.DateField(help_text="The Monday of the week.")
+    marks = models.CharField(max_length=20, help_text="Monday AM to Friday PM, two characters a session; -- no mark.")
+    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+",
+                                      db_index=False)
+    term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+", db_index=False)
+    possible = models.PositiveSmallIntegerField(default=0)
+    present = models.PositiveSmallIntegerField(default=0)
+    aea = models.PositiveSmallIntegerField("Approved educational activity", default=0)
+    authorised = models.PositiveSmallIntegerField(default=0)
+    unauthorised = models.PositiveSmallIntegerField(default=0)
+    not_counted = models.PositiveSmallIntegerField(default=0)
+    late = models.PositiveSmallIntegerField(default=0)
+    pn_sessions = models.PositiveSmallIntegerField(default=0, help_text="G, N, O and U sessions (from 2024).")
+    sessions = models.PositiveSmallIntegerField(default=0, help_text="Marks other than # (planned closure).")
+    source = models.ForeignKey("schools.AttendanceImport", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", db_index=False)
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Term summaries and LA-wide period figures read one term's (or a date range's) weeks for every enrolment;
+            # the primary key (enrolment, week) serves one pupil's register and the penalty-notice windows.
+            models.Index(fields=["term", "enrolment"], name="week_term_enrolment_idx"),
+            # Rolling and custom periods across the LA: the weeks a date range touches.
+            models.Index(fields=["week_start"], name="week_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} w/c {self.week_start}: {self.marks}"
+
+
+class AttendanceMarkDetail(models.Model):
+    """Minutes late and the school's comment for a session, when the file gave them (most marks have neither)."""
+
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
     session = models.PositiveSmallIntegerField(choices=Session.choices)
-    code = models.CharField(max_length=2)
-    category = models.CharField(max_length=12, choices=Category.choices)
-    counts_pn = models.BooleanField(help_text="Counts toward the penalty-notice threshold (G, N, O, U from 2024).")
-    is_late = models.BooleanField(default=False)
     minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
-    # Monday of the mark's week: penalty-notice windows count school weeks (weeks with a session), see selectors.
-    week_start = models.DateField()
-    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+")
-    term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(blank=True)
     source = models.ForeignKey("schools.AttendanceImport", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+                               related_name="+", db_index=False)
 
     objects = EnrolmentLinkedQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "date", "session"], name="mark_one_per_session"),
-        ]
-        indexes = [
-            # Recompute of one term's summaries and date-range figures for a school's enrolments.
-            models.Index(fields=["term", "enrolment"], name="mark_term_enrolment_idx"),
-            # Penalty-notice window scan: unauthorised sessions per enrolment per week.
-            models.Index(fields=["enrolment", "week_start"], name="mark_pn_idx", condition=Q(counts_pn=True)),
+            models.UniqueConstraint(fields=["enrolment", "date", "session"], name="mark_detail_one_per_session"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.enrolment_id} {self.date} {self.get_session_display()} {self.code}"
+        return f"{self.enrolment_id} {self.date} {self.get_session_display()}"
 
 
 class AttendanceSummary(models.Model):
@@ -108,25 +138,6 @@ class AttendanceSummary(models.Model):
     @property
     def absent(self) -> int:
         return self.authorised + self.unauthorised
-
-
-class AttendanceCodeCount(models.Model):
-    """Sessions per code per enrolment per term (the "by code" table on the pupil's attendance tab)."""
-
-    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="+")
-    term = models.ForeignKey("schools.Term", on_delete=models.CASCADE, related_name="+")
-    code = models.CharField(max_length=2)
-    sessions = models.PositiveIntegerField()
-
-    objects = EnrolmentLinkedQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["enrolment", "term", "code"], name="code_count_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.sessions}"
 
 
 class AttendanceImport(models.Model):

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schools import attendance_engine
-from schools.attendance_codes import lookup, summarise
+from schools.attendance_codes import summarise
 from schools.attendance_selectors import Period, enrolment_figures, pn_threshold_windows, resolve_period, totals
-from schools.models import AcademicYear, AttendanceMark, AttendanceSummary, Enrolment, Term
+from schools.models import AcademicYear, AttendanceSummary, AttendanceWeek, Enrolment, Term
+from tests.attendance.marks import store_marks
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -27,16 +27,7 @@ def _school_days(start: D, count: int) -> list[D]:
 
 
 def _write(enrolment: Enrolment, term: Term, marks: list[tuple[D, int, str]]) -> None:
-    rows = []
-    for day, session, code in marks:
-        meaning = lookup(code, day)
-        rows.append(AttendanceMark(
-            enrolment=enrolment, date=day, session=session, code=meaning.code, category=meaning.category,
-            counts_pn=meaning.pn_threshold, is_late=meaning.is_late,
-            week_start=day - datetime.timedelta(days=day.weekday()), academic_year_id=term.academic_year_id,
-            term=term))
-    AttendanceMark.objects.bulk_create(rows)
-    attendance_engine.recompute_enrolments([enrolment.pk])
+    store_marks(enrolment, term, marks)
 
 
 def _term_period(term: Term) -> Period:
@@ -114,7 +105,7 @@ CODES = st.sampled_from(["/", "\\", "L", "U", "N", "G", "O", "C", "M", "I", "E",
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(codes=st.lists(CODES, min_size=1, max_size=60))
 def test_engine_agrees_with_the_reference_calculation(world, terms, codes):
-    AttendanceMark.objects.all().delete()
+    AttendanceWeek.objects.all().delete()
     enrolment = Enrolment.objects.get(pupil=world.pupil_a)
     days = _school_days(D(2025, 9, 8), (len(codes) + 1) // 2)
     marks = [(days[i // 2], i % 2, code) for i, code in enumerate(codes)]

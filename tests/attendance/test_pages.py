@@ -9,9 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from schools import attendance_engine
-from schools.attendance_codes import lookup
-from schools.models import AttendanceMark, Enrolment
+from schools.models import Enrolment
+from tests.attendance.marks import store_marks
 from tests.factories import EnrolmentFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,17 +23,10 @@ def _fill(enrolment, term, code_for_day, days=25):
     rows, day, written = [], D(2025, 9, 8), 0
     while written < days:
         if day.weekday() < 5 and not (D(2025, 10, 27) <= day <= D(2025, 10, 31)):
-            for session in (0, 1):
-                meaning = lookup(code_for_day(written, session), day)
-                rows.append(AttendanceMark(
-                    enrolment=enrolment, date=day, session=session, code=meaning.code, category=meaning.category,
-                    counts_pn=meaning.pn_threshold, is_late=meaning.is_late,
-                    week_start=day - datetime.timedelta(days=day.weekday()), academic_year=term.academic_year,
-                    term=term))
+            rows += [(day, session, code_for_day(written, session)) for session in (0, 1)]
             written += 1
         day += datetime.timedelta(days=1)
-    AttendanceMark.objects.bulk_create(rows)
-    attendance_engine.recompute_enrolments([enrolment.pk])
+    store_marks(enrolment, term, rows)
 
 
 @pytest.fixture
