@@ -12,7 +12,7 @@ from interventions import api as interventions_api
 from interventions import traded_api
 from legal import api as legal_api
 from schools import api as schools_api
-from schools import attendance_views, exclusion_api, exclusion_urls, views
+from schools import attendance_api, attendance_urls, attendance_views, exclusion_api, exclusion_urls, views
 from schools.forms_auth import SignInForm
 
 router = DefaultRouter()
@@ -26,6 +26,11 @@ router.register("managed-moves", exclusion_api.ManagedMoveViewSet, basename="api
 router.register("ap-providers", exclusion_api.APProviderViewSet, basename="api-ap-provider")
 router.register("fair-access-referrals", exclusion_api.FairAccessViewSet, basename="api-fair-access")
 router.register("cme-records", exclusion_api.CMERecordViewSet, basename="api-cme-record")
+router.register("attendance/pupils", attendance_api.AttendancePupilViewSet, basename="api-attendance-pupil")
+router.register("attendance/overview", attendance_api.AttendanceOverviewViewSet, basename="api-attendance-overview")
+router.register("attendance/penalty-notice-threshold", attendance_api.PnThresholdViewSet, basename="api-pn-threshold")
+router.register("attendance/imports", attendance_api.AttendanceImportViewSet, basename="api-attendance-import")
+router.register("attendance/ctf-review", attendance_api.CtfReviewViewSet, basename="api-ctf-review")
 router.register("cases", cases_api.CaseViewSet, basename="api-case")
 router.register("referrals", cases_api.ReferralViewSet, basename="api-referral")
 router.register("chronology", cases_api.ChronologyEntryViewSet, basename="api-chronology")
@@ -70,6 +75,7 @@ urlpatterns = [
     path("attendance/imports/", attendance_views.import_list, name="attendance_import_list"),
     path("attendance/imports/<int:pk>/", attendance_views.import_detail, name="attendance_import_detail"),
     path("attendance/imports/<int:pk>/problems.csv", attendance_views.import_issues, name="attendance_import_issues"),
+    path("attendance/", include(attendance_urls.attendance_patterns)),
     path("audit/", views.audit_list, name="audit_list"),
     path("exclusions/", include(exclusion_urls.exclusion_patterns)),
     path("provision/", include(exclusion_urls.provision_patterns)),

@@ -1139,6 +1139,9 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
         from legal.demo import load as load_legal  # legal work needs the cases and families above
 
         load_legal(seed=seed, stdout=stdout)
+        from schools.ctf_review_demo import load as load_ctf_review  # held CTF pupils need the registers above
+
+        load_ctf_review(seed=seed, stdout=stdout)
     return logins
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
@@ -109,8 +110,19 @@ class ImportForm(GdsFormMixin, forms.Form):
     file = forms.FileField(label="Register file", help_text="A CSV of session marks or a CTF (XML), up to 200 MB.")
     kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices,
                              widget=forms.RadioSelect)
-    bad_rows = forms.ChoiceField(label="If some rows have problems", choices=AttendanceImport.BadRows.choices,
-                                 widget=forms.RadioSelect, initial=AttendanceImport.BadRows.KEEP_GOOD)
+    bad_rows = forms.ChoiceField(
+        label="If some rows have problems",
+        choices=[
+            Choice(AttendanceImport.BadRows.KEEP_GOOD, AttendanceImport.BadRows.KEEP_GOOD.label,
+                   hint="Every good row is imported now; each bad row is left out and listed in the error report, "
+                        "so you can fix and upload just those. In a CTF, a pupil the authority cannot match with "
+                        "certainty is held for the LA to review, with their marks, instead of being rejected."),
+            Choice(AttendanceImport.BadRows.REJECT_FILE, AttendanceImport.BadRows.REJECT_FILE.label,
+                   hint="The whole file is refused if any row has a problem (including a CTF pupil the authority "
+                        "cannot match), and nothing is saved; the error report lists every problem so you can fix "
+                        "the file and upload it again."),
+        ],
+        widget=forms.RadioSelect, initial=AttendanceImport.BadRows.KEEP_GOOD)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

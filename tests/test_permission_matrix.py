@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schools.models import AttendanceImport, Enrolment, Job
+from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixture used by `targets`)
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
@@ -41,7 +42,8 @@ def _all_url_names(resolver=None, namespace=""):
 
 
 @pytest.fixture
-def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets):  # noqa: F811 (imported above)
+def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets,  # noqa: F811 (imported above)
+            attendance_targets):  # noqa: F811
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -54,7 +56,7 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
     attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
-    return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets,
+    return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets, **attendance_targets,
             "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
             "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
@@ -85,6 +87,29 @@ MATRIX = {
     "attendance_import_list": (None, statuses(ok=[*EDITORS, "school_a", "school_b"], forbidden=["legal_officer"])),
     "attendance_import_detail": ("import", statuses(ok=LA, not_found=["school_a", "school_b"])),
     "attendance_import_issues": ("import", statuses(ok=LA, not_found=["school_a", "school_b"])),
+    # Issue 3 lists and the CTF review queue (targets: tests/attendance/fixtures.py, school B's side). A school user
+    # reads the items held from their own uploads; resolving needs EDIT_PUPILS (LA editors).
+    "attendance_pupil_list": (None, statuses()),
+    "ctf_review_list": (None, statuses()),
+    "ctf_review_detail": ("review_item", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "ctf_review_match": ("review_item", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "ctf_review_create": ("review_item", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "ctf_review_reject": ("review_item", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    "api-attendance-pupil-list": (None, statuses(anonymous=401)),
+    "api-attendance-overview-list": (None, statuses(anonymous=401)),
+    "api-pn-threshold-list": (None, statuses(anonymous=401)),
+    "api-pn-threshold-detail": ("pn_enrolment", statuses(ok=[*LA, "school_b"], not_found=["school_a"],
+                                                         anonymous=401)),
+    "api-attendance-import-list": (None, statuses(ok=[*EDITORS, "school_a", "school_b"], forbidden=["legal_officer"],
+                                                  anonymous=401)),
+    "api-attendance-import-detail": ("import", statuses(ok=LA, not_found=["school_a", "school_b"], anonymous=401)),
+    "api-attendance-import-problems": ("import", statuses(ok=LA, not_found=["school_a", "school_b"], anonymous=401)),
+    "api-ctf-review-list": (None, statuses(anonymous=401)),
+    "api-ctf-review-detail": ("review_item", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
+    # POST-only resolutions (GET is not allowed); the writes and their scoping are in tests/attendance/test_ctf_review.
+    "api-ctf-review-match": ("review_item", statuses(ok=(), others=405, anonymous=401)),
+    "api-ctf-review-create-pupil": ("review_item", statuses(ok=(), others=405, anonymous=401)),
+    "api-ctf-review-reject": ("review_item", statuses(ok=(), others=405, anonymous=401)),
     "audit_list": (None, statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a", "school_b"])),
     "job_detail": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
     "job_download": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
@@ -214,7 +239,8 @@ MATRIX = {
     "api-cme-record-detail": ("cme", statuses(ok=LA, forbidden=["school_a", "school_b"], anonymous=401)),
 }
 
-KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn", "import": "pk"}
+KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn", "import": "pk",
+               "review_item": "pk", "pn_enrolment": "pk"}
 KWARG_NAMES.update(dict.fromkeys(["case", "entry", "attachment", "referral", "tsm", "plan", "task",
                                   "intervention"], "pk"))
 KWARG_NAMES.update(dict.fromkeys(["exclusion", "placement", "part_time", "managed_move", "ap_provider",

@@ -28,3 +28,41 @@ def pairs(text: str) -> list[tuple[str, str]]:
     import re
 
     return [(key, label.strip()) for key, label in re.findall(r"(\w+):([^:]+?)(?=\s+\w+:|$)", text)]
+
+
+@register.filter
+def stage_label(number) -> str:
+    """The engine's suggested stage (1-3) in words; empty when there is none."""
+    from schools.attendance_codes import Stage
+
+    return Stage(int(number)).label if number else ""
+
+
+@register.filter
+def case_stage_label(value) -> str:
+    from cases.stages import Stage
+
+    return Stage(value).label if value else ""
+
+
+@register.filter
+def stage_check_label(value) -> str:
+    from schools.attendance_stages import STAGE_CHECK_LABELS
+
+    return STAGE_CHECK_LABELS.get(value, "")
+
+
+@register.simple_tag
+def attendance_percent(row) -> str:
+    """Attendance (present + approved activity) of a row carrying possible/present/aea counts."""
+    from schools.attendance_codes import attendance_rate
+
+    return percent(attendance_rate(row.possible, row.present + row.aea))
+
+
+@register.filter
+def session_label(mark) -> str:
+    """AM or PM for a mark read back from the register."""
+    from schools.attendance_exports import session_label as label
+
+    return label(mark)
