@@ -5,6 +5,7 @@ every figure names its period."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django.contrib import messages
@@ -121,8 +122,7 @@ def pupil_attendance(request, pk: int):
     per_enrolment = [(row, figures.Figures(**{name: getattr(row, name) for name in figures.COUNT_FIELDS}))
                      for row in rows]
     total = figures.totals(request.user, period, enrolments)[0]
-    marks = list(figures.marks_in(request.user, period).filter(enrolment__in=enrolments)
-                 .order_by("date", "session").values("date", "session", "code", "category"))
+    marks = [dataclasses.asdict(mark) for mark in figures.register(request.user, period, enrolments)]
     weeks = list(figures.weekly_trend(request.user, period, enrolments))
     chart = line_chart([Point(f"{w['week_start']:%d %b}", (w["attended"] * 100 / w["possible"])
                               if w["possible"] else None) for w in weeks],
@@ -133,7 +133,7 @@ def pupil_attendance(request, pk: int):
         "pupil": pupil, "tabs": pupil_tabs(request.user, pupil, active="attendance"),
         "current_enrolment": enrolments.filter(end_date__isnull=True).first(),
         "per_enrolment": per_enrolment, "total": total, "calendar": _calendar(marks), "weeks": weeks,
-        "chart": chart, "codes": figures.code_breakdown(request.user, period, enrolments),
+        "chart": chart, "codes": figures.code_counts(marks),
         "stage": stage, "policy": policy, "case": case, "stage_check": stage_check(stage, case),
         **_period_context(request, period),
     })
