@@ -30,13 +30,20 @@ class CaseSerializer(serializers.ModelSerializer):
     officer_name = serializers.CharField(source="officer.display_name", read_only=True, allow_null=True)
     last_action_on = serializers.DateField(read_only=True, allow_null=True)
     last_action_summary = serializers.CharField(read_only=True, allow_null=True)
+    attendance_possible = serializers.IntegerField(source="att_possible", read_only=True, allow_null=True,
+                                                   help_text="Possible sessions, year to date (current enrolment).")
+    attendance_attended = serializers.IntegerField(source="att_attended", read_only=True, allow_null=True)
+    suggested_stage = serializers.IntegerField(read_only=True, allow_null=True,
+                                               help_text="1-3 from the LA's thresholds, for that attendance.")
+    stage_check = serializers.CharField(read_only=True, help_text="agrees, disagrees, no_case or no_sessions.")
 
     class Meta:
         model = Case
         fields = ["id", "reference", "pupil", "pupil_upn", "pupil_name", "school", "school_name", "case_type",
                   "status", "stage", "lead_practitioner", "lead_practitioner_name", "officer", "officer_name",
                   "summary", "opened_on", "closed_on", "outcome", "next_review_due", "review_interval_weeks",
-                  "last_action_on", "last_action_summary", "version"]
+                  "last_action_on", "last_action_summary", "attendance_possible", "attendance_attended",
+                  "suggested_stage", "stage_check", "version"]
         read_only_fields = fields
 
 
@@ -48,7 +55,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CaseFilterSet
 
     def get_queryset(self):
-        return selectors.case_list(user=self.request.user).order_by("-opened_on", "-pk")
+        # With the pupil's year-to-date attendance and the stage check, as on the case list page.
+        return selectors.case_list_with_attendance(user=self.request.user).order_by("-opened_on", "-pk")
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
+from schools.attendance_codes import Stage as EngineStage
+from schools.attendance_stages import STAGE_CHECK_LABELS
 from schools.exports import safe_cell
 
 CASE_EXPORT_COLUMNS = [
@@ -29,7 +31,21 @@ CASE_EXPORT_COLUMNS = [
     ("Outcome", lambda c: c.get_outcome_display()),
     ("Last action date", lambda c: c.last_action_on.isoformat() if c.last_action_on else ""),
     ("Last action", lambda c: c.last_action_summary or ""),
+    # From cases.selectors.case_list_with_attendance: the year to date, as on the case list.
+    ("Attendance (year to date)", lambda c: _attendance(c)),
+    ("Suggested stage", lambda c: _suggested(c)),
+    ("Stage against attendance", lambda c: STAGE_CHECK_LABELS.get(getattr(c, "stage_check", ""), "")),
 ]
+
+
+def _attendance(case) -> str:
+    possible, attended = getattr(case, "att_possible", None), getattr(case, "att_attended", None)
+    return f"{attended * 100 / possible:.1f}%" if possible else ""
+
+
+def _suggested(case) -> str:
+    number = getattr(case, "suggested_stage", None)
+    return EngineStage(number).label if number else ""
 
 
 def case_rows(cases):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task, Team
 from cases.selectors import officers
 from cases.stages import Stage
+from schools.attendance_stages import STAGE_CHECK_CHOICES
 from schools.filters import GdsFilterSet, _visible_schools
 from schools.models import AcademicYear, Partnership
 
@@ -32,6 +33,10 @@ class CaseFilterSet(GdsFilterSet):
     partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
                                                    queryset=Partnership.objects.all(), empty_label="Any partnership")
     overdue = django_filters.BooleanFilter(label="Overdue review or task", method="filter_overdue")
+    stage_check = django_filters.ChoiceFilter(
+        label="Stage against attendance", choices=STAGE_CHECK_CHOICES, method="filter_stage_check",
+        empty_label="Any", help_text="The stage the LA's thresholds suggest from the year's attendance, against the "
+                                     "case's stage (attendance cases not closed).")
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=(("opened_on", "opened"), ("next_review_due", "review"), ("stage", "stage"),
@@ -44,7 +49,7 @@ class CaseFilterSet(GdsFilterSet):
     class Meta:
         model = Case
         fields = ["q", "stage", "status", "case_type", "officer", "team", "unallocated", "school", "partnership",
-                  "overdue"]
+                  "overdue", "stage_check"]
 
     def filter_text(self, queryset, name, value):
         value = value.strip()
@@ -58,6 +63,13 @@ class CaseFilterSet(GdsFilterSet):
             q &= (Q(pupil__legal_first_name__icontains=word) | Q(pupil__legal_last_name__icontains=word)
                   | Q(pupil__preferred_first_name__icontains=word) | Q(pupil__upn__iexact=word))
         return queryset.filter(q)
+
+    def filter_stage_check(self, queryset, name, value):
+        from schools.attendance_stages import filter_stage_check, with_case_attendance
+
+        if "stage_check" not in queryset.query.annotations:
+            queryset = with_case_attendance(queryset, user=getattr(self.request, "user", None))
+        return filter_stage_check(queryset, value)
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()

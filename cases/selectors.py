@@ -65,6 +65,7 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
     """
     from schools import attendance_selectors as engine
     from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, suggested_stage
+    from schools.models import StagePolicy
 
     pupil_ids = list(pupil_ids)
     if school is None and not pupil_ids:
@@ -76,6 +77,7 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
                                   PERSISTENT_ABSENCE_RATE)
     else:
         rows = engine.pupil_rows(user, period, enrolments.filter(pupil_id__in=pupil_ids))
+    bands = StagePolicy.current().thresholds()  # the LA's own thresholds (seed 001 by default)
     result: dict[int, AttendanceFigure] = {}
     for row in rows:
         figures = engine.Figures.from_row({name: getattr(row, name) for name in engine.COUNT_FIELDS})
@@ -84,7 +86,7 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
         known = result.get(row.pupil_id)
         if known is not None and known.possible >= figures.possible:
             continue  # dual registration: the enrolment with the most sessions
-        stage = suggested_stage(figures.possible, figures.attended)
+        stage = suggested_stage(figures.possible, figures.attended, bands)
         result[row.pupil_id] = AttendanceFigure(
             period=period.label, percent=(figures.attendance_rate * 100).quantize(Decimal("0.1")),
             persistent=figures.persistent, severe=figures.severe, possible=figures.possible,
@@ -120,6 +122,15 @@ def case_list(*, user, today: datetime.date | None = None):
             has_overdue_task=Exists(overdue_tasks),
         )
     )
+
+
+def case_list_with_attendance(*, user, period=None, policy=None, today: datetime.date | None = None):
+    """The case list's rows with the pupil's attendance for the period (the year to date by default: att_possible,
+    att_attended), the stage the LA's thresholds suggest, and whether it agrees with the case's own stage
+    (stage_check), all in SQL so a page is still one query (schools.attendance_stages)."""
+    from schools.attendance_stages import with_case_attendance
+
+    return with_case_attendance(case_list(user=user, today=today), user=user, period=period, policy=policy)
 
 
 def case_get(*, user, pk: int) -> Case:

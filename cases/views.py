@@ -119,14 +119,24 @@ def _selected_filters(filterset):
 
 # --- Case list and export -------------------------------------------------------------------------------------------
 
+def _attendance_period():
+    """The period the case list's attendance column covers: the year to date, as on the case page."""
+    from schools.attendance_selectors import resolve_period
+
+    return resolve_period(None, timezone.localdate())
+
+
 def case_list(request):
-    filterset = CaseFilterSet(request.GET or None, queryset=selectors.case_list(user=request.user), request=request)
+    period = _attendance_period()
+    rows = selectors.case_list_with_attendance(user=request.user, period=period)
+    filterset = CaseFilterSet(request.GET or None, queryset=rows, request=request)
     cases = filterset.qs
     if not request.GET.get("sort"):
         cases = cases.order_by("-opened_on", "-pk")
     page, query = _paginate(request, cases)
     return render(request, "cases/case_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
+        "attendance_period": period,
         "headers": _sort_headers(request, request.GET.get("sort", "")),
         "selected_filters": _selected_filters(filterset),
         "export_query": query,
@@ -139,7 +149,8 @@ def case_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in {"csv", "xlsx"}:
         fmt = "csv"
-    filterset = CaseFilterSet(request.GET or None, queryset=selectors.case_list(user=request.user), request=request)
+    rows = selectors.case_list_with_attendance(user=request.user, period=_attendance_period())
+    filterset = CaseFilterSet(request.GET or None, queryset=rows, request=request)
     if filterset.is_bound and not filterset.is_valid():
         messages.error(request, "The filters could not be understood, so nothing was exported.")
         return redirect("cases:list")
@@ -161,6 +172,16 @@ def case_export(request):
 
 
 # --- The case page --------------------------------------------------------------------------------------------------
+
+def _stage_check(case, attendance) -> str:
+    """Does the suggested stage agree with this case's stage (schools.attendance_stages.compare)? Only an attendance
+    case that is not closed is compared: the staged model is about attendance."""
+    from schools.attendance_stages import ATTENDANCE_CASE_TYPES, compare
+
+    compared = case.stage if case.case_type in ATTENDANCE_CASE_TYPES and not case.is_closed else None
+    suggested = attendance.suggested_stage if attendance else None
+    return compare(compared, int(suggested[0]) if suggested else None)
+
 
 def case_detail(request, pk: int):
     user = request.user
@@ -191,6 +212,7 @@ def case_detail(request, pk: int):
         "timeline": timeline, "siblings": siblings, "attendance": attendance,
         "suggested_stage": STAGES.get(attendance.suggested_stage) if attendance and attendance.suggested_stage
         else None,
+        "stage_check": _stage_check(case, attendance),
         "stage": STAGES[case.stage], "stages": [STAGES[s] for s in STAGE_ORDER],
         "today": today, "review_overdue": case.review_overdue_on(today),
         "can_work": can_work, "can_allocate": user.can(Capability.TRIAGE_REFERRALS) and not case.is_closed,
@@ -735,5 +757,10 @@ def stage_guide(request):
     for item in intervention_list(user=request.user):
         if item.stage in by_stage:
             by_stage[item.stage].append(item)
+    from schools.models import StagePolicy
+
+    policy = StagePolicy.current()
+    # The attendance each stage is suggested for, from the LA's thresholds (stages 1-3; legal is never suggested).
+    suggested_for = dict(zip(STAGE_ORDER, (band["range"] for band in policy.bands()), strict=False))
     return render(request, "cases/stage_guide.html", {
-        "stages": [(STAGES[s], by_stage[s]) for s in STAGE_ORDER]})
+        "stages": [(STAGES[s], by_stage[s], suggested_for.get(s)) for s in STAGE_ORDER], "policy": policy})

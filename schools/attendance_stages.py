@@ -126,6 +126,30 @@ def case_rows_stage_check(user, period, bands) -> list[dict]:
             {"stage_check": stage_check_sql("suggested_stage", "case_stage_rank")}]
 
 
+def compare(case_stage: str | None, suggested) -> str:
+    """The same comparison as stage_check_sql, for one pupil or case on a page: ``case_stage`` is a case's stage
+    string (or None for no open attendance case), ``suggested`` the engine's stage number (or None)."""
+    if case_stage is None:
+        return NO_CASE
+    if suggested is None:
+        return NO_SESSIONS
+    rank, suggested = CASE_STAGE_RANKS.get(case_stage), int(suggested)
+    return AGREES if rank == suggested or (rank == LEGAL_RANK and suggested == 3) else DISAGREES
+
+
+def with_case_attendance(cases, *, user, period=None, policy=None):
+    """Case rows (cases.selectors.case_list) with the pupil's attendance for the period (the year to date unless
+    given), the suggested stage and the comparison with the case's own stage, all in SQL (case_rows_stage_check)."""
+    from django.utils import timezone
+
+    from schools.attendance_selectors import resolve_period
+
+    period = period or resolve_period(None, timezone.localdate())
+    for step in case_rows_stage_check(user, period, policy_bands(policy)):
+        cases = cases.annotate(**step)
+    return cases
+
+
 def filter_stage_check(queryset, value: str):
     """The FilterSet method body shared by every list that shows the comparison."""
     if value in (AGREES, DISAGREES, NO_CASE):

@@ -66,3 +66,11 @@ def session_label(mark) -> str:
     from schools.attendance_exports import session_label as label
 
     return label(mark)
+
+
+@register.simple_tag
+def attended_percent(attended, possible) -> str:
+    """Attendance as a percentage of possible sessions, one decimal place; a dash with no sessions."""
+    from schools.attendance_codes import attendance_rate
+
+    return percent(attendance_rate(possible, attended)) if possible else "–"
