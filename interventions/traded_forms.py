@@ -187,8 +187,8 @@ class ConfirmForm(GdsFormMixin, VersionedForm):
         self.rows = rows
         layout = [Field.select("officer")]
         for n in range(1, rows + 1):
-            self.fields[f"date_{n}"] = DateInputField(label=f"Date {n}", required=n == 1)
-            self.fields[f"days_{n}"] = forms.ChoiceField(label=f"Date {n}: time", choices=[
+            self.fields[f"date_{n}"] = DateInputField(label="Date", required=n == 1)
+            self.fields[f"days_{n}"] = forms.ChoiceField(label="Time", choices=[
                 ("1.0", "Full day"), ("0.5", "Half day")], widget=forms.RadioSelect, required=False, initial="1.0")
             layout.append(Fieldset(Field(f"date_{n}"), Field.radios(f"days_{n}", inline=True),
                                    legend=f"Visit {n}" + ("" if n == 1 else " (optional)"),

@@ -199,7 +199,8 @@ def invoice_list(*, user):
 
 def invoice_get(*, user, pk: int) -> Invoice:
     lines = InvoiceLine.objects.select_related("booking", "package", "service__intervention", "credited_line",
-                                               "term").prefetch_related("credits__invoice").order_by("position", "pk")
+                                               "term").prefetch_related(
+        Prefetch("credits", queryset=InvoiceLine.objects.select_related("invoice"))).order_by("position", "pk")
     return get_object_or_404(
         Invoice.objects.visible_to(user).select_related("school", "credits", "created_by").prefetch_related(
             Prefetch("lines", queryset=lines), "credit_notes"), pk=pk)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from interventions import traded_selectors as selectors
 from interventions import traded_services as services
-from interventions.models import Booking, BookingDate, Invoice, InvoiceLine, Package
+from interventions.models import BookingDate, Invoice, InvoiceLine, Package
 from schools.models import AuditEvent
 from tests.traded.test_bookings import DEC, confirm, request
 
