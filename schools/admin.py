@@ -100,3 +100,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 import schools.attendance_admin  # noqa: E402, F401  (registers the stage policy and the CTF review queue)
+from schools import exclusion_admin  # noqa: E402, F401  (registers exclusions and provision)

@@ -5,9 +5,15 @@ related ids outside the user's scope are "does not exist" (ScopedRelationsMixin)
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.response import Response
 
 from schools import exclusion_rules as rules
 from schools import exclusion_selectors as sel
@@ -18,6 +24,7 @@ from schools.filters import (
     APProviderFilterSet,
     CMEFilterSet,
     ExclusionFilterSet,
+    ExclusionReminderFilterSet,
     FairAccessFilterSet,
     ManagedMoveFilterSet,
     PartTimeTimetableFilterSet,
@@ -27,8 +34,10 @@ from schools.models import (
     APProvider,
     CMERecord,
     Exclusion,
+    ExclusionReminder,
     FairAccessReferral,
     ManagedMove,
+    PartTimeReview,
     PartTimeTimetable,
     Placement,
     Pupil,
@@ -80,6 +89,22 @@ class ScopedServiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             raise PermissionDenied(str(error)) from error
         serializer.instance = self.get_queryset().get(pk=instance.pk)
 
+    def write_on(self, request, input_serializer, write):
+        """A POST action on one row: the row through the scope (404 outside it), the input checked by
+        ``input_serializer``, then ``write(obj, **data)`` (a service); the row comes back as the list shows it."""
+        if not request.user.can(self.write_capability):
+            raise PermissionDenied
+        obj = self.get_object()
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            write(obj, **data.validated_data)
+        except DjangoValidationError as error:
+            raise as_drf_error(error) from error
+        except PermissionError as error:
+            raise PermissionDenied(str(error)) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Exclusions
@@ -116,7 +141,8 @@ class ExclusionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
                   "parental_representations", "end_date", "end_session", "days", "term_days_total", "board_rule",
                   "board_due", "board_met_on", "board_decision", "board_decision_notified_on",
                   "irp_application_due", "irp_applied_on", "irp_meeting_due", "irp_decided_on", "irp_decision",
-                  "reconsideration_due", "reconsidered_on", "day6_duty", "day6_date", "provision_from",
+                  "reconsideration_due", "reconsidered_on", "day6_duty", "day6_date", "run_start_date",
+                  "start_year_days", "provision_from",
                   "cancelled_on", "cancellation_reason", "reintegration_plan", "reintegration_case_id", "deadlines"]
         read_only_fields = [f for f in fields if f not in {
             "pupil", "school", "kind", "start_date", "start_session", "length_sessions", "reasons", "description",
@@ -128,7 +154,44 @@ class ExclusionSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         return DeadlineSerializer(exclusion.deadlines(), many=True, context=context).data
 
 
+class ExclusionCancelSerializer(serializers.Serializer):
+    cancelled_on = serializers.DateField()
+    # Blank is let through so the service answers with its own message ("Say why the exclusion is cancelled").
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class ExclusionReviewSerializer(serializers.Serializer):
+    """The governing board's consideration and the independent review; send only the steps being recorded."""
+
+    board_met_on = serializers.DateField(required=False, allow_null=True)
+    board_decision = serializers.ChoiceField(choices=Exclusion.BoardDecision.choices, required=False,
+                                             allow_blank=True)
+    board_decision_notified_on = serializers.DateField(required=False, allow_null=True)
+    irp_applied_on = serializers.DateField(required=False, allow_null=True)
+    irp_decided_on = serializers.DateField(required=False, allow_null=True)
+    irp_decision = serializers.ChoiceField(choices=Exclusion.IrpDecision.choices, required=False, allow_blank=True)
+    reconsidered_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ReintegrationSerializer(serializers.Serializer):
+    plan = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    meeting_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ExclusionReminderSerializer(serializers.ModelSerializer):
+    pupil = serializers.IntegerField(source="exclusion.pupil_id", read_only=True)
+
+    class Meta:
+        model = ExclusionReminder
+        fields = ["id", "exclusion", "pupil", "kind", "due", "message", "created_on", "resolved_on"]
+        read_only_fields = fields
+
+
 class ExclusionViewSet(ScopedServiceViewSet):
+    """Exclusions with their deadlines. Record one with POST; ``cancel``, ``review`` (the board and independent
+    review) and ``reintegration`` are POST actions on one; ``reminders`` lists the daily reminders and
+    ``suspension-days?pupil=<id>`` a pupil's suspended days this school year against the 45-day limit."""
+
     serializer_class = ExclusionSerializer
     filterset_class = ExclusionFilterSet
     write_capability = Capability.RECORD_EXCLUSIONS
@@ -141,6 +204,51 @@ class ExclusionViewSet(ScopedServiceViewSet):
         response = super().retrieve(request, *args, **kwargs)
         record_view(user=request.user, instance=self.get_object(), path=request.path)
         return response
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self.write_on(request, ExclusionCancelSerializer, lambda exclusion, **data: services.exclusion_cancel(
+            user=request.user, exclusion=exclusion, **data))
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        return self.write_on(request, ExclusionReviewSerializer, lambda exclusion, **data: (
+            services.exclusion_review_record(user=request.user, exclusion=exclusion, **data)))
+
+    @action(detail=True, methods=["post"])
+    def reintegration(self, request, pk=None):
+        return self.write_on(request, ReintegrationSerializer, lambda exclusion, **data: (
+            services.exclusion_reintegration_start(user=request.user, exclusion=exclusion, **data)))
+
+    @action(detail=False, methods=["get"], serializer_class=ExclusionReminderSerializer,
+            filterset_class=ExclusionReminderFilterSet)
+    def reminders(self, request):
+        """Reminders written each morning (deadlines within two school days or missed, missing day-6 provision),
+        for the exclusions the user may see; ``status=open`` or ``resolved``, ``kind``."""
+        filterset = ExclusionReminderFilterSet(request.GET, queryset=sel.reminder_list(user=request.user),
+                                               request=request)
+        if not filterset.is_valid():
+            raise DrfValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs.order_by("due", "pk"))
+        return self.get_paginated_response(ExclusionReminderSerializer(page, many=True).data)
+
+    @action(detail=False, methods=["get"], url_path="suspension-days", filterset_class=None, pagination_class=None)
+    def suspension_days(self, request):
+        """A pupil's suspended days in the school year containing ``on`` (default today), at every school, against
+        the 45-day limit: ``state`` is ok, near (40 or more) or reached."""
+        raw = request.GET.get("pupil", "")
+        if not (raw.isascii() and raw.isdecimal() and len(raw) <= 18):
+            raise DrfValidationError({"pupil": ["Give the pupil's record number, e.g. ?pupil=123."]})
+        pupil = get_object_or_404(Pupil.objects.visible_to(request.user), pk=int(raw))
+        try:
+            on = datetime.date.fromisoformat(request.GET["on"]) if request.GET.get("on") else sel.today()
+        except ValueError:
+            raise DrfValidationError({"on": ["Give the date as YYYY-MM-DD."]}) from None
+        cap = sel.suspension_cap_status(pupil=pupil, on=on)
+        record_view(user=request.user, instance=pupil, path=request.get_full_path())
+        return Response({"pupil": pupil.pk, "school_year": str(cap.year) if cap.year else None,
+                         "days": f"{cap.total.normalize():f}", "limit": int(rules.SUSPENSION_CAP_DAYS),
+                         "remaining": f"{cap.remaining.normalize():f}", "state": cap.state})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -168,21 +276,45 @@ class PlacementViewSet(ScopedServiceViewSet):
 
 class PartTimeTimetableSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
     scoped_relations = {"pupil": _visible_pupils, "school": _visible_schools}
+    flags = serializers.SerializerMethodField(help_text="Review overdue, past planned end, long-running, LA not "
+                                                        "notified, or ended.")
 
     class Meta:
         model = PartTimeTimetable
         fields = ["id", "pupil", "school", "start_date", "planned_end_date", "hours_per_week", "reason",
                   "reason_detail", "parent_agreed_on", "la_notified_on", "next_review_date", "ended_on",
-                  "end_reason"]
+                  "end_reason", "flags"]
         read_only_fields = ["id", "ended_on", "end_reason"]
         extra_kwargs = {"next_review_date": {"required": False}}
 
+    def get_flags(self, timetable) -> list[str]:
+        flags = self.context.get("flags") or sel.part_time_flags()
+        return [label for label, _colour in flags.for_timetable(timetable)]
+
+
+class PartTimeReviewSerializer(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=PartTimeReview.Outcome.choices)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    next_review_date = serializers.DateField(required=False, allow_null=True)
+    new_planned_end_date = serializers.DateField(required=False, allow_null=True)
+
 
 class PartTimeTimetableViewSet(ScopedServiceViewSet):
+    """Part-time timetables (code C2) with their flags; ``review`` is a POST action on one."""
+
     serializer_class = PartTimeTimetableSerializer
     filterset_class = PartTimeTimetableFilterSet
     write_capability = Capability.RECORD_PROVISION
     selector, service = staticmethod(sel.part_time_list), staticmethod(services.part_time_record)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "flags": sel.part_time_flags()}
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        return self.write_on(request, PartTimeReviewSerializer, lambda timetable, **data: (
+            services.part_time_review_record(user=request.user, timetable=timetable, **data)))
 
 
 class ManagedMoveSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
@@ -196,11 +328,24 @@ class ManagedMoveSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "outcome", "outcome_on"]
 
 
+class ManagedMoveOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ManagedMove.Outcome.choices)
+    outcome_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
 class ManagedMoveViewSet(ScopedServiceViewSet):
+    """Managed moves; ``outcome`` is a POST action on one, recorded once."""
+
     serializer_class = ManagedMoveSerializer
     filterset_class = ManagedMoveFilterSet
     write_capability = Capability.RECORD_PROVISION
     selector, service = staticmethod(sel.managed_move_list), staticmethod(services.managed_move_record)
+
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, pk=None):
+        return self.write_on(request, ManagedMoveOutcomeSerializer, lambda move, **data: (
+            services.managed_move_outcome(user=request.user, move=move, **data)))
 
 
 class APProviderSerializer(serializers.ModelSerializer):

@@ -138,6 +138,38 @@ class _Loader:
                         self.exclude(pupil, school, kind="suspension", start_date=later,
                                      length_sessions=self.rng.choice([4, 6, 10]))
 
+    def back_to_back(self):
+        """Back-to-back suspensions that together pass five school days, so the school must arrange education from
+        the 6th day of the run: one pupil at the school user's school with the provision missing (it shows on the
+        day-6 dashboard), one elsewhere with the provision in place."""
+        lead_pool = [(p, s) for p, s in self.pupils_on_roll(self.lead_school.phase, REFERENCE_DATE)
+                     if s == self.lead_school and p.pk not in self.used]
+        picked = lead_pool[:1] + self.pick("secondary", REFERENCE_DATE, 1)
+        self.used.update(p.pk for p, _ in picked)
+        for index, (pupil, school) in enumerate(picked):
+            start = self.school_day(D(2026, 11, 2), D(2026, 11, 4), school)
+            if start is None:
+                continue
+            first = self.exclude(pupil, school, kind="suspension", start_date=start, length_sessions=6,
+                                 reasons=["DB"])
+            if first is None:
+                continue
+            after = services.add_school_days(first.end_date, 1, school)
+            second = self.exclude(pupil, school, kind="suspension", start_date=after, length_sessions=6,
+                                  reasons=["VA"])
+            if second is not None and index == 1:
+                second.refresh_from_db()
+                if second.day6_duty:
+                    self.provide(second, None)
+
+    def over_the_summer(self):
+        """A suspension from the last days of the summer term into September: its days count in each school year."""
+        for pupil, school in self.pick("secondary", D(2026, 7, 20), 1):
+            start = self.school_day(D(2026, 7, 20), D(2026, 7, 20), school)
+            if start is not None:
+                self.exclude(pupil, school, kind="suspension", start_date=start, length_sessions=10,
+                             reasons=["PP"], la_notified_on=start)
+
     def lunchtimes(self):
         for pupil, school in self.pick("primary", REFERENCE_DATE, 4):
             day = self.school_day(AUTUMN_START, REFERENCE_DATE - datetime.timedelta(days=7), school)
@@ -286,6 +318,8 @@ def load(*, seed: int, stdout=None) -> None:
     loader.permanent_exclusions()
     loader.near_the_cap()
     loader.suspensions()
+    loader.back_to_back()
+    loader.over_the_summer()
     loader.lunchtimes()
     loader.part_time_timetables()
     loader.managed_moves()

@@ -71,6 +71,8 @@ LUNCHTIME_DAY_EQUIVALENT = Decimal("0.5")
 #: "Up to 45 school days in a school year", including suspensions from previous schools (Excl2012 reg 4 (maintained),
 #: Excl guidance 2023; EES suspensions release).
 SUSPENSION_CAP_DAYS = Decimal(45)
+#: A suspension running over the summer into the next school year counts in each year by its school days there (the
+#: cap is "in a school year"): its days up to the year's last day in the year it starts, the rest in the next.
 #: Warn as the total nears the cap (local practice, not statute: a school week's notice before the limit).
 SUSPENSION_CAP_WARNING_DAYS = Decimal(40)
 
@@ -101,6 +103,16 @@ RECONSIDERATION_SCHOOL_DAYS = 10
 PROVISION_FROM_SCHOOL_DAY = 6
 #: A suspension longer than this many school days puts the day-6 duty on the school.
 SCHOOL_PROVISION_AFTER_DAYS = 5
+# Back-to-back suspensions count as one period for the day-6 duty: DfE, Suspension and permanent exclusion guidance
+# (2023), "where a pupil receives consecutive suspensions, these are regarded as a cumulative period ... education
+# must be arranged for the sixth school day of suspension, regardless of whether this is as a result of one
+# suspension or more than one"; SI 2007/1870 reg 3. (statutory-rules.md §5 states the single-suspension rule.)
+# "Consecutive" here means the next suspension from the same school starts in the very next school session, so the
+# pupil is never back in school in between; a lunchtime exclusion neither joins nor breaks a run. The run's length
+# in sessions goes through day6_duty_for like a single suspension's, and day 6 counts from the run's first day.
+#: How far either side of a suspension to look for the rest of its run: 45 school days (the yearly cap) plus the
+#: longest holiday never reaches this many calendar days.
+CONSECUTIVE_SEARCH_DAYS = 200
 
 #: Daily reminders cover deadlines due within this many school days (issue 5).
 REMINDER_WINDOW_SCHOOL_DAYS = 2

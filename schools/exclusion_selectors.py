@@ -61,6 +61,30 @@ def exclusion_get(*, user, pk: int) -> Exclusion:
     return get_object_or_404(exclusion_list(user=user), pk=pk)
 
 
+def exclusion_run(*, user, exclusion: Exclusion) -> list[Exclusion]:
+    """The back-to-back suspensions the exclusion is part of, in order (empty when it stands alone). Members share
+    the run's first day (Exclusion.run_start_date, kept by the services), so this is one query."""
+    if not exclusion.run_start_date or exclusion.is_cancelled:
+        return []
+    return list(Exclusion.objects.visible_to(user).filter(
+        pupil_id=exclusion.pupil_id, school_id=exclusion.school_id, kind=Exclusion.Kind.SUSPENSION,
+        cancelled_on__isnull=True, run_start_date=exclusion.run_start_date).order_by("start_date", "start_session"))
+
+
+def year_split(exclusion: Exclusion) -> list[tuple[str, Decimal]]:
+    """[(school year, days counted in it)] when a suspension runs over the summer into the next year, else []."""
+    carried = exclusion.days - exclusion.start_year_days
+    if exclusion.kind == Exclusion.Kind.PERMANENT or carried <= 0:
+        return []
+    from schools.models import AcademicYear
+
+    years = list(AcademicYear.objects.filter(end_date__gte=exclusion.start_date,
+                                             start_date__lte=exclusion.end_date).order_by("start_date"))
+    if len(years) < 2:
+        return []
+    return [(years[0].name, exclusion.start_year_days), (years[1].name, carried)]
+
+
 def pupil_exclusions(*, user, pupil):
     return exclusion_list(user=user).filter(pupil=pupil)
 

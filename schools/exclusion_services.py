@@ -41,6 +41,7 @@ from schools.school_days import (
     academic_year_containing,
     add_school_days,
     is_school_day,
+    load_calendar,
     nth_school_day_of,
     school_days_between,
     term_containing,
@@ -139,29 +140,48 @@ def _check_overlaps(exclusion: Exclusion) -> None:
 
 
 def suspension_days_in_year(pupil_id: int, day: datetime.date, *, exclude_pk=None) -> tuple[Decimal, object]:
-    """Suspended days (lunchtimes count half) in the school year containing ``day``, at every school."""
+    """Suspended days (lunchtimes count half) in the school year containing ``day``, at every school: the days of
+    suspensions starting that year that fall in it, and the days a suspension from the year before carries over the
+    summer into it (Exclusion.start_year_days). One query."""
     year = academic_year_containing(day)
     if year is None:
         return Decimal(0), None
+    starts_in_year = Q(start_date__range=(year.start_date, year.end_date))
+    carried_in = Q(start_date__lt=year.start_date, end_date__gte=year.start_date)
     rows = Exclusion.objects.filter(pupil_id=pupil_id, cancelled_on__isnull=True,
-                                    kind__in=[Kind.SUSPENSION, Kind.LUNCHTIME],
-                                    start_date__range=(year.start_date, year.end_date))
+                                    kind__in=[Kind.SUSPENSION, Kind.LUNCHTIME]).filter(starts_in_year | carried_in)
     if exclude_pk:
         rows = rows.exclude(pk=exclude_pk)
-    return rows.aggregate(total=Sum("days"))["total"] or Decimal(0), year
+    totals = rows.aggregate(started=Sum("start_year_days", filter=starts_in_year),
+                            carried=Sum(F("days") - F("start_year_days"), filter=carried_in))
+    return (totals["started"] or Decimal(0)) + (totals["carried"] or Decimal(0)), year
+
+
+def year_shares(exclusion: Exclusion) -> list[tuple[datetime.date, Decimal]]:
+    """(a day in the year, days counted in that year) for each school year the exclusion's days fall in."""
+    shares = [(exclusion.start_date, exclusion.start_year_days)]
+    carried = exclusion.days - exclusion.start_year_days
+    if carried > 0 and exclusion.end_date:
+        shares.append((exclusion.end_date, carried))
+    return shares
 
 
 def _check_cap(exclusion: Exclusion) -> None:
     if exclusion.kind == Kind.PERMANENT:
         return
-    before, year = suspension_days_in_year(exclusion.pupil_id, exclusion.start_date, exclude_pk=exclusion.pk)
-    total = before + exclusion.days
-    if total > rules.SUSPENSION_CAP_DAYS:
-        left = max(rules.SUSPENSION_CAP_DAYS - before, Decimal(0))
-        raise ValidationError({"length_sessions": (
-            f"This would bring {exclusion.pupil.display_name}'s suspensions in {year} to {_fmt(total)} school days "
-            f"(counting every school): the limit is {_fmt(rules.SUSPENSION_CAP_DAYS)} school days in a school year. "
-            f"{_fmt(left)} days ({int(left * rules.SESSIONS_PER_DAY)} sessions) remain.")})
+    shares = year_shares(exclusion)
+    for day, own in shares:
+        before, year = suspension_days_in_year(exclusion.pupil_id, day, exclude_pk=exclusion.pk)
+        total = before + own
+        if total > rules.SUSPENSION_CAP_DAYS:
+            left = max(rules.SUSPENSION_CAP_DAYS - before, Decimal(0))
+            part = (f" (with the {_fmt(own)} days of this suspension that fall in {year})" if len(shares) > 1
+                    else "")
+            raise ValidationError({"length_sessions": (
+                f"This would bring {exclusion.pupil.display_name}'s suspensions in {year} to {_fmt(total)} school "
+                f"days{part} (counting every school): the limit is {_fmt(rules.SUSPENSION_CAP_DAYS)} school days in "
+                f"a school year. {_fmt(left)} days ({int(left * rules.SESSIONS_PER_DAY)} sessions) remain in "
+                f"{year}.")})
 
 
 def _calendar_error(error: CalendarMissing) -> ValidationError:
@@ -185,6 +205,27 @@ def _schedule_length(exclusion: Exclusion) -> None:
             exclusion.start_date, rules.days_needed(exclusion.start_session, sessions), school)
         exclusion.end_session = rules.end_session_of(exclusion.start_session, sessions)
     exclusion.days = rules.sessions_to_days(sessions)
+    exclusion.start_year_days = _start_year_days(exclusion)
+
+
+def _start_year_days(exclusion: Exclusion) -> Decimal:
+    """The exclusion's school days inside the school year it starts in: all of them, unless it runs over the summer
+    into the next year, when its sessions are counted day by day up to the year's last day."""
+    year = academic_year_containing(exclusion.start_date)
+    if year is None or exclusion.end_date is None or exclusion.end_date <= year.end_date:
+        return exclusion.days
+    calendar = load_calendar(exclusion.school, exclusion.start_date, year.end_date)
+    day, remaining, sessions = exclusion.start_date, exclusion.length_sessions or 0, 0
+    while day <= year.end_date and remaining > 0:
+        if calendar.is_school_day(day):
+            if exclusion.kind == Kind.LUNCHTIME:
+                take = 1
+            else:
+                take = min(remaining, 1 if day == exclusion.start_date and exclusion.start_session == "pm" else 2)
+            sessions += take
+            remaining -= take
+        day += datetime.timedelta(days=1)
+    return rules.sessions_to_days(sessions)
 
 
 def _term_total(exclusion: Exclusion) -> Decimal:
@@ -220,24 +261,91 @@ def _schedule_deadlines(exclusion: Exclusion) -> None:
     exclusion.reconsideration_due = (
         add_school_days(exclusion.irp_decided_on, rules.RECONSIDERATION_SCHOOL_DAYS, school)
         if permanent and reconsider and exclusion.irp_decided_on else None)
-    exclusion.day6_duty = rules.day6_duty_for(kind=exclusion.kind, sessions=exclusion.length_sessions)
-    exclusion.day6_date = (nth_school_day_of(exclusion.start_date, rules.PROVISION_FROM_SCHOOL_DAY, school)
-                           if exclusion.day6_duty else None)
+    exclusion.day6_duty, exclusion.day6_date, exclusion.run_start_date = _day6_schedule(exclusion)
+
+
+def _session_after(exclusion: Exclusion, calendar) -> tuple[datetime.date, str]:
+    """The first school session after a suspension ends: that afternoon, or the next school day's morning."""
+    if exclusion.end_session == Exclusion.StartSession.AM:
+        return exclusion.end_date, Exclusion.StartSession.PM
+    day = exclusion.end_date + datetime.timedelta(days=1)
+    for _ in range(rules.CONSECUTIVE_SEARCH_DAYS):
+        if calendar.is_school_day(day):
+            return day, Exclusion.StartSession.AM
+        day += datetime.timedelta(days=1)
+    return day, Exclusion.StartSession.AM
+
+
+def consecutive_run(exclusion: Exclusion) -> list[Exclusion]:
+    """The back-to-back suspensions from the same school that ``exclusion`` belongs to, in order (just itself when
+    it stands alone): each starts in the school session straight after the one before ends (exclusion_rules)."""
+    if exclusion.kind != Kind.SUSPENSION or exclusion.is_cancelled or not exclusion.end_date:
+        return [exclusion]
+    window = datetime.timedelta(days=rules.CONSECUTIVE_SEARCH_DAYS)
+    others = [e for e in Exclusion.objects.filter(
+        pupil_id=exclusion.pupil_id, school_id=exclusion.school_id, kind=Kind.SUSPENSION, cancelled_on__isnull=True,
+        start_date__range=(exclusion.start_date - window, exclusion.start_date + window), end_date__isnull=False)
+        if e.pk != exclusion.pk or exclusion.pk is None]
+    if not others:
+        return [exclusion]
+    items = sorted([*others, exclusion], key=lambda e: (e.start_date, e.start_session != Exclusion.StartSession.AM))
+    calendar = load_calendar(exclusion.school, min(e.start_date for e in items),
+                             max(e.end_date for e in items) + window)
+
+    def follows(before: Exclusion, after: Exclusion) -> bool:
+        return (after.start_date, after.start_session) == _session_after(before, calendar)
+
+    at = next(i for i, e in enumerate(items) if e is exclusion)
+    first, last = at, at
+    while first > 0 and follows(items[first - 1], items[first]):
+        first -= 1
+    while last < len(items) - 1 and follows(items[last], items[last + 1]):
+        last += 1
+    return items[first:last + 1]
+
+
+def _day6_schedule(exclusion: Exclusion) -> tuple[str, datetime.date | None, datetime.date | None]:
+    """(who arranges education from the 6th school day, that day, the first day of its back-to-back run).
+
+    A permanent exclusion: the LA, from its own 6th day. A suspension: the school, when it, or the run of back-to-back
+    suspensions it belongs to, is longer than five school days; day 6 counts from the run's first day and the duty sits
+    on the suspension that day falls in (one duty per run)."""
+    school = exclusion.school
+    if exclusion.kind == Kind.PERMANENT:
+        return "la", nth_school_day_of(exclusion.start_date, rules.PROVISION_FROM_SCHOOL_DAY, school), None
+    run = consecutive_run(exclusion)
+    duty = rules.day6_duty_for(kind=exclusion.kind, sessions=sum(e.length_sessions or 0 for e in run))
+    run_start = run[0].start_date if len(run) > 1 else None
+    if not duty:
+        return "", None, run_start
+    day6 = nth_school_day_of(run[0].start_date, rules.PROVISION_FROM_SCHOOL_DAY, school)
+    carrier = next((e for e in run if e.start_date <= day6 <= e.end_date), None)
+    if carrier is not exclusion:
+        return "", None, run_start
+    return duty, day6, run_start
+
+
+#: What another suspension can change on its neighbours: the term total (and so the board rule) and whether a run of
+#: back-to-back suspensions passes five days (and so which one carries the day-6 duty).
+NEIGHBOUR_FIELDS = ["term_days_total", "board_rule", "board_due", "day6_duty", "day6_date", "run_start_date"]
 
 
 def _refresh_term_neighbours(exclusion: Exclusion) -> None:
-    """Another suspension this term changes the term total, and so which board rule applies to each."""
-    bounds = term_containing(exclusion.start_date, exclusion.school)
-    if bounds is None:
-        return
+    """Work out again the schedules another suspension changes: the pupil's other suspensions at the school this term
+    and in any back-to-back run with it."""
+    window = datetime.timedelta(days=rules.CONSECUTIVE_SEARCH_DAYS)
     neighbours = Exclusion.objects.filter(
         pupil_id=exclusion.pupil_id, school_id=exclusion.school_id, cancelled_on__isnull=True,
-        kind__in=[Kind.SUSPENSION, Kind.LUNCHTIME], start_date__range=bounds).exclude(pk=exclusion.pk)
+        kind__in=[Kind.SUSPENSION, Kind.LUNCHTIME],
+        start_date__range=(exclusion.start_date - window, exclusion.start_date + window)).exclude(pk=exclusion.pk)
     for other in neighbours.select_related("school", "pupil"):
-        before = (other.term_days_total, other.board_rule, other.board_due)
-        _schedule_deadlines(other)
-        if (other.term_days_total, other.board_rule, other.board_due) != before:
-            other.save(update_fields=["term_days_total", "board_rule", "board_due"])
+        before = [getattr(other, name) for name in NEIGHBOUR_FIELDS]
+        try:
+            _schedule_deadlines(other)
+        except CalendarMissing:
+            continue
+        if [getattr(other, name) for name in NEIGHBOUR_FIELDS] != before:
+            other.save(update_fields=NEIGHBOUR_FIELDS)
 
 
 def _validate_and_schedule(exclusion: Exclusion) -> None:
@@ -440,8 +548,9 @@ def exclusion_recompute(*, exclusion: Exclusion) -> bool:
 
     Derived columns only, so no audit row: the audit holds what people entered.
     """
-    fields = ["end_date", "end_session", "days", "term_days_total", "board_rule", "board_due",
-              "irp_application_due", "irp_meeting_due", "reconsideration_due", "day6_duty", "day6_date"]
+    fields = ["end_date", "end_session", "days", "start_year_days", "term_days_total", "board_rule", "board_due",
+              "irp_application_due", "irp_meeting_due", "reconsideration_due", "day6_duty", "day6_date",
+              "run_start_date"]
     before = [getattr(exclusion, f) for f in fields]
     try:
         _schedule_length(exclusion)
@@ -707,6 +816,10 @@ def managed_move_record(*, user, pupil: Pupil, from_school: School, to_school: S
 def managed_move_outcome(*, user, move: ManagedMove, outcome: str, outcome_on: datetime.date,
                          notes: str = "") -> ManagedMove:
     _require(user, Capability.RECORD_PROVISION)
+    if move.outcome != ManagedMove.Outcome.IN_PROGRESS:
+        on = f", {move.outcome_on:%-d %B %Y}" if move.outcome_on else ""
+        raise ValidationError({"outcome": f"The move's outcome was already recorded ({move.get_outcome_display()}"
+                                          f"{on})."})
     if outcome == ManagedMove.Outcome.IN_PROGRESS:
         raise ValidationError({"outcome": "Choose how the move ended."})
     if outcome_on < move.start_date:

@@ -4,6 +4,7 @@ column definitions in schools.exclusion_tables draw each list and its CSV/XLSX e
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -146,10 +147,14 @@ def exclusion_detail(request, pk: int):
     record_view(user=request.user, instance=exclusion, path=request.path)
     context = _context()
     can_record = request.user.can(Capability.RECORD_EXCLUSIONS)
+    run = sel.exclusion_run(user=request.user, exclusion=exclusion)
     return render(request, "exclusions/exclusion_detail.html", {
         "exclusion": exclusion, "pupil": exclusion.pupil, "deadlines": _deadline_rows(exclusion, context),
         "placements": sel.exclusion_placements(user=request.user, exclusion=exclusion),
         "cap": sel.suspension_cap_status(pupil=exclusion.pupil, on=exclusion.start_date),
+        "run": run, "run_days": sum((e.days for e in run), Decimal(0)),
+        "run_carrier": next((e for e in run if e.day6_duty), None),
+        "year_split": sel.year_split(exclusion),
         "can_record": can_record and not exclusion.is_cancelled,
         "can_provide": request.user.can(Capability.RECORD_PROVISION) and not exclusion.is_cancelled,
         "rules": rules,

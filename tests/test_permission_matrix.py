@@ -17,7 +17,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schools.models import AttendanceImport, Enrolment, Job
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixture used by `targets`)
+from tests.cases import matrix as cases_matrix
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
+from tests.exclusions import matrix as exclusions_matrix
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
 from tests.legal import matrix as legal_matrix
@@ -249,6 +251,8 @@ KWARG_NAMES.update(legal_matrix.KWARG_NAMES)
 KWARG_NAMES.update(traded_matrix.KWARG_NAMES)
 MATRIX.update(legal_matrix.ROWS)
 MATRIX.update(traded_matrix.ROWS)
+MATRIX.update(cases_matrix.ROWS)
+MATRIX.update(exclusions_matrix.ROWS)
 API_LOOKUPS = {"school": "urn"}
 
 

@@ -120,6 +120,10 @@ class Exclusion(models.Model):
     end_session = models.CharField(max_length=2, choices=StartSession.choices, blank=True)
     days = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal(0),
                                help_text="School days (a session is half a day, so is a lunchtime).")
+    start_year_days = models.DecimalField(
+        max_digits=5, decimal_places=1, default=Decimal(0),
+        help_text="Of those, the school days in the school year it starts in; the rest (a suspension over the summer) "
+                  "count in the next year, for the 45-day cap.")
     term_days_total = models.DecimalField(max_digits=5, decimal_places=1, default=Decimal(0),
                                           help_text="Suspended days this term at this school, this one included.")
     board_rule = models.CharField(max_length=20, blank=True)
@@ -129,6 +133,10 @@ class Exclusion(models.Model):
     reconsideration_due = models.DateField(null=True, blank=True)
     day6_duty = models.CharField(max_length=6, choices=Day6Duty.choices, blank=True)
     day6_date = models.DateField(null=True, blank=True)
+    run_start_date = models.DateField(
+        null=True, blank=True,
+        help_text="First day of the back-to-back suspensions this one is part of (empty when it stands alone): the "
+                  "6th school day counts from it.")
     provision_from = models.DateField(null=True, blank=True,
                                       help_text="Start of the earliest provision recorded for this exclusion.")
 
@@ -198,9 +206,14 @@ class Exclusion(models.Model):
         result = []
         if self.day6_duty:
             who = self.get_day6_duty_display()
-            result.append(rules.Deadline(
-                "day6", f"Full-time education from the 6th school day ({who.lower()} arranges)", self.day6_date,
-                self.provision_from, "s19(3A) EA1996; SI 2007/1870 regs 3-4", who=who))
+            if self.run_start_date:
+                label = (f"Full-time education from the 6th school day of the back-to-back suspensions from "
+                         f"{self.run_start_date:%-d %B %Y} ({who.lower()} arranges)")
+                source = "s19(3A) EA1996; SI 2007/1870 regs 3-4; consecutive suspensions count together (2023 guidance)"
+            else:
+                label = f"Full-time education from the 6th school day ({who.lower()} arranges)"
+                source = "s19(3A) EA1996; SI 2007/1870 regs 3-4"
+            result.append(rules.Deadline("day6", label, self.day6_date, self.provision_from, source, who=who))
         if self.board_rule:
             rule = rules.BOARD_RULES[self.board_rule]
             result.append(rules.Deadline("board", f"Governing board considers reinstatement ({rule.label.lower()})",
