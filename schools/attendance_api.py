@@ -368,10 +368,10 @@ class CtfReviewItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _candidate(self, item):
-        cache = self.context.setdefault("_visible_candidates", {})
-        if item.pk not in cache:
-            cache[item.pk] = review_selectors.visible_pupil(self.context["request"].user, item.candidate)
-        return cache[item.pk]
+        visible = self.context.get("visible_candidates")
+        if visible is None:  # one item (retrieve, or after a decision)
+            return review_selectors.visible_pupil(self.context["request"].user, item.candidate)
+        return item.candidate if item.candidate_id in visible else None
 
     def get_candidate(self, item) -> int | None:
         candidate = self._candidate(item)
@@ -443,6 +443,14 @@ class CtfReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return review_selectors.review_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        # Which candidates the user may see, for the whole page in one query.
+        visible = review_selectors.visible_candidate_ids(request.user, page)
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(),
+                                                                   "visible_candidates": visible})
+        return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
