@@ -669,6 +669,8 @@ def tsm_create(request):
 
 def tsm_detail(request, pk: int):
     tsm = selectors.tsm_get(user=request.user, pk=pk)
+    # The record names the pupils discussed, so opening it is logged like a pupil page.
+    record_view(user=request.user, instance=tsm, path=request.path)
     detail = selectors.tsm_detail(user=request.user, tsm=tsm)
     for task in detail["tasks"]:
         task.can_complete = services.can_complete_task(request.user, task)

@@ -169,8 +169,10 @@ def test_case_and_pupil_views_are_logged(cases_world, world, client):
     client.get(reverse("cases:detail", args=[cases_world.case_b.pk]))
     client.get(reverse("cases:pupil_cases", args=[world.pupil_b.pk]))
     client.get(f"/api/cases/{cases_world.case_b.pk}/")
+    client.get(reverse("cases:tsm_detail", args=[cases_world.tsm_b.pk]))
     views = AuditEvent.objects.filter(username="school_b", action="view")
     assert views.filter(object_type="cases.Case", pupil_id=world.pupil_b.pk).count() == 2
+    assert views.filter(object_type="cases.TargetingSupportMeeting", object_id=str(cases_world.tsm_b.pk)).exists()
     assert views.filter(object_type="schools.Pupil", object_id=str(world.pupil_b.pk)).count() == 1
 
 

@@ -221,3 +221,24 @@ def test_officer_caseloads_is_one_query(teams, cases_world, django_assert_num_qu
     assert rows["la_officer"] == (2, 20, teams["north"].pk)
     assert rows["outsider"] == (0, 20, teams["south"].pk)
 
+
+def test_team_page_queries_do_not_grow_with_teams_and_officers(teams, world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("cases:team")).status_code == 200
+        return len(captured)
+
+    client.force_login(world.users["la_manager"])
+    before = queries()
+    for n in range(4):
+        team = Team.objects.create(name=f"Extra {n}", manager=world.users["la_manager"])
+        for m in range(3):
+            officer = UserFactory(role="la_officer", first_name=f"Extra{n}", last_name=f"Officer{m}")
+            TeamMember.objects.create(team=team, officer=officer)
+            OfficerCaseloadLimit.objects.create(officer=officer, caseload_limit=10 + m, reason="Part time")
+        UserFactory(role="la_officer")  # officers in no team as well
+    assert queries() == before
+

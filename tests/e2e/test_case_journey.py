@@ -147,3 +147,85 @@ def test_case_pages_tour_is_accessible(new_visit, e2e_world):
     expect(school.page.get_by_test_id("timeline")).not_to_contain_text("Safeguarding note")
     school.goto("/cases/my-work/")
     school.goto("/cases/referrals/new/")
+
+
+def test_team_cover_reminders_and_reopening_for_each_role(new_visit, e2e_world):
+    """An officer sees this morning's reminders; a colleague in the same team covers the case; an officer of another
+    team, the legal officer and the school read it without changing it; another school gets 404; the manager reopens
+    a closed case with a reason."""
+    import datetime
+
+    from cases import services
+    from cases.models import Team, TeamMember
+    from tests.factories import UserFactory
+
+    world = e2e_world
+    manager, officer = world.users["la_manager"], world.users["la_officer"]
+    colleague = UserFactory(username="colleague", role="la_officer", first_name="Cole", last_name="League")
+    outsider = UserFactory(username="outsider", role="la_officer", first_name="Otto", last_name="Side")
+    north = Team.objects.create(name="North", manager=manager)
+    TeamMember.objects.create(team=north, officer=officer)
+    TeamMember.objects.create(team=north, officer=colleague)
+    TeamMember.objects.create(team=Team.objects.create(name="South", manager=manager), officer=outsider)
+    case = services.case_open(user=manager, pupil=world.pupil_b, case_type="attendance", officer=officer,
+                              summary="Mondays missed since September.", opened_on=datetime.date(2026, 9, 14))
+    services.entry_add(user=officer, case=case, entry_type="note", restriction="safeguarding",
+                       occurred_on=datetime.date(2026, 9, 21), summary="Safeguarding: strategy discussion held")
+    closed = services.case_open(user=manager, pupil=world.pupil_a, case_type="behaviour", officer=officer,
+                                summary="Disruption in class.", opened_on=datetime.date(2026, 9, 7))
+    closed = services.case_close(user=officer, case=closed, outcome="improved", expected_version=closed.version,
+                                 closed_on=datetime.date(2026, 11, 6), outcome_notes="Settled after the move of set.")
+    services.casework_reminders_refresh()
+
+    # 1. The officer's My work: the overdue review reminder (due 26 October) and the team's caseloads.
+    visit = new_visit("la_officer")
+    page = visit.page
+    visit.follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="My work"))
+    reminders = page.get_by_test_id("reminders")
+    expect(reminders).to_contain_text(f"Review of {case.reference} (Ben Able) due 26 October 2026")
+    expect(reminders).to_contain_text("Overdue")
+    expect(page.get_by_test_id("team-caseloads")).to_contain_text("Cole League")
+    visit.follow(reminders.get_by_role("link", name=re.compile(f"Review of {case.reference}")))
+    expect(page.get_by_test_id("case-status")).to_contain_text("Review overdue")
+
+    # 2. A colleague in the same team covers: from My work to the team's cases, then adds to the chronology.
+    cover = new_visit("colleague")
+    cpage = cover.page
+    cover.follow(cpage.get_by_role("navigation", name="Menu").get_by_role("link", name="My work"))
+    cover.follow(cpage.get_by_role("link", name="All open cases in North"))
+    cover.follow(cpage.get_by_role("link", name=case.reference))
+    cover.follow(cpage.get_by_role("link", name="Add to chronology"))
+    cpage.get_by_role("group", name="Type").get_by_label("Phone call").check()
+    cpage.get_by_label("Summary").fill("Called mother while Priya is on leave")
+    cover.follow(cpage.get_by_role("button", name="Add to chronology"))
+    expect(cpage.get_by_test_id("timeline")).to_contain_text("Called mother while Priya is on leave")
+
+    # 3. Another team's officer and the legal officer read the case but cannot change it.
+    for username in ("outsider", "legal_officer"):
+        reader = new_visit(username)
+        reader.goto(f"/cases/{case.pk}/")
+        expect(reader.page.get_by_test_id("case-actions")).to_have_count(0)
+        expect(reader.page.get_by_test_id("timeline")).to_contain_text("Called mother while Priya is on leave")
+    reader.goto(f"/cases/{case.pk}/chronology/new/", status=403)
+
+    # 4. The school sees its pupil's case without the restricted entry; another school gets 404.
+    school = new_visit("school_b")
+    school.goto(f"/cases/{case.pk}/")
+    expect(school.page.get_by_test_id("timeline")).not_to_contain_text("Safeguarding")
+    expect(school.page.get_by_test_id("case-actions")).to_have_count(0)
+    new_visit("school_a").goto(f"/cases/{case.pk}/", status=404)
+
+    # 5. The manager reopens the closed case: a reason is required, and the closure is kept.
+    boss = new_visit("la_manager")
+    bpage = boss.page
+    boss.goto(f"/cases/{closed.pk}/")
+    boss.follow(bpage.get_by_role("link", name="Reopen case"))
+    bpage.get_by_label("Why is the case being reopened?").fill("   ")  # spaces pass the browser, not the form
+    boss.follow(bpage.get_by_role("button", name="Reopen case"))
+    expect(bpage.locator(".govuk-error-summary")).to_contain_text("This field is required")
+    bpage.get_by_label("Why is the case being reopened?").fill("Behaviour slipping again since half term.")
+    boss.follow(bpage.get_by_role("button", name="Reopen case"))
+    expect(bpage.locator(".govuk-notification-banner--success")).to_contain_text("is back with la_officer")
+    expect(bpage.get_by_test_id("case-status")).to_contain_text("Open")
+    expect(bpage.get_by_test_id("closure-history")).to_contain_text("Behaviour slipping again since half term.")
+    expect(bpage.get_by_test_id("timeline")).to_contain_text("Case reopened")

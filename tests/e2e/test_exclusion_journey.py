@@ -111,3 +111,58 @@ def test_school_records_a_suspension_and_the_la_arranges_day6_provision(new_visi
     officer.goto("/provision/children-missing-education/new/")
     officer.goto("/provision/alternative-provision/new/")
     officer.goto(f"/exclusions/{exclusion.pk}/cancel/")
+
+
+def test_back_to_back_suspensions_set_a_day6_duty_and_each_role_sees_its_share(new_visit, e2e_world, frozen_today):
+    """The school records two three-day suspensions back to back: together they pass five school days, so the
+    second carries the school's day-6 duty; the legal officer reads it on the dashboard without record buttons;
+    another school cannot reach it; the LA's reminders list it; cancelling the first takes the duty away."""
+    from schools import exclusion_services as services
+
+    world = e2e_world
+    build_calendar(world)
+    pupil = world.pupil_a
+
+    school = new_visit("school_a")
+    page = school.page
+    for day, reason in ((2, "DB –"), (5, "VA –")):
+        school.goto(f"/exclusions/pupil/{pupil.pk}/new/")
+        page.get_by_role("group", name="Kind").get_by_label("Suspension", exact=True).check()
+        fill_date(page, "First day of the exclusion", day, 11, 2026)
+        page.get_by_role("group", name="First session excluded").get_by_label("Morning").check()
+        page.get_by_label("Length in sessions").fill("6")
+        page.get_by_role("group", name="Reasons").get_by_label(reason).check()
+        school.follow(page.get_by_role("button", name="Record the exclusion"))
+        expect(page.locator(".govuk-notification-banner--success")).to_contain_text("The exclusion was recorded.")
+    first, second = Exclusion.objects.order_by("start_date")
+    # Monday 2 to Wednesday 4 November, then Thursday 5 to Monday 9: the 6th school day of the run is Monday 9th.
+    day6 = page.get_by_test_id("deadlines").locator("[data-deadline=day6]")
+    expect(day6).to_contain_text("6th school day of the back-to-back suspensions from 2 November 2026")
+    expect(day6).to_contain_text("Monday 9 November 2026")
+    expect(page.get_by_test_id("consecutive-run")).to_contain_text("6 school days in all")
+    school.goto(f"/exclusions/{first.pk}/")
+    expect(page.get_by_test_id("consecutive-run")).to_contain_text("record the provision there")
+
+    legal = new_visit("legal_officer")
+    legal.goto("/provision/day-6/")
+    expect(legal.page.get_by_test_id("day6-missed")).to_contain_text("Able, Amy")
+    legal.follow(legal.page.get_by_test_id("day6-missed").get_by_role("link", name="Suspension from 5 Nov 2026"))
+    expect(legal.main()).not_to_contain_text("Change details")
+
+    other_school = new_visit("school_b")
+    other_school.goto("/exclusions/")
+    expect(other_school.main()).not_to_contain_text("Able, Amy")
+    other_school.goto(f"/exclusions/{second.pk}/", status=404)
+
+    services.exclusion_reminders_refresh()
+    manager = new_visit("la_manager")
+    manager.goto("/exclusions/reminders/")
+    expect(manager.page.get_by_test_id("register")).to_contain_text("no provision recorded from the 6th school day")
+
+    school.goto(f"/exclusions/{first.pk}/cancel/")
+    fill_date(page, "Date the exclusion was cancelled", 3, 11, 2026)
+    page.get_by_label("Why it was cancelled").fill("Issued in error: the CCTV showed another pupil.")
+    school.follow(page.get_by_role("button", name="Cancel the exclusion"))
+    school.goto(f"/exclusions/{second.pk}/")
+    expect(page.get_by_test_id("deadlines")).to_have_count(0)
+    expect(page.get_by_test_id("consecutive-run")).to_have_count(0)
