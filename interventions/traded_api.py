@@ -23,6 +23,13 @@ from schools.models import AcademicYear, Pupil, School, Term, User
 from schools.roles import Capability
 
 
+def _own_schools(user):
+    """The user's own schools (none for a signed-out request, e.g. while the OpenAPI schema is drawn)."""
+    if not (user and user.is_authenticated):
+        return School.objects.none()
+    return user.schools.all()
+
+
 class TradedPermission(permissions.BasePermission):
     """Traded services for the roles that use them; each write action names the capabilities it needs."""
 
@@ -144,7 +151,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 class BookingRequestSerializer(ScopedRelationsMixin, serializers.Serializer):
-    scoped_relations = {"school": lambda user: user.schools.all(),
+    scoped_relations = {"school": _own_schools,
                         "package": lambda user: Package.objects.visible_to(user),
                         "pupils": lambda user: Pupil.objects.visible_to(user)}
     school = serializers.PrimaryKeyRelatedField(queryset=School.objects.none())
@@ -280,7 +287,7 @@ class PackageSerializer(serializers.ModelSerializer):
 
 
 class PackageBuySerializer(ScopedRelationsMixin, serializers.Serializer):
-    scoped_relations = {"school": lambda user: user.schools.all()}
+    scoped_relations = {"school": _own_schools}
     school = serializers.PrimaryKeyRelatedField(queryset=School.objects.none())
     academic_year = serializers.PrimaryKeyRelatedField(queryset=AcademicYear.objects.all())
     role = serializers.ChoiceField(choices=TradedRole.choices)
