@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Choice sets whose field name ("kind") other endpoints use for other choices get a name of their own.
+    "ENUM_NAME_OVERRIDES": {"AttendanceImportKindEnum": "schools.models.attendance.AttendanceImport.Kind"},
 }
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs nothing else installed.

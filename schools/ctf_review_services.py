@@ -230,10 +230,17 @@ def _create_items(attendance_import: AttendanceImport, held, writable: dict[str,
     AuditEvent.objects.bulk_create([
         AuditEvent(user=uploader, username=uploader.username, action=AuditEvent.Action.CREATE,
                    object_type=CtfReviewItem._meta.label, object_id=str(item.pk), object_repr=str(item)[:200],
-                   pupil_id=item.candidate_id, changes={k: [None, v] for k, v in snapshot(item).items()},
+                   pupil_id=item.candidate_id, changes=_created_changes(item),
                    path=f"held for review from import {attendance_import.pk}")
         for item in items])
     return items
+
+
+def _created_changes(item: CtfReviewItem) -> dict:
+    """The new item's fields for the audit row; the held marks are summarised (they stay on the item itself)."""
+    values = snapshot(item)
+    values["marks"] = f"{item.mark_count} marks, {item.first_date} to {item.last_date}"
+    return {name: [None, value] for name, value in values.items()}
 
 
 def _supersede_earlier(uploader, items: list[CtfReviewItem]) -> None:
