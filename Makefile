@@ -15,6 +15,7 @@ CELERY := $(VENV)/bin/celery
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
@@ -68,8 +69,8 @@ beat: deps ## Celery beat scheduler (schedule state kept in var/)
 	mkdir -p var
 	$(CELERY) -A config beat -l info --schedule var/celerybeat-schedule
 
-bench: deps ## Run the benchmarks in tests/perf, if there are any yet
-	if [ -d tests/perf ]; then $(PYTHON) -m tests.perf; else echo "no benchmarks yet (tests/perf does not exist)"; fi
+bench: deps ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL; BENCH_ARGS='--pupils 250000'); exits 1 if a limit is missed
+	$(PYTHON) -m tests.perf $(BENCH_ARGS)
 
 clean-db: ## Delete the embedded SQLite database (var/db.sqlite3)
 	rm -f var/db.sqlite3 var/db.sqlite3-journal var/db.sqlite3-wal var/db.sqlite3-shm

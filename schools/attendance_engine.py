@@ -58,7 +58,9 @@ def _execute(sql: str, params=()) -> None:
 @transaction.atomic
 def recompute_all() -> None:
     """Rebuild every summary from the week rows (the nightly job)."""
-    _execute(f"DELETE FROM {SUMMARIES}")
+    # TRUNCATE (PostgreSQL) empties the table without a dead row per summary; it locks the table until commit,
+    # which the nightly job can afford.
+    _execute(f"TRUNCATE {SUMMARIES}" if connection.vendor == "postgresql" else f"DELETE FROM {SUMMARIES}")
     _execute(_INSERT.format(counted=_TERM_ROWS.format(where="1 = 1")))
     _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
 

@@ -29,6 +29,7 @@ from schools.attendance_codes import (
 )
 from schools.attendance_engine import at_least_sql
 from schools.models import AcademicYear, AttendanceSummary, AttendanceWeek, Enrolment, Term
+from schools.scoping import is_la_user
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -327,33 +328,48 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
         scope = scope.filter(school=school)
     if enrolments is not None:
         scope = scope.filter(pk__in=enrolments.values("pk"))
-    scope_sql, scope_params = scope.values("pk").query.sql_with_params()
+    if school is None and enrolments is None and is_la_user(user):
+        scope_sql, scope_params = "", []  # the whole authority: no scope to test each week row against
+    else:
+        inner, scope_params = scope.values("pk").query.sql_with_params()
+        scope_sql = f"AND enrolment_id IN ({inner})"
     table = AttendanceWeek._meta.db_table
     span = PN_THRESHOLD_WINDOW_SCHOOL_WEEKS - 1
+    first_week = week_rows.week_start(period.start)
     # Whole school weeks: the weeks the period touches, each a week row with at least one session other than "#".
+    school_weeks = f"{table} WHERE week_start BETWEEN %s AND %s AND sessions > 0 {scope_sql}"
     sql = f"""
-        WITH weeks AS (
-            SELECT enrolment_id, week_start, pn_sessions AS pn
-            FROM {table}
-            WHERE week_start BETWEEN %s AND %s AND sessions > 0 AND enrolment_id IN ({scope_sql})
-        ), windows AS (
-            SELECT enrolment_id, week_start,
-                   SUM(pn) OVER w AS pn_in_window, MIN(week_start) OVER w AS window_start
-            FROM weeks
-            WINDOW w AS (PARTITION BY enrolment_id ORDER BY week_start ROWS BETWEEN {span} PRECEDING AND CURRENT ROW)
-        ), first_met AS (
-            SELECT enrolment_id, MIN(week_start) AS window_end FROM windows
-            WHERE pn_in_window >= %s GROUP BY enrolment_id
-        )
-        SELECT w.enrolment_id, w.pn_in_window, w.window_start, w.week_start
-        FROM windows w JOIN first_met f ON f.enrolment_id = w.enrolment_id AND f.window_end = w.week_start
-        ORDER BY w.enrolment_id
+        SELECT enrolment_id, MIN(week_start), MIN(pn_in_window) FROM (
+            SELECT enrolment_id, week_start, SUM(pn_sessions) OVER (
+                PARTITION BY enrolment_id ORDER BY week_start ROWS BETWEEN {span} PRECEDING AND CURRENT ROW
+            ) AS pn_in_window
+            FROM {school_weeks}
+        ) AS windows
+        WHERE pn_in_window >= %s GROUP BY enrolment_id ORDER BY enrolment_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [week_rows.week_start(period.start), period.end, *scope_params, PN_THRESHOLD_SESSIONS])
-        rows = cursor.fetchall()
-    return [PnWindow(enrolment_id, sessions, _as_date(start), _as_date(end)) for enrolment_id, sessions, start, end
-            in rows]
+        cursor.execute(sql, [first_week, period.end, *scope_params, PN_THRESHOLD_SESSIONS])
+        met = {enrolment_id: (_as_date(end), sessions) for enrolment_id, end, sessions in cursor.fetchall()}
+        if not met:
+            return []
+        # For the few that met it: the window's first week (the tenth school week back) and its sessions at the
+        # first week it was met. MIN(pn_in_window) above is only a placeholder for the latter.
+        ids = sorted(met)
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"""
+            SELECT enrolment_id, week_start, pn_sessions FROM {table}
+            WHERE week_start BETWEEN %s AND %s AND sessions > 0 AND enrolment_id IN ({placeholders})
+            ORDER BY enrolment_id, week_start""", [first_week, period.end, *ids])
+        by_enrolment: dict[int, list[tuple[datetime.date, int]]] = {}
+        for enrolment_id, monday, pn in cursor.fetchall():
+            by_enrolment.setdefault(enrolment_id, []).append((_as_date(monday), pn))
+    windows = []
+    for enrolment_id in ids:
+        end, _ = met[enrolment_id]
+        school_weeks_to_end = [(monday, pn) for monday, pn in by_enrolment[enrolment_id] if monday <= end]
+        window = school_weeks_to_end[-PN_THRESHOLD_WINDOW_SCHOOL_WEEKS:]
+        windows.append(PnWindow(enrolment_id, sum(pn for _, pn in window), window[0][0], end))
+    return windows
 
 
 def _as_date(value) -> datetime.date:

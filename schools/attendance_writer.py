@@ -350,8 +350,23 @@ class WriteOutcome:
 
 _CODE_BY_INDEX = {index: pad(code) for code, index in CODE_INDEX.items()} | {0: NO_MARK}
 _INDEX_BY_PADDED = {pad(code): index for code, index in CODE_INDEX.items()} | {NO_MARK: 0}
-_FLAGS = {Regime.PRE_2024: flags_by_index(Regime.PRE_2024), Regime.FROM_2024_08_19: flags_by_index(
-    Regime.FROM_2024_08_19)}
+_FLAG_BITS = 4  # a week has ten sessions, so every count fits in four bits
+
+
+def _flag_words(regime: Regime) -> dict[int, int]:
+    flags = flags_by_index(regime)
+    return {index: sum(flags[name][index] << (_FLAG_BITS * k) for k, name in enumerate(WEEK_FIELDS))
+            for index in range(len(flags["possible"]))}
+
+
+_FLAG_WORDS = {regime: _flag_words(regime) for regime in Regime}
+
+
+def _packed_flags(code_index: pl.Expr, week_start: pl.Expr) -> pl.Expr:
+    """One slot's counts as a packed integer, read in the regime of the week's date."""
+    newer = code_index.replace_strict(_FLAG_WORDS[Regime.FROM_2024_08_19], return_dtype=pl.Int64)
+    older = code_index.replace_strict(_FLAG_WORDS[Regime.PRE_2024], return_dtype=pl.Int64)
+    return pl.when(week_start >= REGIME_CHANGE_DATE).then(newer).otherwise(older)
 
 
 def _slot(i: int) -> pl.Expr:
@@ -387,14 +402,12 @@ def merge_weeks(incoming: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFr
         for i in range(SLOTS)])
     differs = pl.any_horizontal(pl.col(f"m{i}") != pl.col(f"o{i}") for i in range(SLOTS))
     frame = frame.filter(differs)
-    newer = pl.col("week_start") >= REGIME_CHANGE_DATE
-    count_columns = []
-    for name in WEEK_FIELDS:
-        old_flags = dict(enumerate(_FLAGS[Regime.PRE_2024][name]))
-        new_flags = dict(enumerate(_FLAGS[Regime.FROM_2024_08_19][name]))
-        terms = [pl.when(newer).then(pl.col(f"m{i}").replace_strict(new_flags, return_dtype=pl.UInt16))
-                 .otherwise(pl.col(f"m{i}").replace_strict(old_flags, return_dtype=pl.UInt16)) for i in range(SLOTS)]
-        count_columns.append(pl.sum_horizontal(terms).alias(name))
+    # Each code's nine counts packed four bits apiece into one integer: a week's counts are then the sum of its ten
+    # slots' integers (no count exceeds ten), unpacked once, instead of nine lookups per slot.
+    packed_counts = pl.sum_horizontal(_packed_flags(pl.col(f"m{i}"), pl.col("week_start")) for i in range(SLOTS))
+    frame = frame.with_columns(packed_counts.alias("counts"))
+    count_columns = [((pl.col("counts") // (1 << (_FLAG_BITS * k))) % (1 << _FLAG_BITS)).cast(pl.Int16).alias(name)
+                     for k, name in enumerate(WEEK_FIELDS)]
     marks = pl.concat_str([pl.col(f"m{i}").replace_strict(_CODE_BY_INDEX, return_dtype=pl.String)
                            for i in range(SLOTS)]).alias("marks")
     rows = frame.select("enrolment_id", "week_start", marks, "term_id", "academic_year_id", *count_columns, "exists")

@@ -288,7 +288,7 @@ class _Checker:
             pl.col("comment").str.strip_chars(),
             *[problem.alias(f"{column}_problem") for column, problem in problems.items()])
         if self.codes is not None:
-            checked, regime_problems = self._regime_codes(checked, "code_problem" in problems)
+            checked, regime_problems = self._regime_codes(checked, "code" in problems)
             if regime_problems:
                 problems["code"] = True
         else:

@@ -37,35 +37,39 @@ class AttendanceWeek(models.Model):
     A week belongs to one term of the enrolment's school (terms start and end with holidays around them)."""
 
     pk = models.CompositePrimaryKey("enrolment", "week_start")
-    # No index of their own: the primary key starts with the enrolment and week_term_enrolment_idx with the term; every
-    # index is paid for on each of an import's rows.
+    # No index of its own (the primary key starts with the enrolment) and no database constraint: the writer only
+    # writes enrolments it has just looked up, and the ORM still deletes an enrolment's weeks with it (CASCADE).
+    # A deferred foreign-key check per week row costs an import more than writing the rows does.
     enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="register_weeks",
-                                  db_index=False)
+                                  db_index=False, db_constraint=False)
     week_start = models.DateField(help_text="The Monday of the week.")
     marks = models.CharField(max_length=20, help_text="Monday AM to Friday PM, two characters a session; -- no mark.")
+    # Nor for these: the writer looks the term up before it writes; deleting a term or an import with weeks is still
+    # refused by the ORM (PROTECT) or clears the link (SET_NULL).
     academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="+",
-                                      db_index=False)
-    term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+", db_index=False)
-    possible = models.PositiveSmallIntegerField(default=0)
-    present = models.PositiveSmallIntegerField(default=0)
-    aea = models.PositiveSmallIntegerField("Approved educational activity", default=0)
-    authorised = models.PositiveSmallIntegerField(default=0)
-    unauthorised = models.PositiveSmallIntegerField(default=0)
-    not_counted = models.PositiveSmallIntegerField(default=0)
-    late = models.PositiveSmallIntegerField(default=0)
-    pn_sessions = models.PositiveSmallIntegerField(default=0, help_text="G, N, O and U sessions (from 2024).")
-    sessions = models.PositiveSmallIntegerField(default=0, help_text="Marks other than # (planned closure).")
+                                      db_index=False, db_constraint=False)
+    term = models.ForeignKey("schools.Term", on_delete=models.PROTECT, related_name="+", db_index=False,
+                             db_constraint=False)
+    # Counts of at most ten sessions: small integers, without a CHECK per column (the writer computes them).
+    possible = models.SmallIntegerField(default=0)
+    present = models.SmallIntegerField(default=0)
+    aea = models.SmallIntegerField("Approved educational activity", default=0)
+    authorised = models.SmallIntegerField(default=0)
+    unauthorised = models.SmallIntegerField(default=0)
+    not_counted = models.SmallIntegerField(default=0)
+    late = models.SmallIntegerField(default=0)
+    pn_sessions = models.SmallIntegerField(default=0, help_text="G, N, O and U sessions (from 2024).")
+    sessions = models.SmallIntegerField(default=0, help_text="Marks other than # (planned closure).")
     source = models.ForeignKey("schools.AttendanceImport", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+", db_index=False)
+                               related_name="+", db_index=False, db_constraint=False)
 
     objects = EnrolmentLinkedQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            # Term summaries and LA-wide period figures read one term's (or a date range's) weeks for every enrolment;
-            # the primary key (enrolment, week) serves one pupil's register and the penalty-notice windows.
-            models.Index(fields=["term", "enrolment"], name="week_term_enrolment_idx"),
-            # Rolling and custom periods across the LA: the weeks a date range touches.
+            # Rolling and custom periods across the LA: the weeks a date range touches. The primary key (enrolment,
+            # week) serves one pupil's register, a touched term's recompute and the penalty-notice windows; every
+            # further index would be paid for on each row an import writes.
             models.Index(fields=["week_start"], name="week_start_idx"),
         ]
 
@@ -98,17 +102,23 @@ class AttendanceMarkDetail(models.Model):
 class AttendanceSummary(models.Model):
     """Counts per enrolment per term, and per academic year (term empty), written set-wise by recompute."""
 
-    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="attendance_summaries")
-    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="+")
-    term = models.ForeignKey("schools.Term", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    possible = models.PositiveIntegerField(default=0)
-    present = models.PositiveIntegerField(default=0)
-    aea = models.PositiveIntegerField("Approved educational activity", default=0)
-    authorised = models.PositiveIntegerField(default=0)
-    unauthorised = models.PositiveIntegerField(default=0)
-    not_counted = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
-    pn_sessions = models.PositiveIntegerField(default=0)
+    # Summaries are derived data, rebuilt from the week rows by SQL (attendance_engine), so their keys need neither an
+    # index of their own (the constraints and summary_period_pa_idx below serve every query) nor a deferred
+    # foreign-key check per row; the ORM still deletes an enrolment's summaries with it.
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="attendance_summaries",
+                                  db_index=False, db_constraint=False)
+    academic_year = models.ForeignKey("schools.AcademicYear", on_delete=models.CASCADE, related_name="+",
+                                      db_index=False, db_constraint=False)
+    term = models.ForeignKey("schools.Term", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             db_index=False, db_constraint=False)
+    possible = models.IntegerField(default=0)
+    present = models.IntegerField(default=0)
+    aea = models.IntegerField("Approved educational activity", default=0)
+    authorised = models.IntegerField(default=0)
+    unauthorised = models.IntegerField(default=0)
+    not_counted = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    pn_sessions = models.IntegerField(default=0)
     # Derived in the same SQL statement as the counts, so lists can filter on them with an index.
     is_persistent = models.BooleanField(default=False)
     is_severe = models.BooleanField(default=False)

@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from schools.attendance_codes import summarise
-from schools.attendance_selectors import Period, enrolment_figures, pn_threshold_windows, resolve_period, totals
+from schools.attendance_selectors import (
+    Period,
+    enrolment_figures,
+    pn_threshold_windows,
+    pupil_rows,
+    resolve_period,
+    totals,
+    weekly_trend,
+)
 from schools.models import AcademicYear, AttendanceSummary, AttendanceWeek, Enrolment, Term
 from tests.attendance.marks import store_marks
 
@@ -137,3 +145,26 @@ def test_a_term_period_counts_schools_on_their_own_term_dates(world, terms):
     _write(Enrolment.objects.get(pupil=world.pupil_a), terms["autumn"], [(D(2025, 9, 8), 0, "/")])
     figures, pa, _ = totals(world.users["la_manager"], _term_period(terms["autumn"]))
     assert (figures.possible, figures.unauthorised, pa) == (2, 1, 1)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(codes=st.lists(CODES, min_size=1, max_size=40), start=st.integers(0, 13), length=st.integers(0, 13))
+def test_a_period_that_cuts_weeks_counts_only_its_own_sessions(world, terms, codes, start, length):
+    """A custom period starting and ending mid-week adds whole weeks' stored counts and only the sessions inside it
+    from the weeks it cuts, for the totals, the per-pupil rows and the weekly trend alike."""
+    AttendanceWeek.objects.all().delete()
+    enrolment = Enrolment.objects.get(pupil=world.pupil_a)
+    days = _school_days(D(2025, 9, 8), (len(codes) + 1) // 2)
+    marks = [(days[i // 2], i % 2, code) for i, code in enumerate(codes)]
+    _write(enrolment, terms["autumn"], marks)
+    first = D(2025, 9, 8) + datetime.timedelta(days=start)
+    last = first + datetime.timedelta(days=length)
+    period = Period("custom", "custom", first, last)
+    expected = summarise([(day, code) for day, _, code in marks if first <= day <= last])
+    user = world.users["la_officer"]
+    figures = totals(user, period)[0]
+    assert (figures.possible, figures.attended, figures.authorised, figures.unauthorised, figures.late) == (
+        expected.possible, expected.attended, expected.authorised, expected.unauthorised, expected.late)
+    row = pupil_rows(user, period, Enrolment.objects.filter(pk=enrolment.pk)).get()
+    assert (row.possible, row.present + row.aea) == (expected.possible, expected.attended)
+    assert sum(week["possible"] for week in weekly_trend(user, period, [enrolment])) == expected.possible

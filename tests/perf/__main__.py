@@ -1,0 +1,222 @@
+"""`make bench`: the attendance engine's speed at LA scale on PostgreSQL, each figure beside its reference measured in
+the same run on the same data, with the issue's limit. Exits 1 if any limit is missed.
+
+    python -m tests.perf [--pupils 50000] [--days 190] [--keep]
+
+It builds a throwaway database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/casework_bench),
+generates an LA of N pupils with a year of term dates and a register CSV of N × days × 2 sessions, then times:
+
+1. the app's import of that CSV (the background job's own code, in a fresh process so its peak memory is its own)
+   against a bare COPY of the same file into an unindexed table of text columns: ratio ≤ 3, peak memory ≤ 1 GiB;
+2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks: ratio ≤ 2;
+3. an incremental import of one more day for every pupil (import and recompute): ≤ 2 s;
+4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/casework_bench"
+GIB = 1 << 30
+
+
+@dataclass
+class Result:
+    name: str
+    value: float
+    unit: str
+    reference: str
+    limit: str
+    ok: bool
+
+
+def _prepare_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: the benchmark times the work, not a queue
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _timed(function, *args, **kwargs) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = function(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+def _bare_copy(path: Path) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_bare_copy")
+        cursor.execute("CREATE TABLE bench_bare_copy (upn text, school text, date text, session text, code text)")
+    start = time.perf_counter()
+    with connection.cursor() as cursor, path.open("rb") as stream:
+        with cursor.cursor.copy("COPY bench_bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+    elapsed = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_bare_copy")
+    return elapsed
+
+
+def _app_import(path: Path, url: str) -> tuple[float, int, str]:
+    """Run the import job's code on ``path`` in a child process; (seconds, peak RSS bytes, job message)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "tests.perf.import_one", str(path)], capture_output=True, text=True,
+                          env={**os.environ, "DATABASE_URL": url}, check=False)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit("The app import failed; see above.")
+    seconds = float(done.stdout.strip().splitlines()[-1].split()[0])
+    message = done.stdout.strip().splitlines()[-1].split(" ", 1)[1]
+    return seconds if seconds else elapsed, max(peak, before) * 1024, message
+
+
+def _reference_group_by() -> float:
+    from django.db import connection
+
+    from schools.models import AttendanceWeek
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            CREATE TEMPORARY TABLE bench_reference AS
+            SELECT enrolment_id, term_id, SUM(possible) AS possible, SUM(present) AS present, SUM(aea) AS aea,
+                   SUM(authorised) AS authorised, SUM(unauthorised) AS unauthorised, SUM(late) AS late,
+                   SUM(pn_sessions) AS pn_sessions
+            FROM {AttendanceWeek._meta.db_table} GROUP BY enrolment_id, term_id""")
+        cursor.execute("DROP TABLE bench_reference")
+    return time.perf_counter() - start
+
+
+def _reference_pn_scan(start_week, end) -> float:
+    from django.db import connection
+
+    from schools.models import AttendanceWeek
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT enrolment_id, MIN(week_start) FROM (
+                SELECT enrolment_id, week_start,
+                       SUM(pn_sessions) OVER (PARTITION BY enrolment_id ORDER BY week_start
+                                              ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS in_window
+                FROM {AttendanceWeek._meta.db_table}
+                WHERE week_start BETWEEN %s AND %s AND sessions > 0) w
+            WHERE in_window >= 10 GROUP BY enrolment_id""", [start_week, end])
+        cursor.fetchall()
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=50_000)
+    parser.add_argument("--days", type=int, default=190, help="school days in the year's file (at most 196)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    print(f"Benchmark LA: {args.pupils:,} pupils x {args.days} school days x 2 sessions on {urlparse(url).hostname}")
+    _prepare_database(url)
+    _setup_django(url)
+
+    from tests.perf import la
+
+    generated = la.build(args.pupils)
+    days = generated.school_days[: args.days + 1]  # the year's days, then one more for the incremental import
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        year_file = Path(folder) / "registers.csv"
+        rows = la.write_csv(year_file, days[:-1])
+        size = year_file.stat().st_size
+        print(f"Register CSV: {rows:,} rows, {size / 1e6:,.0f} MB, {generated.schools} schools")
+        copy_seconds = _bare_copy(year_file)
+        import_seconds, peak, message = _app_import(year_file, url)
+        print(f"  import: {message}")
+        ratio = import_seconds / copy_seconds
+        results.append(Result("CSV import (app)", import_seconds, "s", f"bare COPY {copy_seconds:.1f} s",
+                              f"ratio {ratio:.2f} <= 3", ratio <= 3))
+        results.append(Result("CSV import peak memory", peak / GIB, "GiB", "", "<= 1 GiB", peak <= GIB))
+
+        from schools import attendance_engine
+
+        recompute_seconds, _ = _timed(attendance_engine.recompute_all)
+        reference_seconds = _reference_group_by()
+        ratio = recompute_seconds / reference_seconds
+        results.append(Result("Full recompute", recompute_seconds, "s", f"one GROUP BY {reference_seconds:.2f} s",
+                              f"ratio {ratio:.2f} <= 2", ratio <= 2))
+
+        next_day = Path(folder) / "next-day.csv"
+        la.write_csv(next_day, days[-1:], seed=2)
+        day_seconds, _, message = _app_import(next_day, url)
+        print(f"  next day: {message}")
+        results.append(Result("Import one more day (all pupils)", day_seconds, "s", "", "<= 2 s",
+                              day_seconds <= 2))
+
+    from schools import attendance_selectors as selectors
+    from schools.attendance_weeks import week_start
+    from schools.models import User
+
+    user = User.objects.create(username="bench-officer", role="la_officer")
+    period = selectors.Period("bench", "2025/26", days[0], days[-1])
+    scan_seconds, windows = _timed(selectors.pn_threshold_windows, user, period)
+    reference_seconds = _reference_pn_scan(week_start(days[0]), days[-1])
+    ratio = scan_seconds / reference_seconds
+    results.append(Result("Penalty-notice threshold scan", scan_seconds, "s",
+                          f"window query {reference_seconds:.2f} s", f"ratio {ratio:.2f} <= 1.5", ratio <= 1.5))
+    print(f"  {len(windows):,} pupils at the penalty-notice threshold")
+
+    print()
+    print(f"{'Measure':36} {'Figure':>10}  {'Reference':28} {'Limit':22} Result")
+    for result in results:
+        print(f"{result.name:36} {result.value:>8.2f} {result.unit:3} {result.reference:28} {result.limit:22} "
+              f"{'met' if result.ok else 'MISSED'}")
+    if not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        _drop(url)
+    missed = [r.name for r in results if not r.ok]
+    print("\nAll limits met." if not missed else f"\nMissed: {', '.join(missed)}")
+    return 1 if missed else 0
+
+
+def _drop(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.path.lstrip("/")}"')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
