@@ -213,7 +213,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Choice sets whose field name ("kind") other endpoints use for other choices get a name of their own.
-    "ENUM_NAME_OVERRIDES": {"AttendanceImportKindEnum": "schools.models.attendance.AttendanceImport.Kind"},
+    "ENUM_NAME_OVERRIDES": {"AttendanceImportKindEnum": "schools.models.attendance.AttendanceImport.Kind",
+                            # The catalogue's statutory/pay-as-you-use choice and a booking's funding share a field
+                            # name; naming both keeps the schema unambiguous.
+                            "InterventionFundingEnum": "interventions.models.catalogue.Intervention.Funding",
+                            "BookingFundingEnum": "interventions.models.traded.Booking.Funding"},
 }
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs nothing else installed.
