@@ -33,6 +33,7 @@ from schools.attendance_codes import REGIME_CHANGE_DATE, Regime
 from schools.attendance_weeks import (
     BITS_PER_SLOT,
     CODE_INDEX,
+    COUNT_FIELDS,
     NO_MARK,
     SLOTS,
     WEEK_FIELDS,
@@ -78,6 +79,28 @@ def _bit(slot: pl.Expr) -> pl.Expr:
     return slot.replace_strict(_SLOT_BIT, return_dtype=pl.UInt32)
 
 
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _rows_matching(model, columns: str, keys: list[str], values: list):
+    """Rows of ``model`` whose key columns hold any of ``values``: one array parameter on PostgreSQL (50,000 UPNs in
+    one statement), bounded IN lists on SQLite, which limits the parameters a statement may have."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            where = " OR ".join(f"{key} = ANY(%s)" for key in keys)
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", [values] * len(keys))
+            yield from cursor.fetchall()
+            return
+        for start in range(0, len(values), 5_000):
+            part = values[start:start + 5_000]
+            marks = ", ".join(["%s"] * len(part))
+            where = " OR ".join(f"{key} IN ({marks})" for key in keys)
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", part * len(keys))
+            yield from cursor.fetchall()
+
+
 @dataclass
 class _Lookups:
     """The database facts the rows are checked against, fetched once per distinct value and kept across chunks."""
@@ -110,29 +133,28 @@ class _Lookups:
 
     def fetch_pupils(self, upns: list[str]) -> None:
         new = [upn for upn in upns if upn not in self.pupils and upn not in self.unknown_upns]
-        for start in range(0, len(new), 20_000):
-            part = new[start:start + 20_000]
-            rows = Pupil.objects.filter(Q(upn__in=part) | Q(former_upn__in=part)).values_list("pk", "upn",
-                                                                                              "former_upn")
-            current, former = {}, {}
-            for pk, upn, former_upn in rows:
-                current[upn] = pk
-                if former_upn:
-                    former[former_upn] = pk
-            # A current UPN wins over someone else's former one.
-            self.pupils.update({upn: pk for upn, pk in (former | current).items() if upn in part})
-            self.unknown_upns.update(upn for upn in part if upn not in self.pupils)
+        if not new:
+            return
+        current, former = {}, {}
+        for pk, upn, former_upn in _rows_matching(Pupil, "id, upn, former_upn", ["upn", "former_upn"], new):
+            current[upn] = pk
+            if former_upn:
+                former[former_upn] = pk
+        wanted = set(new)
+        # A current UPN wins over someone else's former one.
+        self.pupils.update({upn: pk for upn, pk in (former | current).items() if upn in wanted})
+        self.unknown_upns.update(upn for upn in new if upn not in self.pupils)
 
     def fetch_enrolments(self, pupil_ids: list[int]) -> None:
         new = [pk for pk in pupil_ids if pk not in self.fetched_pupils]
-        for start in range(0, len(new), 20_000):
-            part = new[start:start + 20_000]
-            rows = Enrolment.objects.filter(pupil_id__in=part).values_list("pk", "pupil_id", "school_id",
-                                                                           "start_date", "end_date")
-            for pk, pupil_id, school_id, start_date, end_date in rows:
-                self.enrolments.setdefault(pupil_id << 32 | school_id, []).append(
-                    (pk, (start_date - _EPOCH).days, (end_date - _EPOCH).days if end_date else 1 << 30))
-            self.fetched_pupils.update(part)
+        if not new:
+            return
+        for pk, pupil_id, school_id, start_date, end_date in _rows_matching(
+                Enrolment, "id, pupil_id, school_id, start_date, end_date", ["pupil_id"], new):
+            start_date, end_date = _as_date(start_date), _as_date(end_date) if end_date else None
+            self.enrolments.setdefault(pupil_id << 32 | school_id, []).append(
+                (pk, (start_date - _EPOCH).days, (end_date - _EPOCH).days if end_date else 1 << 30))
+        self.fetched_pupils.update(new)
 
     def fetch_terms(self, keys: list[int]) -> None:
         """Which term each (school, day) falls in: the school's own term dates for a year where it has any, else
@@ -362,6 +384,10 @@ def _flag_words(regime: Regime) -> dict[int, int]:
 _FLAG_WORDS = {regime: _flag_words(regime) for regime in Regime}
 
 
+def _unpacked(column: str, k: int) -> pl.Expr:
+    return ((pl.col(column) // (1 << (_FLAG_BITS * k))) % (1 << _FLAG_BITS)).cast(pl.Int16)
+
+
 def _packed_flags(code_index: pl.Expr, week_start: pl.Expr) -> pl.Expr:
     """One slot's counts as a packed integer, read in the regime of the week's date."""
     newer = code_index.replace_strict(_FLAG_WORDS[Regime.FROM_2024_08_19], return_dtype=pl.Int64)
@@ -404,10 +430,13 @@ def merge_weeks(incoming: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFr
     frame = frame.filter(differs)
     # Each code's nine counts packed four bits apiece into one integer: a week's counts are then the sum of its ten
     # slots' integers (no count exceeds ten), unpacked once, instead of nine lookups per slot.
-    packed_counts = pl.sum_horizontal(_packed_flags(pl.col(f"m{i}"), pl.col("week_start")) for i in range(SLOTS))
-    frame = frame.with_columns(packed_counts.alias("counts"))
-    count_columns = [((pl.col("counts") // (1 << (_FLAG_BITS * k))) % (1 << _FLAG_BITS)).cast(pl.Int16).alias(name)
-                     for k, name in enumerate(WEEK_FIELDS)]
+    frame = frame.with_columns(
+        pl.sum_horizontal(_packed_flags(pl.col(f"m{i}"), pl.col("week_start")) for i in range(SLOTS)).alias("counts"),
+        pl.sum_horizontal(_packed_flags(pl.col(f"o{i}"), pl.col("week_start")) for i in range(SLOTS))
+        .alias("old_counts"))
+    count_columns = [_unpacked("counts", k).alias(name) for k, name in enumerate(WEEK_FIELDS)]
+    # What the week counted before (zero for a new week), so the summaries can take the difference.
+    count_columns += [_unpacked("old_counts", k).alias(f"old_{name}") for k, name in enumerate(WEEK_FIELDS)]
     marks = pl.concat_str([pl.col(f"m{i}").replace_strict(_CODE_BY_INDEX, return_dtype=pl.String)
                            for i in range(SLOTS)]).alias("marks")
     rows = frame.select("enrolment_id", "week_start", marks, "term_id", "academic_year_id", *count_columns, "exists")
@@ -493,14 +522,18 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
                          changes.with_columns(pl.col("date").cast(pl.String)),
                          ["enrolment_id", "date", "session", "old_code", "new_code", "source_id", "changed_at"])
         _write_details(cursor, resolved.details, source_id)
-        attendance_engine.create_touched_table(cursor)
-        touched = rows.select("enrolment_id", "term_id", "academic_year_id").unique()
+        attendance_engine.create_delta_table(cursor)
+        deltas = rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
+            (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS)
+        delta_columns = ["enrolment_id", "term_id", "academic_year_id", *COUNT_FIELDS]
         if connection.vendor == "postgresql":
-            _copy_in(cursor, attendance_engine.TOUCHED, ["enrolment_id", "term_id", "academic_year_id"], touched)
+            _copy_in(cursor, attendance_engine.DELTAS, delta_columns, deltas)
+            # A temporary table has no statistics until analysed; without them the planner guesses its size.
+            cursor.execute(f"ANALYZE {attendance_engine.DELTAS}")
         else:
-            _insert_many(cursor, f"INSERT INTO {attendance_engine.TOUCHED} VALUES (%s, %s, %s)", touched,
-                         ["enrolment_id", "term_id", "academic_year_id"])
-        attendance_engine.recompute_touched()
+            _insert_many(cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(delta_columns)}) VALUES "
+                                 f"({', '.join(['%s'] * len(delta_columns))})", deltas, delta_columns)
+        attendance_engine.apply_deltas()
     return WriteOutcome(written=counts["written"], changed=counts["changed"], unchanged=counts["unchanged"],
                         weeks_written=rows.height)
 
