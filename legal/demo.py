@@ -169,7 +169,9 @@ def _requests(users, today) -> None:
                 services.request_decide(user=legal, request=request, approve=True, expected_version=request.version,
                                         reason="Leave refused in advance; the LA's code of conduct applies.",
                                         la_notes="Both parents at the same address: serve by hand.",
-                                        served_on=today, service_method="hand")
+                                        # The decision (and so the notice's issue) is dated the real today,
+                                        # which may be after the demo's reference date.
+                                        served_on=timezone.localdate(), service_method="hand")
             elif made == 2:
                 services.request_decide(user=legal, request=request, approve=False, expected_version=request.version,
                                         reason="The leave request was made after the holiday was booked but the "
