@@ -254,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.send_casework_reminders",
         "schedule": crontab(hour=6, minute=40),
     },
+    # The termly report: each night, once an LA term has ended, its LA-wide report is made (once per term), after
+    # the nightly attendance recompute so the term's summaries are complete.
+    "reporting-term-end-report": {
+        "task": "reporting.tasks.make_term_end_reports",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet

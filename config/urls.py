@@ -11,6 +11,7 @@ from cases import api as cases_api
 from interventions import api as interventions_api
 from interventions import traded_api
 from legal import api as legal_api
+from reporting import api as reporting_api
 from schools import api as schools_api
 from schools import attendance_api, attendance_urls, attendance_views, exclusion_api, exclusion_urls, views
 from schools.forms_auth import SignInForm
@@ -48,6 +49,8 @@ router.register("legal/payments", legal_api.PaymentViewSet, basename="api-pn-pay
 router.register("legal/pathways", legal_api.PathwayViewSet, basename="api-legal-pathway")
 router.register("legal/contracts", legal_api.ContractViewSet, basename="api-legal-contract")
 router.register("legal/prosecutions", legal_api.ProsecutionViewSet, basename="api-prosecution")
+router.register("reports/runs", reporting_api.ReportRunViewSet, basename="api-report-run")
+router.register("reports/national-figures", reporting_api.NationalFigureViewSet, basename="api-national-figure")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -85,7 +88,9 @@ urlpatterns = [
     path("interventions/", include("interventions.urls")),
     path("traded/", include("interventions.traded_urls")),
     path("legal/", include("legal.urls")),
+    path("reports/", include("reporting.urls")),
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
+    path("api/reports/metrics/", reporting_api.ReportMetricsView.as_view(), name="api-report-metrics"),
     path("api/", include(router.urls)),
     path("api/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

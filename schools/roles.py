@@ -53,6 +53,11 @@ class Capability(models.TextChoices):
     RECORD_PAYMENTS = "record_payments", "Record penalty-notice payments and withdrawals"
     PROSECUTE = "prosecute", "Prepare and record prosecutions, hearings and outcomes"
     MANAGE_LETTER_TEMPLATES = "manage_letter_templates", "Edit the legal letter templates"
+    # Reporting (issue 8). Which figures a dashboard adds up is row scope (reporting.selectors.Scope): the LA for
+    # managers, an officer's schools, a school user's own school.
+    VIEW_REPORTS = "view_reports", "See the reporting dashboards, the glossary and the termly reports one may read"
+    GENERATE_LA_REPORTS = "generate_la_reports", "Make LA-wide and partnership termly reports"
+    GENERATE_SCHOOL_REPORTS = "generate_school_reports", "Make a termly report for a school one can see"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -86,6 +91,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.RECORD_PAYMENTS: frozenset({Role.LA_MANAGER, Role.LEGAL_OFFICER}),
     Capability.PROSECUTE: frozenset({Role.LA_MANAGER, Role.LEGAL_OFFICER}),
     Capability.MANAGE_LETTER_TEMPLATES: frozenset({Role.LA_ADMIN, Role.LEGAL_OFFICER}),
+    Capability.VIEW_REPORTS: frozenset(Role.values),
+    Capability.GENERATE_LA_REPORTS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
+    Capability.GENERATE_SCHOOL_REPORTS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER,
+                                                   Role.SCHOOL_USER}),
 }
 
 

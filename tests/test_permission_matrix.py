@@ -25,6 +25,8 @@ from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
 from tests.legal import matrix as legal_matrix
 from tests.legal.matrix import legal_targets  # noqa: F401  (fixture used by `targets`)
 from tests.matrix_support import AUDITORS, EDITORS, LA, ROLES, statuses
+from tests.reporting import matrix as reporting_matrix
+from tests.reporting.matrix import reporting_targets  # noqa: F401  (fixture used by `targets`)
 from tests.traded import matrix as traded_matrix
 from tests.traded.matrix import traded_targets  # noqa: F401  (fixture used by `targets`)
 
@@ -45,7 +47,7 @@ def _all_url_names(resolver=None, namespace=""):
 
 @pytest.fixture
 def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets,  # noqa: F811 (imported above)
-            attendance_targets):  # noqa: F811
+            attendance_targets, reporting_targets):  # noqa: F811
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -59,6 +61,7 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
     return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets, **attendance_targets,
+            **reporting_targets,
             "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
             "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
@@ -253,6 +256,8 @@ MATRIX.update(legal_matrix.ROWS)
 MATRIX.update(traded_matrix.ROWS)
 MATRIX.update(cases_matrix.ROWS)
 MATRIX.update(exclusions_matrix.ROWS)
+KWARG_NAMES.update(reporting_matrix.KWARG_NAMES)
+MATRIX.update(reporting_matrix.ROWS)
 API_LOOKUPS = {"school": "urn"}
 
 

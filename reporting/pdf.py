@@ -1,0 +1,55 @@
+"""The termly report as a PDF: an HTML template (templates/reporting/report_pdf.html, its own styles, no remote
+resources) laid out by WeasyPrint as cases.pdf does, A4 portrait for a committee paper, with the definitions and
+sources of the figures as footnotes on the page a figure is first used."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from reporting import definitions, presentation
+from reporting import selectors as s
+
+# Definitions the section introductions already footnote, so their tables do not repeat them.
+INTRO_FOOTNOTES = {"attendance": ["overall_absence", "persistent_absence"], "exclusions": ["suspensions"],
+                   "legal": ["notices"], "casework": ["referral_time"], "provision": ["day6"],
+                   "traded": ["traded_income"]}
+
+
+def _no_remote_fetch(url: str, *args, **kwargs):
+    # Reports are made from the LA's records only: a template asking for anything over the network is a mistake.
+    raise ValueError(f"PDF templates may not load external resources ({url})")
+
+
+def report_context(report: s.Report, *, suppress: bool, run=None) -> dict:
+    from schools.models import LocalAuthority
+
+    sections, used = [], {"national", "scope"}
+    for key in s.SECTION_KEYS:
+        tables = presentation.tables_for(report, key, None)
+        if not tables:
+            continue
+        used.update(INTRO_FOOTNOTES[key])
+        entries = []
+        for table in tables:
+            first = table.definition and table.definition not in used
+            used.add(table.definition)
+            entries.append({"table": table, "footnote": definitions.BY_KEY.get(table.definition) if first else None})
+        sections.append({"key": key, "tables": entries})
+    return {
+        "la": LocalAuthority.current(), "report": report, "run": run, "suppress": suppress, "sections": sections,
+        "charts": presentation.charts_for(report, suppress), "cards": presentation.headline_cards(report, None),
+        "definitions": definitions.by_section(), "by_key": definitions.BY_KEY,
+        "national": s.national_figures_used(report),
+    }
+
+
+def report_html(report: s.Report, *, suppress: bool, run=None) -> str:
+    return render_to_string("reporting/report_pdf.html", report_context(report, suppress=suppress, run=run))
+
+
+def html_to_pdf_with_pages(html: str) -> tuple[bytes, int]:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_remote_fetch).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,37 @@
+"""Celery tasks for reporting: take ids, call the service, safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from reporting import services
+from reporting.models import ReportRun
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=0)
+def generate_report(self, run_id: int) -> str:
+    """Make a report's PDF. Delivered twice (a broker redelivery after a lost ack), the second delivery finds the job
+    finished and does nothing."""
+    run = ReportRun.objects.select_related("job", "job__created_by", "term__academic_year", "school",
+                                           "partnership").get(pk=run_id)
+    if run.job.is_finished:
+        return run.job.status
+    try:
+        services.report_generate(run=run)
+    except Exception as exc:
+        logger.exception("Report %s failed", run_id)
+        services.report_failed(run=run, error=exc)
+        raise
+    run.job.refresh_from_db()
+    return run.job.status
+
+
+@shared_task(acks_late=True)
+def make_term_end_reports() -> int | None:
+    """Nightly (beat): once an LA term has ended, make its LA-wide termly report, once. Returns the run's id."""
+    run = services.report_schedule_term_end()
+    return run.pk if run else None

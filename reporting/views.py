@@ -1,0 +1,264 @@
+"""Reporting pages: the dashboard and its sections (managers LA-wide, officers their schools, school users their own
+school), the drill-down lists behind the figures, every table as CSV/XLSX, the termly reports (ask for one, follow
+its progress, download past ones) and the glossary. Thin: selectors count, presentation lays out, services write.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from reporting import definitions, presentation, services
+from reporting import selectors as s
+from reporting.filters import DrillExclusionFilterSet, DrillPupilFilterSet, ReportRunFilterSet
+from reporting.forms import ReportRequestForm
+from reporting.models import ReportRun
+from schools import attendance_selectors as attendance
+from schools.attendance_exports import PUPIL_COLUMNS, Table, download
+from schools.attendance_views import _audit_export, _export_format, _query_without
+from schools.exclusion_selectors import soon_limit
+from schools.exclusion_selectors import today as exclusion_today
+from schools.exclusion_tables import exclusion_table, export_response
+from schools.roles import Capability
+from schools.views import _apply_form_errors, _paginate, capability_required
+
+SECTION_TITLES = {"attendance": "Attendance and absence", "exclusions": "Suspensions and permanent exclusions",
+                  "legal": "Legal interventions", "casework": "Casework", "provision": "Provision",
+                  "traded": "Traded services income"}
+# Each section's address under /reports/ (presentation.SECTION_SLUGS); the inverse finds the section.
+SECTIONS_BY_SLUG = {slug: key for key, slug in presentation.SECTION_SLUGS.items()}
+
+
+def _suppress(request) -> bool:
+    return request.GET.get("suppress") in ("1", "true", "on")
+
+
+def _sections_for(user) -> list[tuple[str, str, str]]:
+    """(key, address slug, title) of the sections the user may read."""
+    return [(key, presentation.SECTION_SLUGS[key], title) for key, title in SECTION_TITLES.items()
+            if key != "traded" or user.can(Capability.INVOICE_TRADED)]
+
+
+def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
+    query = {"period": period.key, **scope.query}
+    if _suppress(request):
+        query["suppress"] = "1"
+    from urllib.parse import urlencode
+
+    return {"scope": scope, "period": period, "periods": s.period_options(), "choices": s.scope_choices(request.user),
+            "suppress": _suppress(request), "query": query, "query_string": urlencode(query),
+            "sections": _sections_for(request.user), "by_key": definitions.BY_KEY, **extra}
+
+
+def _request_report(request, sections):
+    scope = s.scope_from_request(request)
+    period = s.resolve_period(request.GET.get("period"))
+    return scope, period, s.report_figures(scope, period, sections=sections)
+
+
+def _no_term_dates(request):
+    return render(request, "reporting/no_term_dates.html", {"sections": _sections_for(request.user)})
+
+
+def handles_missing_term_dates(view):
+    """A service with no term dates yet has nothing to report: say so rather than fail."""
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except s.NoTermDates:
+            return _no_term_dates(request)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@capability_required(Capability.VIEW_REPORTS)
+@handles_missing_term_dates
+def dashboard(request):
+    """Headline cards for every section, with their comparators and the main chart of each."""
+    scope, period, report = _request_report(request, ["attendance", "exclusions", "legal", "casework", "provision"])
+    links = presentation.Links(period, scope)
+    return render(request, "reporting/dashboard.html", _context(
+        request, scope, period, report=report, cards=presentation.headline_cards(report, links),
+        charts=presentation.charts_for(report, _suppress(request))))
+
+
+@capability_required(Capability.VIEW_REPORTS)
+@handles_missing_term_dates
+def section(request, slug: str):
+    section = SECTIONS_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404
+    if section == "traded" and not request.user.can(Capability.INVOICE_TRADED):
+        raise PermissionDenied
+    scope, period, report = _request_report(request, [section])
+    links = presentation.Links(period, scope)
+    return render(request, "reporting/section.html", _context(
+        request, scope, period, report=report, section=section, title=SECTION_TITLES[section],
+        tables=presentation.tables_for(report, section, links),
+        charts=presentation.charts_for(report, _suppress(request))))
+
+
+@capability_required(Capability.VIEW_REPORTS)
+@handles_missing_term_dates
+def table_export(request, table: str):
+    """One dashboard table as CSV or XLSX: the same figures (and suppression) as the page, headed by its period."""
+    section = presentation.table_section(table)
+    if section is None or (section == "traded" and not request.user.can(Capability.INVOICE_TRADED)):
+        raise Http404
+    scope, period, report = _request_report(request, [section])
+    found = next((t for t in presentation.tables_for(report, section, None) if t.key == table), None)
+    if found is None:
+        raise Http404
+    suppress = _suppress(request)
+    fmt = _export_format(request) or "csv"
+    _audit_export(request, f"reporting.{table}", len(found.rows), fmt)
+    columns = [(header, (lambda index: lambda row: presentation.export_value(row[index], suppress))(i))
+               for i, header in enumerate(found.headers)]
+    return download(Table(found.title, f"{period.label}; {scope.label}", columns, found.rows), fmt,
+                    f"{table}-{period.key}")
+
+
+def _attendance_period_query(period: s.ReportPeriod) -> str:
+    """How the attendance pages ask for the same period (its key where they offer it, else its dates)."""
+    keys = {p.key for p in attendance.available_periods(s.today())}
+    if period.key in keys:
+        return f"period={period.key}"
+    return f"start={period.start.isoformat()}&end={period.end.isoformat()}"
+
+
+@capability_required(Capability.VIEW_REPORTS)
+@handles_missing_term_dates
+def pupils(request):
+    """The pupils behind an attendance figure: the figure's scope, period and pupil group, then the attendance
+    list's own filters. Exports are audited like the attendance lists'."""
+    scope = s.scope_from_request(request)
+    period = s.resolve_period(request.GET.get("period"))
+    dimension, group = request.GET.get("dimension", ""), request.GET.get("group", "")
+    rows = s.drill_enrolments(scope, period.current, dimension=dimension, group=group)
+    filterset = DrillPupilFilterSet(request.GET, queryset=rows, request=request)
+    ordered = filterset.qs.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    fmt = _export_format(request)
+    if fmt:
+        _audit_export(request, "schools.Enrolment", ordered.count(), fmt)
+        return download(Table("Pupils behind the figure", period.label, PUPIL_COLUMNS, ordered.iterator(2000)), fmt,
+                        "report-pupils")
+    page, query = _paginate(request, ordered)
+    group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
+    return render(request, "reporting/pupils.html", _context(
+        request, scope, period, filter=filterset, page=page, pagination_query=query, show_school=True,
+        export_query=_query_without(request), period_query=_attendance_period_query(period),
+        dimension=s.DIMENSIONS.get(dimension), group_label=group_label,
+        show=filterset.form.cleaned_data.get("show") if filterset.is_valid() else "pa"))
+
+
+def _dates(request, period: s.ReportPeriod):
+    import datetime
+
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        return period.start, period.end
+    return (start, end) if start <= end else (end, start)
+
+
+@capability_required(Capability.VIEW_REPORTS)
+@handles_missing_term_dates
+def exclusions(request):
+    """The exclusions behind an exclusion figure (phase or pupil group, or a year of the trend), with the exclusion
+    list's columns, CSV and XLSX."""
+    scope = s.scope_from_request(request)
+    period = s.resolve_period(request.GET.get("period"))
+    start, end = _dates(request, period)
+    dimension, group = request.GET.get("dimension", ""), request.GET.get("group", "")
+    rows = s.drill_exclusions(scope, start, end, dimension=dimension, group=group)
+    filterset = DrillExclusionFilterSet(request.GET, queryset=rows, request=request)
+    on = exclusion_today()
+    table = exclusion_table({"today": on, "soon": soon_limit(on)})
+    fmt = _export_format(request)
+    if fmt:
+        _audit_export(request, "schools.Exclusion", filterset.qs.count(), fmt)
+        return export_response(table, filterset.qs, fmt=fmt, filename="report-exclusions")
+    page, query = _paginate(request, filterset.qs)
+    group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
+    return render(request, "reporting/exclusions.html", _context(
+        request, scope, period, filter=filterset, page=page, pagination_query=query, table=table,
+        rows=table.rows(page.object_list), start=start, end=end, export_query=_query_without(request),
+        dimension=s.DIMENSIONS.get(dimension), group_label=group_label))
+
+
+# --- Termly reports -------------------------------------------------------------------------------------------------
+
+
+def _can_make_reports(user) -> bool:
+    return user.can(Capability.GENERATE_LA_REPORTS) or user.can(Capability.GENERATE_SCHOOL_REPORTS)
+
+
+def _runs(user):
+    return ReportRun.objects.visible_to(user).select_related("job", "term__academic_year", "school", "partnership",
+                                                             "requested_by")
+
+
+@capability_required(Capability.VIEW_REPORTS)
+def report_list(request):
+    filterset = ReportRunFilterSet(request.GET, queryset=_runs(request.user), request=request)
+    page, query = _paginate(request, filterset.qs)
+    form = ReportRequestForm(user=request.user) if _can_make_reports(request.user) else None
+    return render(request, "reporting/report_list.html", {"page": page, "pagination_query": query, "form": form,
+                                                          "filter": filterset})
+
+
+@require_POST
+@capability_required(Capability.VIEW_REPORTS)
+def report_create(request):
+    if not _can_make_reports(request.user):
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            run = services.report_request(user=request.user, term=form.cleaned_data["term"],
+                                          suppress_small_numbers=form.cleaned_data["suppress_small_numbers"],
+                                          **form.scope_objects())
+        except ValidationError as error:
+            _apply_form_errors(form, error)
+        else:
+            messages.success(request, "The report is being made. This page shows how far it has got.")
+            return redirect("reporting:report_detail", pk=run.pk)
+    page, query = _paginate(request, _runs(request.user))
+    return render(request, "reporting/report_list.html", {"page": page, "pagination_query": query, "form": form,
+                                                          "filter": ReportRunFilterSet(None, queryset=_runs(
+                                                              request.user), request=request)}, status=400)
+
+
+@capability_required(Capability.VIEW_REPORTS)
+def report_detail(request, pk: int):
+    run = get_object_or_404(_runs(request.user), pk=pk)
+    return render(request, "reporting/report_detail.html", {"run": run, "job": run.job})
+
+
+@capability_required(Capability.VIEW_REPORTS)
+def report_download(request, pk: int):
+    run = get_object_or_404(_runs(request.user), pk=pk)
+    if not run.file:
+        raise Http404
+    from schools.audit import record_view
+    from schools.models import AuditEvent
+
+    record_view(user=request.user, instance=run, action=AuditEvent.Action.EXPORT, path=request.path)
+    return FileResponse(run.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                        filename=run.filename)
+
+
+@capability_required(Capability.VIEW_REPORTS)
+def glossary(request):
+    from reporting.models import NationalFigure
+
+    return render(request, "reporting/glossary.html", {
+        "definitions": definitions.by_section(),
+        "national": NationalFigure.objects.order_by("measure", "phase", "-academic_year", "term"),
+    })
