@@ -444,31 +444,32 @@ def merge_weeks(incoming: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFr
 
 
 def _fetch_stored(weeks: pl.DataFrame) -> pl.DataFrame:
-    """The stored rows for the enrolments and week range the file covers (inside the write transaction)."""
+    """The stored rows for the weeks' run of enrolments and their date range (inside the write transaction).
+
+    The run is read as a range of the primary key (enrolment, week), which stays an index range scan however many
+    enrolments a slice holds; rows of enrolments in the range that the file does not mention are read and ignored
+    (the merge keeps only the file's weeks)."""
     schema = {"enrolment_id": pl.Int64, "week_start": pl.Date, "marks": pl.String}
     if weeks.is_empty():
         return pl.DataFrame(schema=schema)
     first, last = weeks.get_column("week_start").min(), weeks.get_column("week_start").max()
-    ids = weeks.get_column("enrolment_id").unique().to_list()
+    low, high = weeks.get_column("enrolment_id").min(), weeks.get_column("enrolment_id").max()
+    sql = (f"SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE enrolment_id BETWEEN %s AND %s "
+           f"AND week_start BETWEEN %s AND %s")
+    params = (low, high, first, last)
     if connection.vendor == "postgresql":
         buffer = io.BytesIO()
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                    f"COPY (SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE enrolment_id = ANY(%s) "
-                    f"AND week_start BETWEEN %s AND %s) TO STDOUT WITH (FORMAT csv)", (ids, first, last)) as copy:
-                for block in copy:
-                    buffer.write(block)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)",
+                                                               params) as copy:
+            for block in copy:
+                buffer.write(block)
         if not buffer.tell():
             return pl.DataFrame(schema=schema)
         return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
-    rows = []
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            cursor.execute(f"SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE week_start BETWEEN %s AND %s "
-                           f"AND enrolment_id IN ({', '.join(['%s'] * len(part))})", [first, last, *part])
-            rows.extend((e, day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day), marks)
-                        for e, day, marks in cursor.fetchall())
+        cursor.execute(sql, params)
+        rows = [(e, day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day), marks)
+                for e, day, marks in cursor.fetchall()]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
@@ -488,54 +489,79 @@ def _insert_many(cursor, sql: str, frame: pl.DataFrame, columns: list[str]) -> N
 _WEEK_COLUMNS = ["enrolment_id", "week_start", "marks", "academic_year_id", "term_id", *WEEK_FIELDS, "source_id"]
 
 
+# Weeks merged and written at a time: the merge widens each week to a few dozen columns, so a slice bounds memory.
+WRITE_SLICE = 250_000
+
+
 def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
-    """Merge the file's weeks with the stored ones and write the result; call inside a transaction."""
+    """Merge the file's weeks with the stored ones and write the result; call inside a transaction.
+
+    Weeks go in slices (sorted by enrolment, so each slice reads the stored rows of a run of enrolments), each merged
+    with its stored rows and written before the next is read, so a 250,000-pupil file never holds more than one slice
+    widened."""
+    totals = {"written": 0, "changed": 0, "unchanged": 0}
+    weeks_written = 0
+    deltas = []
+    incoming = resolved.weeks.sort("enrolment_id", "week_start")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-        stored = _fetch_stored(resolved.weeks)
-        rows, changes, counts = merge_weeks(resolved.weeks, stored)
-        rows = rows.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"))
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        changes = changes.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"),
-                                       pl.lit(str(now)).alias("changed_at"))
-        new_rows, old_rows = rows.filter(~pl.col("exists")), rows.filter(pl.col("exists"))
-        update_set = ", ".join(f"{c} = EXCLUDED.{c}" for c in _WEEK_COLUMNS[2:])
-        placeholders = ", ".join(["%s"] * len(_WEEK_COLUMNS))
-        if connection.vendor == "postgresql":
-            _copy_in(cursor, WEEKS, _WEEK_COLUMNS, new_rows)
-            if not old_rows.is_empty():
-                cursor.execute(f"CREATE TEMPORARY TABLE attendance_incoming (LIKE {WEEKS}) ON COMMIT DROP")
-                _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
-                cursor.execute(f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) SELECT {', '.join(_WEEK_COLUMNS)} "
-                               f"FROM attendance_incoming ON CONFLICT (enrolment_id, week_start) DO UPDATE SET "
-                               f"{update_set}")
-                cursor.execute("DROP TABLE attendance_incoming")
-            _copy_in(cursor, CHANGES, ["enrolment_id", "date", "session", "old_code", "new_code", "source_id",
-                                       "changed_at"], changes)
-        else:
-            _insert_many(cursor, f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) VALUES ({placeholders}) "
-                                 f"ON CONFLICT (enrolment_id, week_start) DO UPDATE SET {update_set}",
-                         rows.with_columns(pl.col("week_start").cast(pl.String)), _WEEK_COLUMNS)
-            _insert_many(cursor, f"INSERT INTO {CHANGES} (enrolment_id, date, session, old_code, new_code, source_id, "
-                                 f"changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                         changes.with_columns(pl.col("date").cast(pl.String)),
-                         ["enrolment_id", "date", "session", "old_code", "new_code", "source_id", "changed_at"])
+        for start in range(0, incoming.height, WRITE_SLICE):
+            part = incoming.slice(start, WRITE_SLICE)
+            rows, counts = _write_slice(cursor, part, source_id)
+            for name in totals:
+                totals[name] += counts[name]
+            weeks_written += rows.height
+            deltas.append(rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
+                (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS))
         _write_details(cursor, resolved.details, source_id)
         attendance_engine.create_delta_table(cursor)
-        deltas = rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
-            (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS)
-        delta_columns = ["enrolment_id", "term_id", "academic_year_id", *COUNT_FIELDS]
-        if connection.vendor == "postgresql":
-            _copy_in(cursor, attendance_engine.DELTAS, delta_columns, deltas)
-            # A temporary table has no statistics until analysed; without them the planner guesses its size.
-            cursor.execute(f"ANALYZE {attendance_engine.DELTAS}")
-        else:
-            _insert_many(cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(delta_columns)}) VALUES "
-                                 f"({', '.join(['%s'] * len(delta_columns))})", deltas, delta_columns)
-        attendance_engine.apply_deltas()
-    return WriteOutcome(written=counts["written"], changed=counts["changed"], unchanged=counts["unchanged"],
-                        weeks_written=rows.height)
+        if deltas:
+            delta_columns = ["enrolment_id", "term_id", "academic_year_id", *COUNT_FIELDS]
+            # An enrolment's weeks may straddle two slices, so the slices' differences are summed again.
+            changes = pl.concat(deltas).group_by("enrolment_id", "term_id", "academic_year_id").agg(
+                pl.col(name).sum() for name in COUNT_FIELDS)
+            if connection.vendor == "postgresql":
+                _copy_in(cursor, attendance_engine.DELTAS, delta_columns, changes)
+                # A temporary table has no statistics until analysed; without them the planner guesses its size.
+                cursor.execute(f"ANALYZE {attendance_engine.DELTAS}")
+            else:
+                _insert_many(cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(delta_columns)}) VALUES "
+                                     f"({', '.join(['%s'] * len(delta_columns))})", changes, delta_columns)
+            attendance_engine.apply_deltas()
+    return WriteOutcome(weeks_written=weeks_written, **totals)
+
+
+def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple[pl.DataFrame, dict]:
+    stored = _fetch_stored(incoming)
+    rows, changes, counts = merge_weeks(incoming, stored)
+    rows = rows.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    changes = changes.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"),
+                                   pl.lit(str(now)).alias("changed_at"))
+    change_columns = ["enrolment_id", "date", "session", "old_code", "new_code", "source_id", "changed_at"]
+    update_set = ", ".join(f"{c} = EXCLUDED.{c}" for c in _WEEK_COLUMNS[2:])
+    if connection.vendor == "postgresql":
+        new_rows, old_rows = rows.filter(~pl.col("exists")), rows.filter(pl.col("exists"))
+        _copy_in(cursor, WEEKS, _WEEK_COLUMNS, new_rows)  # new weeks: straight in, COPY's fastest path
+        if not old_rows.is_empty():
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS attendance_incoming (LIKE {WEEKS}) "
+                           f"ON COMMIT DROP")
+            cursor.execute("DELETE FROM attendance_incoming")
+            _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
+            cursor.execute(f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) SELECT {', '.join(_WEEK_COLUMNS)} "
+                           f"FROM attendance_incoming ON CONFLICT (enrolment_id, week_start) DO UPDATE SET "
+                           f"{update_set}")
+        _copy_in(cursor, CHANGES, change_columns, changes)
+    else:
+        placeholders = ", ".join(["%s"] * len(_WEEK_COLUMNS))
+        _insert_many(cursor, f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) VALUES ({placeholders}) "
+                             f"ON CONFLICT (enrolment_id, week_start) DO UPDATE SET {update_set}",
+                     rows.with_columns(pl.col("week_start").cast(pl.String)), _WEEK_COLUMNS)
+        _insert_many(cursor, f"INSERT INTO {CHANGES} ({', '.join(change_columns)}) VALUES "
+                             f"({', '.join(['%s'] * len(change_columns))})",
+                     changes.with_columns(pl.col("date").cast(pl.String)), change_columns)
+    return rows, counts
 
 
 def _write_details(cursor, details: pl.DataFrame, source_id: int | None) -> None:

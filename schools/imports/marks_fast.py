@@ -33,7 +33,8 @@ from schools.imports import marks_csv as rules
 from schools.imports.errors import ImportIssue
 from schools.validators import validate_upn
 
-CHUNK_BYTES = 32 << 20
+# Bytes of whole lines read and checked at a time (about 450,000 marks): memory holds one chunk's columns.
+CHUNK_BYTES = 16 << 20
 # Values past the header's columns, read so that a line with extra values can be told apart from one without; a
 # line would need more than this many extra values, the first ones empty, to slip past.
 EXTRA_COLUMNS = 4

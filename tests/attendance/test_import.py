@@ -128,11 +128,15 @@ def test_mid_year_move_gives_two_enrolments_their_own_summaries(world, terms, dj
     assert (summary.possible, summary.unauthorised) == (4, 2)
 
 
-def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("slice_weeks", [250_000, 3, 1])
+def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, django_capture_on_commit_callbacks,
+                                                            monkeypatch, slice_weeks):
     """Imports add their changes to the summaries (attendance_engine.apply_deltas); after new weeks, corrections
     (present to absent and back), a second term and a second pupil, the summaries are what rebuilding them from the
-    week rows gives."""
-    from schools import attendance_engine
+    week rows gives, however many weeks the writer merges at a time."""
+    from schools import attendance_engine, attendance_writer
+
+    monkeypatch.setattr(attendance_writer, "WRITE_SLICE", slice_weeks)
 
     officer = world.users["la_officer"]
     files = [

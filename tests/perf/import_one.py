@@ -32,7 +32,10 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     job.refresh_from_db()
     attendance_import.file.delete(save=False)
-    print(f"{elapsed:.3f} {job.message}")
+    # VmHWM is this process's own peak since it started (ru_maxrss would include the parent's pages from the fork).
+    peak_kib = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                    if line.startswith("VmHWM:"))
+    print(f"{elapsed:.3f} {peak_kib} {job.message}")
 
 
 if __name__ == "__main__":
