@@ -217,7 +217,13 @@ SPECTACULAR_SETTINGS = {
                             # The catalogue's statutory/pay-as-you-use choice and a booking's funding share a field
                             # name; naming both keeps the schema unambiguous.
                             "InterventionFundingEnum": "interventions.models.catalogue.Intervention.Funding",
-                            "BookingFundingEnum": "interventions.models.traded.Booking.Funding"},
+                            "BookingFundingEnum": "interventions.models.traded.Booking.Funding",
+                            # Every legal record has a "status" of its own.
+                            "LegalPathwayStatusEnum": "legal.models.LegalPathway.Status",
+                            "PenaltyNoticeRequestStatusEnum": "legal.models.PenaltyNoticeRequest.Status",
+                            "PenaltyNoticeStatusEnum": "legal.models.PenaltyNotice.Status",
+                            "ContractStatusEnum": "legal.models.Contract.Status",
+                            "ProsecutionStatusEnum": "legal.models.Prosecution.Status"},
 }
 
 # Celery: with no broker configured, tasks run in-process so the embedded default needs nothing else installed.
