@@ -3,6 +3,7 @@ are edited here, audited like any other write. Termly reports are read-only: the
 reporting.services, never edited."""
 
 from django.contrib import admin
+from django.db import models
 
 from reporting.models import NationalFigure, ReportRun, SchoolLinkOfficer
 from schools.admin import ReadOnlyAdmin
@@ -16,6 +17,7 @@ class NationalFigureAdmin(AuditedAdmin):
     list_display = ["measure", "phase", "academic_year", "term", "value", "source"]
     list_filter = ["measure", "phase", "academic_year", "term"]
     search_fields = ["source", "notes"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(SchoolLinkOfficer)

@@ -112,6 +112,7 @@ class Links:
         self.period = period
         self.scope = scope
         self._attendance_keys = {p.key for p in attendance_figures.available_periods(s.today())}
+        self._school = self._find_single_school()
 
     def _query(self, **params) -> str:
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
@@ -120,6 +121,9 @@ class Links:
         return self.scope.query
 
     def _single_school(self) -> School | None:
+        return self._school
+
+    def _find_single_school(self) -> School | None:
         if self.scope.school is not None:
             return self.scope.school
         if self.scope.kind == "own" and self.scope.school_ids and len(self.scope.school_ids) == 1:

@@ -1205,10 +1205,13 @@ class Report:
     made_at: datetime.datetime | None = None
 
 
-def section_builders(scope: Scope, period: ReportPeriod, national: dict) -> list[tuple[str, object]]:
-    """(section, function making it) in report order; a report (or the task's progress bar) runs them one by one."""
+def section_builders(scope: Scope, period: ReportPeriod, national: dict, *,
+                     summary: bool = False) -> list[tuple[str, object]]:
+    """(section, function making it) in report order; a report (or the task's progress bar) runs them one by one.
+    ``summary``: the dashboard's overview, which shows no pupil-group tables, skips counting them."""
+    groups = () if summary else ATTENDANCE_GROUPS
     return [
-        ("attendance", lambda: attendance_section(scope, period, national=national)),
+        ("attendance", lambda: attendance_section(scope, period, groups=groups, national=national)),
         ("exclusions", lambda: exclusion_section(scope, period, national=national)),
         ("legal", lambda: legal_section(scope, period)),
         ("casework", lambda: casework_section(scope, period)),
@@ -1218,12 +1221,13 @@ def section_builders(scope: Scope, period: ReportPeriod, national: dict) -> list
 
 
 def report_figures(scope: Scope, period: ReportPeriod, *, sections: Iterable[str] = SECTION_KEYS,
-                   progress=None) -> Report:
+                   progress=None, summary: bool = False) -> Report:
     """Every section's figures; ``progress(done, total)`` is told after each (the background job's bar)."""
     national = national_figures()
     report = Report(scope, period, made_at=timezone.localtime())
     wanted = set(sections)
-    builders = [(name, build) for name, build in section_builders(scope, period, national) if name in wanted]
+    builders = [(name, build) for name, build in section_builders(scope, period, national, summary=summary)
+                if name in wanted]
     for done, (name, build) in enumerate(builders, start=1):
         setattr(report, name, build())
         if progress:

@@ -53,10 +53,10 @@ def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
             "sections": _sections_for(request.user), "by_key": definitions.BY_KEY, **extra}
 
 
-def _request_report(request, sections):
+def _request_report(request, sections, *, summary: bool = False):
     scope = s.scope_from_request(request)
     period = s.resolve_period(request.GET.get("period"))
-    return scope, period, s.report_figures(scope, period, sections=sections)
+    return scope, period, s.report_figures(scope, period, sections=sections, summary=summary)
 
 
 def _no_term_dates(request):
@@ -80,7 +80,8 @@ def handles_missing_term_dates(view):
 @handles_missing_term_dates
 def dashboard(request):
     """Headline cards for every section, with their comparators and the main chart of each."""
-    scope, period, report = _request_report(request, ["attendance", "exclusions", "legal", "casework", "provision"])
+    scope, period, report = _request_report(request, ["attendance", "exclusions", "legal", "casework", "provision"],
+                                            summary=True)
     links = presentation.Links(period, scope)
     return render(request, "reporting/dashboard.html", _context(
         request, scope, period, report=report, cards=presentation.headline_cards(report, links),
