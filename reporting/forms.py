@@ -19,7 +19,7 @@ class ReportRequestForm(GdsFormMixin, forms.Form):
     submit_label = "Make the report"
     term = forms.ModelChoiceField(queryset=Term.objects.none(), label="Term", empty_label=None,
                                   help_text="A term still running is reported up to today.")
-    scope = forms.ChoiceField(label="For", choices=())
+    scope = forms.ChoiceField(label="Report for", choices=())
     suppress_small_numbers = forms.BooleanField(
         label="Show numbers from 1 to 4 as x (for a paper that will be published)", required=False, initial=True)
 

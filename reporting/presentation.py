@@ -643,12 +643,13 @@ def charts_for(report: s.Report, suppress: bool = False) -> Charts:
         def hide(n):
             return 0 if suppress and is_small(n) else n
 
-        result["legal_notices"] = _bars(
-            f"Penalty notices issued and what became of them, {now}", [row.label.split(" (")[0] for row in rows],
-            [charts.Series("Paid", [hide(row.paid) for row in rows]),
-             charts.Series("Withdrawn", [hide(row.withdrawn) for row in rows]),
-             charts.Series("Unpaid or referred", [hide(row.unpaid) for row in rows]),
-             charts.Series("Still to pay", [hide(row.running) for row in rows])], stacked=True)
+        series = [charts.Series("Paid", [hide(row.paid) for row in rows]),
+                  charts.Series("Withdrawn", [hide(row.withdrawn) for row in rows]),
+                  charts.Series("Unpaid or referred", [hide(row.unpaid) for row in rows]),
+                  charts.Series("Still to pay", [hide(row.running) for row in rows])]
+        if any(value for item in series for value in item.values):  # all suppressed: no chart, the table says x
+            result["legal_notices"] = _bars(f"Penalty notices issued and what became of them, {now}",
+                                            [row.label.split(" (")[0] for row in rows], series, stacked=True)
     c = report.casework
     if c is not None and any(n for _, n in c.by_stage):
         result["casework_stages"] = _bars(

@@ -1142,6 +1142,9 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
         from schools.ctf_review_demo import load as load_ctf_review  # held CTF pupils need the registers above
 
         load_ctf_review(seed=seed, stdout=stdout)
+        from reporting.demo import load as load_reporting  # reports count every area's records above
+
+        load_reporting(seed=seed, stdout=stdout)
     return logins
 
 
