@@ -58,11 +58,21 @@ def _execute(sql: str, params=()) -> None:
 @transaction.atomic
 def recompute_all() -> None:
     """Rebuild every summary from the week rows (the nightly job)."""
-    # TRUNCATE (PostgreSQL) empties the table without a dead row per summary; it locks the table until commit,
-    # which the nightly job can afford.
-    _execute(f"TRUNCATE {SUMMARIES}" if connection.vendor == "postgresql" else f"DELETE FROM {SUMMARIES}")
-    _execute(_INSERT.format(counted=_TERM_ROWS.format(where="1 = 1")))
-    _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
+    if connection.vendor != "postgresql":
+        _execute(f"DELETE FROM {SUMMARIES}")
+        _execute(_INSERT.format(counted=_TERM_ROWS.format(where="1 = 1")))
+        _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
+        return
+    # PostgreSQL runs the GROUP BY over every week row in parallel only for CREATE TABLE AS, not for INSERT … SELECT,
+    # so the term totals are built in a temporary table first and then copied in. TRUNCATE empties the summaries
+    # without a dead row each; it locks the table until commit, which the nightly job can afford.
+    _execute("DROP TABLE IF EXISTS attendance_term_totals")
+    _execute(f"CREATE TEMPORARY TABLE attendance_term_totals ON COMMIT DROP AS "
+             f"{_TERM_ROWS.format(where='1 = 1')}")
+    _execute(f"TRUNCATE {SUMMARIES}")
+    _execute(_INSERT.format(counted="SELECT * FROM attendance_term_totals"))
+    _execute(_INSERT.format(counted=_YEAR_ROWS.replace(SUMMARIES, "attendance_term_totals")
+                            .format(where="1 = 1")))
 
 
 @transaction.atomic

@@ -120,38 +120,46 @@ def _import_csv(attendance_import: AttendanceImport, job) -> ImportOutcome:
     name = attendance_import.original_name
     with _local_path(attendance_import.file) as path:
         opened = marks_fast.open_fast(path, name=name)
-        if opened is None:
-            with path.open("rb") as stream:
-                parsed = parse_marks_csv(stream, filename=name)
-            services.job_mark_running(job, total=max(parsed.rows_read, 1))
-            return apply_marks(attendance_import=attendance_import, rows=parsed.rows, rows_read=parsed.rows_read,
-                               parse_issues=parsed.issues, progress=lambda done: services.job_progress(job, done=done))
-        shape, report = opened
-        if shape is None:
-            return ImportOutcome(0, 0, 0, 0, 0, report.issues, applied=False)
-        size = max(path.stat().st_size, 1)
-        services.job_mark_running(job, total=size)
-        resolver = writer.Resolver(attendance_import.uploaded_by, name, max_issues=MAX_LISTED_ISSUES)
-        started = time.perf_counter()
-        for chunk in marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES):
-            resolver.add(chunk)
-            # Reading and checking happen outside the write transaction, so the progress bar moves as they do.
-            services.job_progress(job, done=min(report.bytes_read, size - 1))
-        if report.stopped:
-            return ImportOutcome(report.rows_read, 0, 0, 0, report.rows_read, report.issues, applied=False)
+        if opened is not None:
+            try:
+                return _import_csv_in_chunks(attendance_import, job, path, *opened)
+            except marks_fast.Unreadable:
+                logger.info("Attendance import %s: read line by line", attendance_import.pk)
+        with path.open("rb") as stream:
+            parsed = parse_marks_csv(stream, filename=name)
+        services.job_mark_running(job, total=max(parsed.rows_read, 1))
+        return apply_marks(attendance_import=attendance_import, rows=parsed.rows, rows_read=parsed.rows_read,
+                           parse_issues=parsed.issues, progress=lambda done: services.job_progress(job, done=done))
 
-        def chunks_again():
-            return marks_fast.read_chunks(path, shape, marks_fast.FastReport(name=name), max_rows=None, max_issues=0)
 
-        resolved = resolver.finish(chunks_again)
-        read = time.perf_counter()
-        outcome = _write(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
-                         parse_rejected=report.rejected_lines, parse_suppressed=report.suppressed)
-        logger.info("Attendance import %s: %s rows read and checked in %.1f s, %s weeks written in %.1f s",
-                    attendance_import.pk, report.rows_read, read - started, resolved.weeks.height,
-                    time.perf_counter() - read)
-        services.job_progress(job, done=size)
-        return outcome
+def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, shape, report) -> ImportOutcome:
+    """The fast path: chunks read and checked by polars and folded into week rows as they come."""
+    name = attendance_import.original_name
+    if shape is None:
+        return ImportOutcome(0, 0, 0, 0, 0, report.issues, applied=False)
+    size = max(path.stat().st_size, 1)
+    services.job_mark_running(job, total=size)
+    resolver = writer.Resolver(attendance_import.uploaded_by, name, max_issues=MAX_LISTED_ISSUES)
+    started = time.perf_counter()
+    for chunk in marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES):
+        resolver.add(chunk)
+        # Reading and checking happen outside the write transaction, so the progress bar moves as they do.
+        services.job_progress(job, done=min(report.bytes_read, size - 1))
+    if report.stopped:
+        return ImportOutcome(report.rows_read, 0, 0, 0, report.rows_read, report.issues, applied=False)
+
+    def chunks_again():
+        return marks_fast.read_chunks(path, shape, marks_fast.FastReport(name=name), max_rows=None, max_issues=0)
+
+    resolved = resolver.finish(chunks_again)
+    read = time.perf_counter()
+    outcome = _write(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
+                     parse_rejected=report.rejected_lines, parse_suppressed=report.suppressed)
+    logger.info("Attendance import %s: %s rows read and checked in %.1f s, %s weeks written in %.1f s",
+                attendance_import.pk, report.rows_read, read - started, resolved.weeks.height,
+                time.perf_counter() - read)
+    services.job_progress(job, done=size)
+    return outcome
 
 
 def run_import(attendance_import: AttendanceImport) -> ImportOutcome:

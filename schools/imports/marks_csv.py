@@ -189,8 +189,11 @@ def parse_marks_csv(stream: IO[bytes], *, filename: str | None = None, max_rows:
             opened = marks_fast.open_fast(path, name=name)
             if opened is not None:
                 shape, report = opened
-                chunks = [] if shape is None else list(marks_fast.read_chunks(
-                    path, shape, report, max_rows=max_rows, max_issues=max_issues, check_codes=check_codes))
+                try:
+                    chunks = [] if shape is None else list(marks_fast.read_chunks(
+                        path, shape, report, max_rows=max_rows, max_issues=max_issues, check_codes=check_codes))
+                except marks_fast.Unreadable:
+                    opened = None
         stream.seek(start)
         if opened is not None:
             return _rows_from_chunks(chunks, report, name, max_issues)

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 
 from schools.imports import marks_csv as rules
 from schools.imports.errors import ImportIssue
-from schools.validators import validate_upn
+from schools.validators import CHECK_LETTERS, validate_upn
 
 # Bytes of whole lines read and checked at a time (about 450,000 marks): memory holds one chunk's columns.
 CHUNK_BYTES = 16 << 20
@@ -44,6 +44,11 @@ SESSION_NUMBER = {"AM": 0, "PM": 1}
 ROW_SCHEMA = {"line": pl.UInt32, "upn": pl.String, "school_ref": pl.String, "date": pl.Date, "session": pl.UInt8,
               "code": pl.String, "minutes_late": pl.Int16, "comment": pl.String}
 _VALUE_COLUMNS = ("upn", "school", "date", "session", "code", "minutes_late")
+
+
+class Unreadable(Exception):
+    """polars could not split a chunk into one row per line: read the file with the line reader instead (nothing has
+    been written by then; reading comes before any write)."""
 
 
 @dataclass
@@ -119,7 +124,10 @@ def _odd_quotes(chunk: bytes) -> bool:
 
 def open_fast(path: Path, *, name: str) -> tuple[_Shape | None, FastReport] | None:
     """Check the file can be read in chunks. None: use the line reader. (None, report): a whole-file problem."""
-    survey = _survey(path)
+    try:
+        survey = _survey(path)
+    except pl.exceptions.PolarsError:
+        return None  # content polars will not split into lines (a unit-separator byte, say): the line reader words it
     if survey is None:
         return None
     lines, header_line, header_text = survey
@@ -155,9 +163,14 @@ def read_chunks(path: Path, shape: _Shape, report: FastReport, *, max_rows: int 
     listing: list[tuple[int, int, ImportIssue]] = []
     for first_line, data in _line_chunks(path):
         report.bytes_read += len(data)
-        frame = pl.read_csv(data, has_header=False, schema=dict.fromkeys(names, pl.String), truncate_ragged_lines=True,
-                            empty_string_is_null=False, missing_columns="insert", extra_columns="ignore",
-                            quote_char='"')
+        try:
+            frame = pl.read_csv(data, has_header=False, schema=dict.fromkeys(names, pl.String),
+                                truncate_ragged_lines=True, empty_string_is_null=False, missing_columns="insert",
+                                extra_columns="ignore", quote_char='"')
+        except pl.exceptions.PolarsError as exc:
+            raise Unreadable(str(exc)) from exc
+        if frame.height != data.count(b"\n") + (not data.endswith(b"\n")):
+            raise Unreadable("the rows did not follow the lines")  # physical line numbers would be wrong
         frame = frame.with_row_index("line", offset=first_line).filter(pl.col("line") > shape.header_line)
         long_lines = frame.filter(pl.sum_horizontal(pl.col(n).str.len_bytes() for n in names) + width - 1
                                   > rules.MAX_LINE_CHARS)
@@ -230,9 +243,15 @@ class _Checker:
 
     def _judge(self, column: str, values: pl.Series, judge) -> dict:
         known = self.known[column]
-        for value in values.to_list():
-            if value not in known:
-                known[value] = judge(value.strip())  # marks_csv strips every value before checking it
+        new = values.filter(~values.is_in(list(known))) if known else values
+        if column == "upn":
+            # A file has tens of thousands of UPNs: the check letter is worked out for all of them at once, and only
+            # the ones that fail go through validators.validate_upn for its message.
+            for raw, upn in _valid_upns(new).iter_rows():
+                known[raw] = (upn, None)
+            new = new.filter(~new.is_in(list(known)))
+        for value in new.to_list():
+            known[value] = judge(value.strip())  # marks_csv strips every value before checking it
         return known
 
     def _mapped(self, frame: pl.DataFrame, column: str, judge, value_type) -> tuple[pl.Expr, pl.Expr | None]:
@@ -347,6 +366,23 @@ class _Checker:
             (pl.coalesce("code_problem", "regime_problem") if has_shape_problems else pl.col("regime_problem"))
             .alias("code_problem")).drop("regime_problem")
         return checked, True
+
+
+def _valid_upns(values: pl.Series) -> pl.DataFrame:
+    """(raw, UPN) for the values that are valid UPNs once stripped and upper-cased: a letter, eleven digits, then a
+    digit or a check letter, the first letter being the check letter of the other twelve (validators.upn_check_letter,
+    the DfE algorithm: each character's value times its position, 2 to 13, summed, modulo 23)."""
+    letters = {letter: index for index, letter in enumerate(CHECK_LETTERS)}
+    upn = pl.col("raw").str.strip_chars().str.to_uppercase()
+    frame = pl.DataFrame({"raw": values}).with_columns(upn.alias("upn"))
+    frame = frame.filter(pl.col("upn").str.contains(f"^[A-Z][0-9]{{11}}[0-9{CHECK_LETTERS}]$"))
+    weighted = [pl.col("upn").str.slice(position, 1).cast(pl.Int64) * (position + 1) for position in range(1, 12)]
+    last = pl.col("upn").str.slice(12, 1)
+    last_value = (pl.when(last.str.contains("^[0-9]$")).then(last.cast(pl.Int64, strict=False))
+                  .otherwise(last.replace_strict(letters, default=0, return_dtype=pl.Int64)))
+    expected = ((pl.sum_horizontal(weighted) + last_value * 13) % 23).replace_strict(
+        dict(enumerate(CHECK_LETTERS)), return_dtype=pl.String)
+    return frame.filter(pl.col("upn").str.slice(0, 1) == expected).select("raw", "upn")
 
 
 def _upn_verdict(upn_raw: str) -> tuple[str, str | None]:

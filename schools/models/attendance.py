@@ -132,10 +132,8 @@ class AttendanceSummary(models.Model):
             models.UniqueConstraint(fields=["enrolment", "term"], condition=Q(term__isnull=False),
                                     name="summary_one_per_term"),
         ]
-        indexes = [
-            # School and LA lists of PA/SA pupils for a period.
-            models.Index(fields=["academic_year", "term", "is_persistent"], name="summary_period_pa_idx"),
-        ]
+        # No further index: lists read a pupil's summary through the two constraints' indexes, and LA-wide figures
+        # read every summary of a period anyway; each index would be paid for on every recompute and import.
 
     def __str__(self) -> str:
         period = self.term_id and f"term {self.term_id}" or f"year {self.academic_year_id}"

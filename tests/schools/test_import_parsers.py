@@ -777,3 +777,25 @@ def test_vectorised_reader_agrees_with_the_line_reader(tmp_path_factory, lines, 
         (i.line, i.field, i.value, i.reason) for i in lines_read.issues if i.field]
     assert sorted(i.line for i in fast.issues if not i.field) == sorted(i.line for i in lines_read.issues
                                                                          if not i.field)
+
+
+@st.composite
+def upn_like(draw):
+    body = draw(st.text(alphabet="0123456789", min_size=11, max_size=11)) + draw(
+        st.sampled_from("0123456789ABCDEFGHJKLMNPQRTUVWXYZIOS"))
+    valid = body[-1] not in "IOS" and draw(st.booleans())
+    first = upn_check_letter(body) if valid else draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    value = first + body
+    return draw(st.sampled_from([value, value.lower(), f" {value} ", value[:-1], value + "1", "x" + value[1:]]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(upn_like(), max_size=40, unique=True))
+def test_vectorised_upn_check_agrees_with_the_validator(values):
+    import polars as pl
+
+    from schools.imports.marks_fast import _upn_verdict, _valid_upns
+
+    fast = dict(_valid_upns(pl.Series(values, dtype=pl.String)).iter_rows())
+    one_by_one = {value: _upn_verdict(value.strip())[0] for value in values if _upn_verdict(value.strip())[1] is None}
+    assert fast == one_by_one
