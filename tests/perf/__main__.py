@@ -10,7 +10,9 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
    against a bare COPY of the same file into an unindexed table of text columns: ratio ≤ 3, peak memory ≤ 1 GiB;
 2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks: ratio ≤ 2;
 3. an incremental import of one more day for every pupil (import and recompute): ≤ 2 s;
-4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5.
+4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5;
+5. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
+   cases and notices added set-wise: ≤ 15 s at 250,000 pupils (skip with --no-report).
 """
 
 from __future__ import annotations
@@ -137,6 +139,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pupils", type=int, default=50_000)
     parser.add_argument("--days", type=int, default=190, help="school days in the year's file (at most 196)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--no-report", action="store_true",
+                        help="skip the reporting measure (tests/perf/report.py: the LA-wide termly PDF)")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     print(f"Benchmark LA: {args.pupils:,} pupils x {args.days} school days x 2 sessions on {urlparse(url).hostname}")
@@ -188,6 +192,12 @@ def main(argv=None) -> int:
     results.append(Result("Penalty-notice threshold scan", scan_seconds, "s",
                           f"window query {reference_seconds:.2f} s", f"ratio {ratio:.2f} <= 1.5", ratio <= 1.5))
     print(f"  {len(windows):,} pupils at the penalty-notice threshold")
+
+    # Reporting (issue 8), on the same LA and registers: the LA-wide termly PDF, limit 15 s at 250,000 pupils.
+    if not args.no_report:
+        from tests.perf import report
+
+        results += report.measure(days[:-1], Result)
 
     print()
     print(f"{'Measure':36} {'Figure':>10}  {'Reference':28} {'Limit':22} Result")
