@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import UniqueConstraint
 
 from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance_weeks import COUNT_FIELDS
-from schools.models import AttendanceSummary, AttendanceWeek
+from schools.models import AttendanceSummary, AttendanceWeek, Term
 
 WEEKS = AttendanceWeek._meta.db_table
 SUMMARIES = AttendanceSummary._meta.db_table
@@ -64,15 +65,26 @@ def recompute_all() -> None:
         _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
         return
     # PostgreSQL runs the GROUP BY over every week row in parallel only for CREATE TABLE AS, not for INSERT … SELECT,
-    # so the term totals are built in a temporary table first and then copied in. TRUNCATE empties the summaries
-    # without a dead row each; it locks the table until commit, which the nightly job can afford.
+    # so the term totals are built in a temporary table first (grouped by enrolment and term alone, the year joined on
+    # after) and then copied in. TRUNCATE empties the summaries without a dead row each, and the two unique indexes
+    # are built again from the finished rows (one sort each) rather than kept up row by row; both lock the table until
+    # commit, which the nightly job can afford. The indexes come from the model's own constraints, so they cannot
+    # drift from the migrations.
     _execute("DROP TABLE IF EXISTS attendance_term_totals")
-    _execute(f"CREATE TEMPORARY TABLE attendance_term_totals ON COMMIT DROP AS "
-             f"{_TERM_ROWS.format(where='1 = 1')}")
+    _execute(f"CREATE TEMPORARY TABLE attendance_term_totals ON COMMIT DROP AS SELECT enrolment_id, term_id, {_SUMS} "
+             f"FROM {WEEKS} GROUP BY enrolment_id, term_id")
     _execute(f"TRUNCATE {SUMMARIES}")
-    _execute(_INSERT.format(counted="SELECT * FROM attendance_term_totals"))
-    _execute(_INSERT.format(counted=_YEAR_ROWS.replace(SUMMARIES, "attendance_term_totals")
-                            .format(where="1 = 1")))
+    constraints = [c for c in AttendanceSummary._meta.constraints if isinstance(c, UniqueConstraint)]
+    with connection.schema_editor(atomic=False) as editor:
+        for constraint in constraints:
+            editor.remove_constraint(AttendanceSummary, constraint)
+    _execute(_INSERT.format(counted=f"SELECT t.enrolment_id, term.academic_year_id, t.term_id, {_COLUMNS} "
+                                    f"FROM attendance_term_totals t JOIN {Term._meta.db_table} term "
+                                    f"ON term.id = t.term_id"))
+    _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
+    with connection.schema_editor(atomic=False) as editor:
+        for constraint in constraints:
+            editor.add_constraint(AttendanceSummary, constraint)
 
 
 @transaction.atomic

@@ -378,11 +378,7 @@ def _as_date(value) -> datetime.date:
 
 def pn_sessions_in_window(user, window: PnWindow) -> list[week_rows.StoredMark]:
     """The marks that met the threshold, for the list's "show sessions" detail."""
-    rows = (AttendanceWeek.objects.visible_to(user)
-            .filter(enrolment_id=window.enrolment_id, week_start__range=(window.window_start, window.window_end))
-            .order_by("week_start").values_list("enrolment_id", "week_start", "marks"))
-    return [mark for enrolment_id, monday, stored in rows for mark in week_rows.decode(enrolment_id, monday, stored)
-            if mark.counts_pn]
+    return pn_sessions_for(user, [window])[window.enrolment_id]
 
 
 def weekly_trend(user, period: Period, enrolments):
@@ -407,12 +403,23 @@ def code_counts(marks) -> list[dict]:
     return [{"code": code, "sessions": n} for code, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def pn_sessions_for(user, windows: list[PnWindow]) -> dict[int, list]:
-    """The sessions that met the threshold for every window in a list (for the list's export): {enrolment_id: marks}.
-
-    One query per window through pn_sessions_in_window, so the export reads marks exactly as the page's "show
-    sessions" does; used by downloads only, never by a page."""
-    return {window.enrolment_id: list(pn_sessions_in_window(user, window)) for window in windows}
+def pn_sessions_for(user, windows: list[PnWindow]) -> dict[int, list[week_rows.StoredMark]]:
+    """The sessions that met the threshold for every window in a list: {enrolment_id: marks}, read in one query of
+    the windows' week rows (the list's export names every pupil's sessions)."""
+    result: dict[int, list[week_rows.StoredMark]] = {window.enrolment_id: [] for window in windows}
+    if not windows:
+        return result
+    by_enrolment = {window.enrolment_id: window for window in windows}
+    rows = (AttendanceWeek.objects.visible_to(user)
+            .filter(enrolment_id__in=list(by_enrolment),
+                    week_start__range=(min(w.window_start for w in windows), max(w.window_end for w in windows)))
+            .order_by("enrolment_id", "week_start").values_list("enrolment_id", "week_start", "marks"))
+    for enrolment_id, monday, stored in rows:
+        window = by_enrolment[enrolment_id]
+        if window.window_start <= monday <= window.window_end:
+            result[enrolment_id].extend(mark for mark in week_rows.decode(enrolment_id, monday, stored)
+                                        if mark.counts_pn)
+    return result
 
 
 def attendance_pupil_list(user, period: Period, enrolments, policy=None):

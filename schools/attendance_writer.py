@@ -135,14 +135,13 @@ class _Lookups:
         new = [upn for upn in upns if upn not in self.pupils and upn not in self.unknown_upns]
         if not new:
             return
-        current, former = {}, {}
-        for pk, upn, former_upn in _rows_matching(Pupil, "id, upn, former_upn", ["upn", "former_upn"], new):
-            current[upn] = pk
-            if former_upn:
-                former[former_upn] = pk
-        wanted = set(new)
-        # A current UPN wins over someone else's former one.
-        self.pupils.update({upn: pk for upn, pk in (former | current).items() if upn in wanted})
+        # A current UPN wins over someone else's former one, so former UPNs are looked up only for the rest (usually
+        # none, and the current-UPN lookup stays on its unique index).
+        current = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, upn", ["upn"], new))
+        rest = [upn for upn in new if upn not in current]
+        former = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, former_upn", ["former_upn"], rest)) \
+            if rest else {}
+        self.pupils.update(current | former)
         self.unknown_upns.update(upn for upn in new if upn not in self.pupils)
 
     def fetch_enrolments(self, pupil_ids: list[int]) -> None:
