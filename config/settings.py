@@ -280,6 +280,9 @@ if env_str("REDIS_CACHE_URL", ""):
     }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Register uploads (CSV or CTF) larger than this are refused at the form with the size and the limit; the import reads
+# any size in bounded memory, so this is about upload time and disk, not the importer.
+ATTENDANCE_UPLOAD_MAX_MB = env_int("ATTENDANCE_UPLOAD_MAX_MB", 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 if TESTING:

@@ -7,10 +7,9 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size, Submit
 from django import forms
+from django.conf import settings
 
 from schools.models import AttendanceImport, Carer, Enrolment, Family, Pupil, School
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class GdsFormMixin:
@@ -126,9 +125,10 @@ class ImportForm(GdsFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size / 1024 / 1024:,.0f} MB; the limit is 200 MB. "
-                                        f"Split it by school or by term.")
+        limit_mb = settings.ATTENDANCE_UPLOAD_MAX_MB
+        if upload.size > limit_mb * 1024 * 1024:
+            raise forms.ValidationError(f"The file is {upload.size / 1024 / 1024:,.0f} MB; the limit is "
+                                        f"{limit_mb:,} MB. Split it by school or by term.")
         name = upload.name.lower()
         if not name.endswith((".csv", ".xml", ".txt")):
             raise forms.ValidationError("The file must be a .csv (session marks) or .xml (CTF) file.")

@@ -155,3 +155,16 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
     attendance_engine.recompute_all()
     assert kept == sorted(AttendanceSummary.objects.values_list(*fields), key=str)
     assert len(kept) == 5  # pupil_a: autumn, spring and the year; the moved pupil at school B: autumn and the year
+
+
+def test_an_upload_over_the_size_limit_is_refused_at_the_field_and_nothing_saved(world, terms, client, settings):
+    """The limit (ATTENDANCE_UPLOAD_MAX_MB, 1 GiB by default) is set low here so a 2 MB file stands for a 2 GB one."""
+    from django.urls import reverse
+
+    settings.ATTENDANCE_UPLOAD_MAX_MB = 1
+    big = SimpleUploadedFile("marks.csv", HEADER.encode() + b"x" * (2 * 1024 * 1024), content_type="text/csv")
+    client.force_login(world.users["la_officer"])
+    response = client.post(reverse("attendance_import_list"), {"file": big, "kind": "csv", "bad_rows": "keep_good"})
+    assert response.status_code == 200
+    assert "the limit is 1 MB" in response.content.decode()
+    assert not AttendanceImport.objects.exists() and not Job.objects.exists()
