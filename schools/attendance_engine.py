@@ -126,14 +126,26 @@ def apply_deltas() -> None:
     yet, with the PA/SA flags worked out from the new totals. The work is proportional to the weeks written, not the
     weeks stored, so one more day for every pupil costs one day's rows. (The nightly recompute_all rebuilds everything
     from the week rows by the same rules.)"""
-    plus = ", ".join(f"{name} = {SUMMARIES}.{name} + d.{name}" for name in COUNT_FIELDS)
     sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
     years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
              f"academic_year_id")
-    for rows, match, term in (
-        (f"SELECT * FROM {DELTAS}", "s.term_id = d.term_id", "d.term_id"),
-        (years, "s.term_id IS NULL AND s.academic_year_id = d.academic_year_id", "CAST(NULL AS INTEGER)"),
-    ):
+    levels = (
+        (f"SELECT * FROM {DELTAS}", "s.term_id = d.term_id", "d.term_id", "(enrolment_id, term_id) "
+                                                                          "WHERE term_id IS NOT NULL"),
+        (years, "s.term_id IS NULL AND s.academic_year_id = d.academic_year_id", "CAST(NULL AS INTEGER)",
+         "(enrolment_id, academic_year_id) WHERE term_id IS NULL"),
+    )
+    if connection.vendor == "postgresql":
+        # One upsert per level, against the partial unique index that names a summary row.
+        plus = ", ".join(f"{name} = {SUMMARIES}.{name} + EXCLUDED.{name}" for name in COUNT_FIELDS)
+        for rows, _, term, target in levels:
+            counted = (f"SELECT d.enrolment_id, d.academic_year_id, {term} AS term_id, "
+                       f"{', '.join('d.' + name for name in COUNT_FIELDS)} FROM ({rows}) AS d")
+            _execute(f"{_INSERT.format(counted=counted)} ON CONFLICT {target} DO UPDATE SET {plus}, "
+                     f"{_flags(SUMMARIES, 'EXCLUDED')}")
+        return
+    plus = ", ".join(f"{name} = {SUMMARIES}.{name} + d.{name}" for name in COUNT_FIELDS)
+    for rows, match, term, _ in levels:
         _execute(f"UPDATE {SUMMARIES} SET {plus}, {_flags(SUMMARIES, 'd')} FROM ({rows}) AS d "
                  f"WHERE {SUMMARIES}.enrolment_id = d.enrolment_id AND "
                  f"{match.replace('s.', SUMMARIES + '.')}")

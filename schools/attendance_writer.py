@@ -79,15 +79,22 @@ def _bit(slot: pl.Expr) -> pl.Expr:
     return slot.replace_strict(_SLOT_BIT, return_dtype=pl.UInt32)
 
 
-def _as_date(value) -> datetime.date:
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+# Above this many values, reading the whole table's key columns is cheaper than sending the values to look up.
+WHOLE_TABLE_FROM = 5_000
 
 
 def _rows_matching(model, columns: str, keys: list[str], values: list):
-    """Rows of ``model`` whose key columns hold any of ``values``: one array parameter on PostgreSQL (50,000 UPNs in
-    one statement), bounded IN lists on SQLite, which limits the parameters a statement may have."""
+    """Rows of ``model`` whose key columns hold any of ``values``. Many values (a whole LA's file): every row's columns,
+    filtered here, which costs one sequential read; few: one array parameter on PostgreSQL, bounded IN lists on
+    SQLite (which limits the parameters a statement may have)."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        if len(values) > WHOLE_TABLE_FROM:
+            wanted = set(values)
+            positions = [columns.replace(" ", "").split(",").index(key) for key in keys]
+            cursor.execute(f"SELECT {columns} FROM {table}")
+            yield from (row for row in cursor.fetchall() if any(row[i] in wanted for i in positions))
+            return
         if connection.vendor == "postgresql":
             where = " OR ".join(f"{key} = ANY(%s)" for key in keys)
             cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", [values] * len(keys))
@@ -148,12 +155,18 @@ class _Lookups:
         new = [pk for pk in pupil_ids if pk not in self.fetched_pupils]
         if not new:
             return
-        for pk, pupil_id, school_id, start_date, end_date in _rows_matching(
-                Enrolment, "id, pupil_id, school_id, start_date, end_date", ["pupil_id"], new):
-            start_date, end_date = _as_date(start_date), _as_date(end_date) if end_date else None
-            self.enrolments.setdefault(pupil_id << 32 | school_id, []).append(
-                (pk, (start_date - _EPOCH).days, (end_date - _EPOCH).days if end_date else 1 << 30))
+        rows = list(_rows_matching(Enrolment, "id, pupil_id, school_id, start_date, end_date", ["pupil_id"], new))
         self.fetched_pupils.update(new)
+        if not rows:
+            return
+        # Day numbers worked out as columns (both databases' drivers return dates), not a date sum per enrolment.
+        frame = pl.DataFrame(rows, orient="row", schema={"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64,
+                                                          "start_date": pl.Date, "end_date": pl.Date})
+        frame = frame.select((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"), "id",
+                             _day_number(pl.col("start_date")).alias("start"),
+                             _day_number(pl.col("end_date")).fill_null(1 << 30).alias("end"))
+        for pair, pk, start, end in frame.iter_rows():
+            self.enrolments.setdefault(pair, []).append((pk, start, end))
 
     def fetch_terms(self, keys: list[int]) -> None:
         """Which term each (school, day) falls in: the school's own term dates for a year where it has any, else

@@ -28,6 +28,10 @@ BANK_HOLIDAYS = {datetime.date(2026, 5, 4)}
 # Codes as a school's register shows them: mostly present, some late, authorised and unauthorised absence.
 AM_CODES = ["/"] * 86 + ["L"] * 3 + ["I"] * 4 + ["M", "C", "E"] + ["N", "O", "G", "U"]
 PM_CODES = ["\\"] * 86 + ["L"] * 3 + ["I"] * 4 + ["M", "C", "E"] + ["N", "O", "G", "U"]
+# One pupil in eight misses about a fifth of sessions, mostly unauthorised, so the penalty-notice scan has pupils
+# to find.
+AWAY_AM = ["/"] * 76 + ["I"] * 4 + ["N"] * 10 + ["O"] * 5 + ["G"] * 5
+AWAY_PM = ["\\"] * 76 + ["I"] * 4 + ["N"] * 10 + ["O"] * 5 + ["G"] * 5
 
 
 @dataclass
@@ -93,9 +97,13 @@ def write_csv(path: Path, days: list[datetime.date], *, seed: int = 1) -> int:
              .sort("school", "upn", "date", "session"))
     draw = ((pl.col("pupil_no").cast(pl.UInt64) * 7919 + pl.col("day_no").cast(pl.UInt64) * 104729
              + (pl.col("session") == "PM").cast(pl.UInt64) * 1299709 + seed) * 2654435761) % 4294967296
-    pick_am = (draw % len(AM_CODES)).replace_strict(dict(enumerate(AM_CODES)), return_dtype=pl.String)
-    pick_pm = (draw % len(PM_CODES)).replace_strict(dict(enumerate(PM_CODES)), return_dtype=pl.String)
-    frame = frame.with_columns(pl.when(pl.col("session") == "AM").then(pick_am).otherwise(pick_pm).alias("code"),
+    def pick(codes):
+        return (draw % len(codes)).replace_strict(dict(enumerate(codes)), return_dtype=pl.String)
+
+    away = pl.col("pupil_no") % 8 == 0
+    am = pl.when(away).then(pick(AWAY_AM)).otherwise(pick(AM_CODES))
+    pm = pl.when(away).then(pick(AWAY_PM)).otherwise(pick(PM_CODES))
+    frame = frame.with_columns(pl.when(pl.col("session") == "AM").then(am).otherwise(pm).alias("code"),
                                pl.col("date").dt.strftime("%Y-%m-%d"))
     frame.select("upn", "school", "date", "session", "code").write_csv(path)
     return frame.height
