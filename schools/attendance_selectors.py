@@ -338,38 +338,29 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
     first_week = week_rows.week_start(period.start)
     # Whole school weeks: the weeks the period touches, each a week row with at least one session other than "#".
     school_weeks = f"{table} WHERE week_start BETWEEN %s AND %s AND sessions > 0 {scope_sql}"
+    window = "PARTITION BY enrolment_id ORDER BY week_start"
+    # One pass over the school weeks (one window frame for both figures): each week's window total (this week and the
+    # nine school weeks before it) and the window's first week; then, for each pupil, the first week at which the
+    # total reached the threshold.
     sql = f"""
-        SELECT enrolment_id, MIN(week_start), MIN(pn_in_window) FROM (
-            SELECT enrolment_id, week_start, SUM(pn_sessions) OVER (
-                PARTITION BY enrolment_id ORDER BY week_start ROWS BETWEEN {span} PRECEDING AND CURRENT ROW
-            ) AS pn_in_window
-            FROM {school_weeks}
-        ) AS windows
-        WHERE pn_in_window >= %s GROUP BY enrolment_id ORDER BY enrolment_id
+        SELECT enrolment_id, pn_in_window, window_start, week_start FROM (
+            SELECT enrolment_id, week_start, pn_in_window, window_start,
+                   ROW_NUMBER() OVER ({window}) AS nth
+            FROM (
+                SELECT enrolment_id, week_start, SUM(pn_sessions) OVER frame AS pn_in_window,
+                       FIRST_VALUE(week_start) OVER frame AS window_start
+                FROM {school_weeks}
+                WINDOW frame AS ({window} ROWS BETWEEN {span} PRECEDING AND CURRENT ROW)
+            ) AS windows
+            WHERE pn_in_window >= %s
+        ) AS met
+        WHERE nth = 1 ORDER BY enrolment_id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [first_week, period.end, *scope_params, PN_THRESHOLD_SESSIONS])
-        met = {enrolment_id: (_as_date(end), sessions) for enrolment_id, end, sessions in cursor.fetchall()}
-        if not met:
-            return []
-        # For the few that met it: the window's first week (the tenth school week back) and its sessions at the
-        # first week it was met. MIN(pn_in_window) above is only a placeholder for the latter.
-        ids = sorted(met)
-        placeholders = ", ".join(["%s"] * len(ids))
-        cursor.execute(f"""
-            SELECT enrolment_id, week_start, pn_sessions FROM {table}
-            WHERE week_start BETWEEN %s AND %s AND sessions > 0 AND enrolment_id IN ({placeholders})
-            ORDER BY enrolment_id, week_start""", [first_week, period.end, *ids])
-        by_enrolment: dict[int, list[tuple[datetime.date, int]]] = {}
-        for enrolment_id, monday, pn in cursor.fetchall():
-            by_enrolment.setdefault(enrolment_id, []).append((_as_date(monday), pn))
-    windows = []
-    for enrolment_id in ids:
-        end, _ = met[enrolment_id]
-        school_weeks_to_end = [(monday, pn) for monday, pn in by_enrolment[enrolment_id] if monday <= end]
-        window = school_weeks_to_end[-PN_THRESHOLD_WINDOW_SCHOOL_WEEKS:]
-        windows.append(PnWindow(enrolment_id, sum(pn for _, pn in window), window[0][0], end))
-    return windows
+        rows = cursor.fetchall()
+    return [PnWindow(enrolment_id, sessions, _as_date(start), _as_date(end)) for enrolment_id, sessions, start, end
+            in rows]
 
 
 def _as_date(value) -> datetime.date:
