@@ -85,6 +85,7 @@ def recompute_all() -> None:
     with connection.schema_editor(atomic=False) as editor:
         for constraint in constraints:
             editor.add_constraint(AttendanceSummary, constraint)
+    _execute(f"ANALYZE {SUMMARIES}")  # every row is new: the planner's statistics should say so
 
 
 @transaction.atomic

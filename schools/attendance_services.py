@@ -82,6 +82,7 @@ def _write(attendance_import: AttendanceImport, resolved: writer.Resolved, *, ro
         outcome = writer.write(resolved, source_id=attendance_import.pk)
         record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
                       path=f"{outcome.written} marks written, {outcome.changed} changed")
+    writer.refresh_statistics(outcome)
     return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
                          applied=True)
 

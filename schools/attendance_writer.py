@@ -544,6 +544,18 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     return WriteOutcome(weeks_written=weeks_written, **totals)
 
 
+# An import that writes this many weeks changes the tables enough that the planner's statistics should follow at once
+# rather than at autovacuum's next visit (the next day's import would otherwise be planned against an empty table).
+ANALYZE_FROM_WEEKS = 100_000
+
+
+def refresh_statistics(outcome: WriteOutcome) -> None:
+    if connection.vendor == "postgresql" and outcome.weeks_written >= ANALYZE_FROM_WEEKS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {WEEKS}")
+            cursor.execute(f"ANALYZE {attendance_engine.SUMMARIES}")
+
+
 def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple[pl.DataFrame, dict]:
     stored = _fetch_stored(incoming)
     rows, changes, counts = merge_weeks(incoming, stored)
@@ -561,9 +573,10 @@ def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple
                            f"ON COMMIT DROP")
             cursor.execute("DELETE FROM attendance_incoming")
             _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
-            cursor.execute(f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) SELECT {', '.join(_WEEK_COLUMNS)} "
-                           f"FROM attendance_incoming ON CONFLICT (enrolment_id, week_start) DO UPDATE SET "
-                           f"{update_set}")
+            # These weeks exist (read under the write lock), so a plain UPDATE joins them; no insert is attempted.
+            changed = ", ".join(f"{c} = i.{c}" for c in _WEEK_COLUMNS[2:])
+            cursor.execute(f"UPDATE {WEEKS} SET {changed} FROM attendance_incoming i "
+                           f"WHERE {WEEKS}.enrolment_id = i.enrolment_id AND {WEEKS}.week_start = i.week_start")
         _copy_in(cursor, CHANGES, change_columns, changes)
     else:
         placeholders = ", ".join(["%s"] * len(_WEEK_COLUMNS))

@@ -4,15 +4,17 @@ from django.db import migrations
 
 
 def summary_fill_factor(apps, schema_editor):
-    """Imports add to summary rows in place; room left on each page lets PostgreSQL update a row without touching its
-    indexes (a heap-only update)."""
+    """Imports add to summary rows, and a day's register adds to the week rows it falls in, in place; room left on
+    each page lets PostgreSQL update a row without touching its indexes (a heap-only update)."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE schools_attendancesummary SET (fillfactor = 80)")
+        schema_editor.execute("ALTER TABLE schools_attendanceweek SET (fillfactor = 90)")
 
 
 def summary_fill_factor_back(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE schools_attendancesummary RESET (fillfactor)")
+        schema_editor.execute("ALTER TABLE schools_attendanceweek RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
