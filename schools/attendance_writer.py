@@ -573,6 +573,7 @@ def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple
                            f"ON COMMIT DROP")
             cursor.execute("DELETE FROM attendance_incoming")
             _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
+            cursor.execute("ANALYZE attendance_incoming")  # a temporary table has no statistics until analysed
             # These weeks exist (read under the write lock), so a plain UPDATE joins them; no insert is attempted.
             changed = ", ".join(f"{c} = i.{c}" for c in _WEEK_COLUMNS[2:])
             cursor.execute(f"UPDATE {WEEKS} SET {changed} FROM attendance_incoming i "
