@@ -250,6 +250,13 @@ def attendance_tables(report: s.Report, links: Links | None) -> list[FigureTable
         tables.append(FigureTable(f"attendance_{dimension.key}", f"Absence by {dimension.by}, {period.label}",
                                   [dimension.title, *headers[1:]],
                                   [group_row(row, dimension.key) for row in rows], definition="characteristics"))
+    if section.national_by_phase:
+        tables.append(_england_by_phase("attendance_england_phase", f"Absence by phase against England, "
+                                                                     f"{period.label}",
+                                        section.by_phase, section.national_by_phase,
+                                        [("overall_absence", "Overall absence", "absence"),
+                                         ("persistent_absence", "Persistent absence", "persistent"),
+                                         ("severe_absence", "Severe absence", "severe")]))
     weeks_last = {monday: (possible, absent) for monday, possible, absent in section.weeks_previous}
     offset = (period.start - previous.start) if previous else datetime.timedelta(0)
     tables.append(FigureTable("attendance_weeks", f"Absence week by week, {period.label}",
@@ -258,6 +265,29 @@ def attendance_tables(report: s.Report, links: Links | None) -> list[FigureTable
                                 _week_rate(weeks_last, monday - offset)] for monday, possible, absent in section.weeks],
                               definition="overall_absence"))
     return tables
+
+
+def _england_by_phase(key: str, title: str, rows, national: dict, measures: list[tuple[str, str, str]]
+                      ) -> FigureTable:
+    """Each phase's figures beside England's for that phase (seed 000's "England" rows), for the phases the
+    comparator table has; the England column names its year."""
+    headers = ["Phase"]
+    for _, label, _ in measures:
+        headers += [label, "England"]
+    headers.append("England year")
+    body = []
+    for row in rows:
+        figures = national.get(row.key)
+        if not figures:
+            continue
+        cells = [row.label]
+        for measure, _, attr in measures:
+            england = figures.get(measure)
+            cells += [getattr(row, attr), Cell(england, note=england.label) if england else None]
+        years = sorted({c.label.replace("England, ", "") for c in figures.values()})
+        cells.append(", ".join(years))
+        body.append(cells)
+    return FigureTable(key, title, headers, body, definition="national")
 
 
 def _national_year(section, measure: str) -> str:
@@ -342,6 +372,13 @@ def exclusion_tables(report: s.Report, links: Links | None) -> list[FigureTable]
           row.suspension_share, _cell(row.permanent, go, P, reason=row.code, note=f"permanent, {row.code}"),
           row.permanent_share] for row in section.reasons], definition="reasons")
     tables = [headline, by_phase, distribution, reasons]
+    if section.national_by_phase:
+        tables.append(_england_by_phase("exclusions_england_phase", f"Exclusions by phase against England, "
+                                                                     f"{period.label}",
+                                        section.by_phase, section.national_by_phase,
+                                        [("suspension_rate", "Suspensions, % of population", "suspension_rate"),
+                                         ("permanent_exclusion_rate", "Permanent exclusions, % of population",
+                                          "permanent_rate")]))
     for dimension, rows in section.group_shares():
         tables.append(FigureTable(
             f"exclusions_{dimension.key}", f"Exclusions by {dimension.by}, {period.label}",

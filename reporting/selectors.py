@@ -668,6 +668,8 @@ class AttendanceSection:
     weeks: list[tuple[datetime.date, int, int]]
     weeks_previous: list[tuple[datetime.date, int, int]]
     national: dict[str, Comparator | None] = field(default_factory=dict)
+    # England by phase, where the comparator table has it: {phase: {measure: Comparator}}.
+    national_by_phase: dict[str, dict[str, Comparator]] = field(default_factory=dict)
 
 
 HEADLINE_MEASURES = ["overall_absence", "authorised_absence", "unauthorised_absence", "persistent_absence",
@@ -686,7 +688,22 @@ def attendance_section(scope: Scope, period: ReportPeriod, *, groups: Iterable[s
         weeks=weekly_absence(scope, period.current) if weeks else [],
         weeks_previous=weekly_absence(scope, period.previous) if weeks else [],
         national={measure: comparator(national, measure, period) for measure in HEADLINE_MEASURES},
+        national_by_phase=by_phase_comparators(national, HEADLINE_MEASURES, period),
     )
+
+
+PHASES_COMPARED = ["primary", "secondary", "special"]
+
+
+def by_phase_comparators(table: dict, measures: Iterable[str], period: ReportPeriod) -> dict:
+    """{phase: {measure: Comparator}} for the phases the comparator table has figures for (none are seeded: an LA
+    admin enters them from the DfE's tables by phase)."""
+    result: dict[str, dict[str, Comparator]] = {}
+    for phase in PHASES_COMPARED:
+        found = {m: c for m in measures if (c := comparator(table, m, period, phase)) is not None}
+        if found:
+            result[phase] = found
+    return result
 
 
 # =====================================================================================================================
@@ -863,6 +880,7 @@ class ExclusionSection:
     trend: list[TrendRow]
     national: dict[str, Comparator | None] = field(default_factory=dict)
     trend_national: dict[tuple[str, str], Comparator] = field(default_factory=dict)
+    national_by_phase: dict[str, dict[str, Comparator]] = field(default_factory=dict)
 
     @property
     def phase_share(self) -> list[tuple[ExclusionRow, Rate, Rate]]:
@@ -898,6 +916,7 @@ def exclusion_section(scope: Scope, period: ReportPeriod, *, national: dict | No
         trend=exclusion_trend(scope, period.academic_year),
         national={measure: comparator(national, measure, period) for measure in EXCLUSION_MEASURES},
         trend_national=comparators_by_year(national, ["suspension_rate", "permanent_exclusion_rate"]),
+        national_by_phase=by_phase_comparators(national, EXCLUSION_MEASURES, period),
     )
 
 
@@ -1037,8 +1056,7 @@ def casework_section(scope: Scope, period: ReportPeriod) -> CaseworkSection:
     from cases.stages import STAGE_ORDER, Stage
 
     cases = Case.objects.visible_to(scope.user).filter(scope.q("school"))
-    stages = dict(cases.open().filter(status=Case.Status.OPEN).values_list("stage").annotate(n=Count("pk"))
-                  .order_by())
+    stages = dict(cases.filter(status=Case.Status.OPEN).values_list("stage").annotate(n=Count("pk")).order_by())
     span = {"gte": period.start, "lte": period.end}
     flows = cases.aggregate(opened=Count("pk", filter=Q(opened_on__gte=span["gte"], opened_on__lte=span["lte"])),
                             closed=Count("pk", filter=Q(closed_on__gte=span["gte"], closed_on__lte=span["lte"])),
@@ -1251,18 +1269,15 @@ def drill_enrolments(scope: Scope, period: attendance.Period, *, dimension: str 
     return attendance.attendance_pupil_list(scope.user, period, enrolments)
 
 
-def drill_exclusions(scope: Scope, start: datetime.date, end: datetime.date, *, kind: str = "", dimension: str = "",
-                     group: str = "", reason: str = ""):
-    """The exclusions behind an exclusion figure (the exclusion list's columns), newest first."""
+def drill_exclusions(scope: Scope, start: datetime.date, end: datetime.date, *, dimension: str = "",
+                     group: str = ""):
+    """The exclusions behind an exclusion figure (the exclusion list's columns), newest first; the kind and reason
+    are the drill-down list's own filters (reporting.filters.DrillExclusionFilterSet)."""
     rows = exclusions_in(scope, start, end).select_related("pupil", "school")
-    if kind:
-        rows = rows.filter(kind=kind)
     if dimension:
         if dimension not in DIMENSIONS or dimension == "nc_year":
             raise Http404
         rows = rows.filter(DIMENSIONS[dimension].filter(group, EXCLUSION_PATHS))
-    if reason:
-        rows = rows.filter(Q(reason_1=reason) | Q(reason_2=reason) | Q(reason_3=reason))
     return rows.order_by("-start_date", "-pk")
 
 

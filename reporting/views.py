@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reporting import definitions, presentation, services
+from reporting import definitions, exports, presentation, services
 from reporting import selectors as s
 from reporting.filters import DrillExclusionFilterSet, DrillPupilFilterSet, ReportRunFilterSet
 from reporting.forms import ReportRequestForm
@@ -115,13 +115,18 @@ def table_export(request, table: str):
     found = next((t for t in presentation.tables_for(report, section, None) if t.key == table), None)
     if found is None:
         raise Http404
-    suppress = _suppress(request)
     fmt = _export_format(request) or "csv"
     _audit_export(request, f"reporting.{table}", len(found.rows), fmt)
-    columns = [(header, (lambda index: lambda row: presentation.export_value(row[index], suppress))(i))
-               for i, header in enumerate(found.headers)]
-    return download(Table(found.title, f"{period.label}; {scope.label}", columns, found.rows), fmt,
-                    f"{table}-{period.key}")
+    return exports.table_download(found, period=period, scope=scope, fmt=fmt, suppress=_suppress(request))
+
+
+def _audit_list_view(request, object_type: str, count: int) -> None:
+    """A drill-down list names pupils: who opened which one is recorded, as for any pupil-identifying page."""
+    from schools.models import AuditEvent
+
+    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.VIEW,
+                              object_type=object_type, object_id="list", object_repr=f"{count} rows",
+                              path=request.get_full_path()[:300])
 
 
 def _attendance_period_query(period: s.ReportPeriod) -> str:
@@ -149,6 +154,7 @@ def pupils(request):
         return download(Table("Pupils behind the figure", period.label, PUPIL_COLUMNS, ordered.iterator(2000)), fmt,
                         "report-pupils")
     page, query = _paginate(request, ordered)
+    _audit_list_view(request, "schools.Enrolment", page.paginator.count)
     group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
     return render(request, "reporting/pupils.html", _context(
         request, scope, period, filter=filterset, page=page, pagination_query=query, show_school=True,
@@ -186,6 +192,7 @@ def exclusions(request):
         _audit_export(request, "schools.Exclusion", filterset.qs.count(), fmt)
         return export_response(table, filterset.qs, fmt=fmt, filename="report-exclusions")
     page, query = _paginate(request, filterset.qs)
+    _audit_list_view(request, "schools.Exclusion", page.paginator.count)
     group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
     return render(request, "reporting/exclusions.html", _context(
         request, scope, period, filter=filterset, page=page, pagination_query=query, table=table,

@@ -263,3 +263,24 @@ def test_partnership_scope_counts_its_schools_only(report_world):
     assert report.scope.label == f"{partnership.name} partnership"
     assert report.attendance.total.enrolments == 3  # school B's three enrolments
     assert report.exclusions.total.population == 3
+
+
+def test_phases_are_set_beside_englands_where_the_table_has_them(report_world):
+    from reporting import presentation
+    from reporting.models import NationalFigure
+
+    report = manager_report(report_world)
+    assert not any(t.key == "exclusions_england_phase" for t in presentation.tables_for(report, "exclusions", None))
+    NationalFigure.objects.create(measure="suspension_rate", phase="secondary", academic_year="2023/24",
+                                  value=Decimal("20.51"), source="DfE, by phase")
+    NationalFigure.objects.create(measure="overall_absence", phase="primary", academic_year="2023/24",
+                                  term="autumn", value=Decimal("5.6"), source="DfE, by phase")
+    report = manager_report(report_world)
+    exclusions = next(t for t in presentation.tables_for(report, "exclusions", None)
+                      if t.key == "exclusions_england_phase")
+    assert [[presentation.display(v) for v in row] for row in exclusions.rows] == [
+        ["Secondary", "66.67%", "20.51%", "33.33%", "–", "2023/24"]]  # 2 suspensions and 1 PEX on 3 pupils
+    attendance = next(t for t in presentation.tables_for(report, "attendance", None)
+                      if t.key == "attendance_england_phase")
+    assert attendance.rows[0][0] == "Primary" and presentation.display(attendance.rows[0][2]) == "5.6%"
+    assert attendance.rows[0][-1] == "autumn term 2023/24"

@@ -111,6 +111,12 @@ def test_drill_down_lists_stay_in_scope(report_world, client):
     assert exclusions.context["page"].paginator.count == 4  # boys: two suspensions, a permanent and a lunchtime
     none_for_a = _page(client, world.users["school_a"], "reporting:drill_exclusions", dimension="sex", group="M")
     assert none_for_a.context["page"].paginator.count == 0
+    # Opening a list of named pupils is recorded, like any pupil-identifying page.
+    from schools.models import AuditEvent
+
+    views = AuditEvent.objects.filter(action="view", object_id="list", path__startswith="/reports/")
+    assert views.filter(user=world.users["school_a"], object_type="schools.Enrolment").count() == 1
+    assert views.filter(object_type="schools.Exclusion").count() == 2
 
 
 def test_api_metrics_are_scoped(report_world, client):
