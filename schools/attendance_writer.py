@@ -225,6 +225,7 @@ class Resolver:
         self.rejected_lines: set[int] = set()
         self.partials: list[pl.DataFrame] = []
         self.details: list[pl.DataFrame] = []
+        self._mappings: dict[str, tuple] = {}
 
     def add(self, chunk: pl.DataFrame) -> None:
         """Check a chunk, note its problems and fold its good rows into partial weeks."""
@@ -246,24 +247,27 @@ class Resolver:
         lookups = self.lookups
         lookups.fetch_schools(chunk.get_column("school_ref").unique().to_list())
         lookups.fetch_pupils(chunk.get_column("upn").unique().to_list())
-        school_id = {ref: pk for ref, (pk, _, _) in lookups.schools.items()}
-        writable = {ref: ok for ref, (_, _, ok) in lookups.schools.items()}
-        frame = chunk.with_columns(
-            pl.col("school_ref").replace_strict(school_id, default=None, return_dtype=pl.Int64).alias("school_id"),
-            pl.col("school_ref").replace_strict(writable, default=None, return_dtype=pl.Boolean).alias("writable"),
-            pl.col("upn").replace_strict(lookups.pupils, default=None, return_dtype=pl.Int64).alias("pupil_id"),
-            _day_number(pl.col("date")).alias("day"))
+        schools = self._mapping("schools", lambda: (
+            list(lookups.schools), {"school_id": ([v[0] for v in lookups.schools.values()], pl.Int64),
+                                    "writable": ([v[2] for v in lookups.schools.values()], pl.Boolean)}))
+        pupils = self._mapping("pupils", lambda: (
+            list(lookups.pupils), {"pupil_id": (list(lookups.pupils.values()), pl.Int64)}))
+        frame = chunk.with_columns(schools("school_ref", "school_id"), schools("school_ref", "writable"),
+                                   pupils("upn", "pupil_id"), _day_number(pl.col("date")).alias("day"))
         pupil_ids = frame.get_column("pupil_id").drop_nulls().unique().to_list()
         lookups.fetch_enrolments(pupil_ids)
         frame = frame.with_columns((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"))
-        single = {pair: rows[0] for pair, rows in lookups.enrolments.items() if len(rows) == 1}
-        frame = frame.with_columns(
-            pl.col("pair").replace_strict({k: v[0] for k, v in single.items()}, default=None,
-                                          return_dtype=pl.Int64).alias("only_enrolment"),
-            pl.col("pair").replace_strict({k: v[1] for k, v in single.items()}, default=None,
-                                          return_dtype=pl.Int32).alias("only_start"),
-            pl.col("pair").replace_strict({k: v[2] for k, v in single.items()}, default=None,
-                                          return_dtype=pl.Int32).alias("only_end"))
+
+        def single_enrolments():
+            single = [(pair, rows[0]) for pair, rows in lookups.enrolments.items() if len(rows) == 1]
+            return [pair for pair, _ in single], {
+                "only_enrolment": ([row[0] for _, row in single], pl.Int64),
+                "only_start": ([row[1] for _, row in single], pl.Int32),
+                "only_end": ([row[2] for _, row in single], pl.Int32)}
+
+        single = self._mapping("enrolments", single_enrolments)
+        frame = frame.with_columns(single("pair", "only_enrolment"), single("pair", "only_start"),
+                                   single("pair", "only_end"))
         frame = frame.with_columns(
             pl.when(pl.col("day").is_between(pl.col("only_start"), pl.col("only_end")))
             .then(pl.col("only_enrolment")).otherwise(None).alias("enrolment_id"))
@@ -271,12 +275,14 @@ class Resolver:
         frame = frame.with_columns((pl.col("school_id") * (1 << 20) + pl.col("day")).alias("school_day"))
         lookups.fetch_terms(frame.filter(pl.col("enrolment_id").is_not_null()).get_column("school_day")
                             .unique().to_list())
-        terms = {key: value for key, value in lookups.terms.items() if value is not None}
-        frame = frame.with_columns(
-            pl.col("school_day").replace_strict({k: v[0] for k, v in terms.items()}, default=None,
-                                                return_dtype=pl.Int64).alias("term_id"),
-            pl.col("school_day").replace_strict({k: v[1] for k, v in terms.items()}, default=None,
-                                                return_dtype=pl.Int64).alias("academic_year_id"))
+
+        def known_terms():
+            terms = [(key, value) for key, value in lookups.terms.items() if value is not None]
+            return [key for key, _ in terms], {"term_id": ([v[0] for _, v in terms], pl.Int64),
+                                               "academic_year_id": ([v[1] for _, v in terms], pl.Int64)}
+
+        terms = self._mapping("terms", known_terms)
+        frame = frame.with_columns(terms("school_day", "term_id"), terms("school_day", "academic_year_id"))
         if report:
             self._report(frame)
         good = frame.filter(pl.col("term_id").is_not_null() & (pl.col("date").dt.weekday() <= 5)
@@ -287,6 +293,26 @@ class Resolver:
         return good.with_columns(
             (pl.col("weekday") * 2 + pl.col("session")).alias("slot"),
             (pl.col("date") - pl.duration(days=pl.col("weekday").cast(pl.Int64))).alias("week_start"))
+
+    def _mapping(self, name: str, build):
+        """A lookup as polars Series (keys, and each value column), rebuilt only when the facts behind it have grown,
+        so each chunk applies it with replace_strict without turning a dict of 50,000 entries into columns again."""
+        size = {"schools": len(self.lookups.schools), "pupils": len(self.lookups.pupils),
+                "enrolments": len(self.lookups.enrolments), "terms": len(self.lookups.terms)}[name]
+        cached = self._mappings.get(name)
+        if cached is None or cached[0] != size:
+            keys, columns = build()
+            key_type = pl.String if name in ("schools", "pupils") else pl.Int64
+            cached = (size, pl.Series(keys, dtype=key_type),
+                      {column: pl.Series(values, dtype=dtype) for column, (values, dtype) in columns.items()})
+            self._mappings[name] = cached
+        _, keys, columns = cached
+
+        def apply(source: str, column: str) -> pl.Expr:
+            return pl.col(source).replace_strict(keys, columns[column], default=None,
+                                                 return_dtype=columns[column].dtype).alias(column)
+
+        return apply
 
     def _several_enrolments(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows for a pupil who has had more than one enrolment at the school: pick the one covering the date."""

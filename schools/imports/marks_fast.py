@@ -19,7 +19,6 @@ extra values is reported without counting them.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime
 from collections.abc import Iterator
@@ -69,50 +68,22 @@ class FastReport:
 class _Shape:
     header_line: int
     columns: tuple[str, ...]
-    last_line: int
     last_text: str | None  # the last line when the file does not end with a line break (it may be cut short)
+    last_line: int = 0  # its number, known once the last chunk is read
 
 
-def _survey(path: Path) -> tuple[int, int, str] | None:
-    """(line breaks, header line, header text) if the file is plain UTF-8 with no stray carriage return and no line
-    with an odd number of quote marks (a quoted value over a line break, or a stray quote), else None."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    breaks = 0
-    header: tuple[int, str] | None = None
-    head = ""
-    pending_cr = False
+def _head(path: Path) -> tuple[int, str] | None:
+    """(header line, header text) from the start of the file; (0, "") if it has no non-blank line; None if it is
+    UTF-16. The rest of the file is checked chunk by chunk as it is read (read_chunks), in the same single pass."""
     with path.open("rb") as stream:
-        if stream.read(4)[:2] in rules._UTF16_BOMS:
-            return None
-        stream.seek(0)
-        while chunk := stream.read(CHUNK_BYTES):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                return None
-            lone_crs = chunk.count(b"\r") - chunk.count(b"\r\n") - (pending_cr and chunk.startswith(b"\n"))
-            pending_cr = chunk.endswith(b"\r")
-            if lone_crs - pending_cr > 0:
-                return None
-            if b'"' in chunk and _odd_quotes(chunk):
-                return None
-            if header is None and len(head) < 1 << 16:
-                head += chunk[: 1 << 16].decode("utf-8", "ignore")
-                for number, text in enumerate(head.split("\n"), start=1):
-                    text = text.lstrip("\ufeff").rstrip("\r")
-                    if text.replace(",", "").replace('"', "").strip():
-                        header = (number, text)
-                        break
-            breaks += chunk.count(b"\n")
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return None
-    if pending_cr:
+        start = stream.read(1 << 16)
+    if start[:2] in rules._UTF16_BOMS:
         return None
-    if header is None:
-        return breaks, 0, ""
-    return breaks, header[0], header[1]
+    for number, text in enumerate(start.decode("utf-8", "ignore").split("\n"), start=1):
+        text = text.lstrip("\ufeff").rstrip("\r")
+        if text.replace(",", "").replace('"', "").strip():
+            return number, text
+    return 0, ""
 
 
 def _odd_quotes(chunk: bytes) -> bool:
@@ -122,34 +93,54 @@ def _odd_quotes(chunk: bytes) -> bool:
     return bool(lines.select((pl.col("text").str.count_matches('"', literal=True) % 2 == 1).any()).item())
 
 
+def _check_lines(data: bytes) -> None:
+    """Refuse (Unreadable) a chunk whose lines only the line reader reads exactly: a carriage return that does not end
+    a line, or a line with an odd number of quote marks (a quoted value over a line break, or a stray quote). Chunks
+    end just after a line break, so a CR LF pair never straddles two."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        raise Unreadable("a carriage return that does not end a line")
+    if b'"' in data:
+        try:
+            odd = _odd_quotes(data)
+        except pl.exceptions.PolarsError as exc:
+            raise Unreadable(str(exc)) from exc
+        if odd:
+            raise Unreadable("a quoted value over a line break")
+
+
 def open_fast(path: Path, *, name: str) -> tuple[_Shape | None, FastReport] | None:
-    """Check the file can be read in chunks. None: use the line reader. (None, report): a whole-file problem."""
-    try:
-        survey = _survey(path)
-    except pl.exceptions.PolarsError:
-        return None  # content polars will not split into lines (a unit-separator byte, say): the line reader words it
-    if survey is None:
+    """Check the file's start and end. None: use the line reader. (None, report): a whole-file problem. Anything
+    found later that only the line reader reads exactly raises Unreadable from read_chunks, before any write."""
+    head = _head(path)
+    if head is None:
         return None
-    lines, header_line, header_text = survey
+    header_line, header_text = head
     report = FastReport(name=name)
     if not header_line:
         report.issues.append(ImportIssue(name, None, None, None,
                                          "The file is empty: it needs a header line and at least one row of marks."))
         report.stopped = True
         return None, report
-    if len(header_text) > rules.MAX_LINE_CHARS:
+    if len(header_text) > rules.MAX_LINE_CHARS or "\r" in header_text:
         return None
-    header_fields = next(csv.reader([header_text]))
+    try:
+        header_fields = next(csv.reader([header_text]))
+    except csv.Error:
+        return None
     columns = rules._header(header_fields)
     if columns is None:
         return None  # the line reader words a wrong header (and reads nothing)
     with path.open("rb") as stream:
         stream.seek(max(path.stat().st_size - rules.MAX_LINE_CHARS - 2, 0))
         tail = stream.read()
-    ends_with_break = tail.endswith(b"\n")
-    last_text = None if ends_with_break else tail.rsplit(b"\n", 1)[-1].decode("utf-8").rstrip("\r")
+    if tail.endswith(b"\r"):
+        return None  # a stray carriage return at the very end
+    try:
+        last_text = None if tail.endswith(b"\n") else tail.rsplit(b"\n", 1)[-1].decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
     report.columns = columns
-    return _Shape(header_line, columns, lines + (0 if ends_with_break else 1), last_text), report
+    return _Shape(header_line, columns, last_text), report
 
 
 def read_chunks(path: Path, shape: _Shape, report: FastReport, *, max_rows: int | None, max_issues: int | None,
@@ -161,15 +152,18 @@ def read_chunks(path: Path, shape: _Shape, report: FastReport, *, max_rows: int 
     width = len(shape.columns)
     names = [*shape.columns, *(f"_extra{i}" for i in range(EXTRA_COLUMNS))]
     listing: list[tuple[int, int, ImportIssue]] = []
-    for first_line, data in _line_chunks(path):
+    for first_line, data, breaks in _line_chunks(path):
         report.bytes_read += len(data)
+        _check_lines(data)
+        if not data.endswith(b"\n"):
+            shape.last_line = first_line + breaks  # the file's last line, with no line break after it
         try:
             frame = pl.read_csv(data, has_header=False, schema=dict.fromkeys(names, pl.String),
                                 truncate_ragged_lines=True, empty_string_is_null=False, missing_columns="insert",
                                 extra_columns="ignore", quote_char='"')
         except pl.exceptions.PolarsError as exc:
             raise Unreadable(str(exc)) from exc
-        if frame.height != data.count(b"\n") + (not data.endswith(b"\n")):
+        if frame.height != breaks + (not data.endswith(b"\n")):
             raise Unreadable("the rows did not follow the lines")  # physical line numbers would be wrong
         frame = frame.with_row_index("line", offset=first_line).filter(pl.col("line") > shape.header_line)
         long_lines = frame.filter(pl.sum_horizontal(pl.col(n).str.len_bytes() for n in names) + width - 1
@@ -212,8 +206,8 @@ def _stop(report: FastReport, line: int, reason: str) -> None:
     report.stopped = True
 
 
-def _line_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(number of the chunk's first line, bytes of whole lines), CHUNK_BYTES at a time."""
+def _line_chunks(path: Path) -> Iterator[tuple[int, bytes, int]]:
+    """(number of the chunk's first line, bytes of whole lines, line breaks in them), CHUNK_BYTES at a time."""
     line = 1
     carry = b""
     with path.open("rb") as stream:
@@ -221,7 +215,7 @@ def _line_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
             block = stream.read(CHUNK_BYTES)
             if not block:
                 if carry:
-                    yield line, carry
+                    yield line, carry, carry.count(b"\n")
                 return
             data = carry + block
             cut = data.rfind(b"\n") + 1
@@ -229,8 +223,10 @@ def _line_chunks(path: Path) -> Iterator[tuple[int, bytes]]:
                 carry = data
                 continue
             carry = data[cut:]
-            yield line, data[:cut]
-            line += data.count(b"\n", 0, cut)
+            chunk = data[:cut]
+            breaks = chunk.count(b"\n")
+            yield line, chunk, breaks
+            line += breaks
 
 
 class _Checker:
@@ -240,6 +236,7 @@ class _Checker:
     def __init__(self, codes):
         self.codes = codes
         self.known: dict[str, dict] = {column: {} for column in (*_VALUE_COLUMNS, "code_key")}
+        self.series: dict[str, tuple] = {}
 
     def _judge(self, column: str, values: pl.Series, judge) -> dict:
         known = self.known[column]
@@ -255,15 +252,27 @@ class _Checker:
         return known
 
     def _mapped(self, frame: pl.DataFrame, column: str, judge, value_type) -> tuple[pl.Expr, pl.Expr | None]:
-        """(the typed value, the problem or None) expressions for one column."""
+        """(the typed value, the problem or None) expressions for one column. The verdicts become polars Series once
+        and again only when new values have been judged, not on every chunk."""
         known = self._judge(column, frame.get_column(column).unique(), judge)
-        values = {raw: verdict[0] for raw, verdict in known.items() if verdict[1] is None}
-        problems = {raw: verdict[1] for raw, verdict in known.items() if verdict[1] is not None}
-        if value_type == pl.String and all(raw == value for raw, value in values.items()):
+        cached = self.series.get(column)
+        if cached is None or cached[0] != len(known):
+            good = [(raw, verdict[0]) for raw, verdict in known.items() if verdict[1] is None]
+            bad = [(raw, verdict[1]) for raw, verdict in known.items() if verdict[1] is not None]
+            unchanged = value_type == pl.String and all(raw == value for raw, value in good)
+            cached = (len(known), unchanged,
+                      pl.Series([raw for raw, _ in good], dtype=pl.String),
+                      pl.Series([value for _, value in good], dtype=value_type),
+                      pl.Series([raw for raw, _ in bad], dtype=pl.String),
+                      pl.Series([reason for _, reason in bad], dtype=pl.String))
+            self.series[column] = cached
+        _, unchanged, good_raw, good_value, bad_raw, bad_reason = cached
+        if unchanged:
             value = pl.col(column)  # nothing to normalise (the usual case): no lookup at all
         else:
-            value = pl.col(column).replace_strict(values, default=None, return_dtype=value_type)
-        problem = pl.col(column).replace_strict(problems, default=None, return_dtype=pl.String) if problems else None
+            value = pl.col(column).replace_strict(good_raw, good_value, default=None, return_dtype=value_type)
+        problem = (pl.col(column).replace_strict(bad_raw, bad_reason, default=None, return_dtype=pl.String)
+                   if len(bad_raw) else None)
         return value, problem
 
     def check(self, frame: pl.DataFrame, shape: _Shape, name: str, width: int, budget: int | None):
