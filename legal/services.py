@@ -46,7 +46,7 @@ from schools.models import AuditEvent, Carer, Job, Pupil, School
 from schools.roles import Capability
 from schools.school_days import CalendarMissing, add_school_days
 
-JOB_KIND_LETTERS = "legal_letters"  # schools.Job.kind for letter batches (shown by legal's own batch page)
+JOB_KIND_LETTERS = Job.Kind.LEGAL_LETTERS  # letter batches (shown by legal's own batch page)
 
 
 def _today() -> datetime.date:

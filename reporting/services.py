@@ -24,7 +24,7 @@ from schools.roles import Capability, Role
 logger = logging.getLogger(__name__)
 
 #: schools.Job.kind of a report (the Job model's own kinds are the schools app's; legal's letter batches do the same).
-JOB_KIND_REPORT = "termly_report"
+JOB_KIND_REPORT = Job.Kind.TERMLY_REPORT
 #: The report's steps for the progress bar: each section's figures, then the page layout, then the PDF.
 LAYOUT_STEPS = 2
 

@@ -15,6 +15,10 @@ class Job(models.Model):
         PUPIL_EXPORT = "pupil_export", "Pupil list export"
         ATTENDANCE_IMPORT = "attendance_import", "Attendance import"
         ATTENDANCE_RECOMPUTE = "attendance_recompute", "Attendance recompute"
+        # Kinds other apps start (their services name them: legal.services.JOB_KIND_LETTERS,
+        # reporting.services.JOB_KIND_REPORT); listed here so a job page and the admin name them.
+        LEGAL_LETTERS = "legal_letters", "Legal letter batch"
+        TERMLY_REPORT = "termly_report", "Termly scrutiny report"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
