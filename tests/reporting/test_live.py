@@ -1,0 +1,25 @@
+"""The termly report through Redis and a live Celery worker (the PostgreSQL + Redis run; skipped on the embedded
+default unless REQUIRE_LIVE_SERVICES=true), asked for on commit exactly as a page asks for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporting import services
+from schools.models import Job, Term
+from tests.exclusions.fixtures import build_calendar
+from tests.test_celery_live import _wait_for, live_worker  # noqa: F401  (the worker fixture)
+
+# serialized_rollback: the data migrations' rows (national figures and the rest) are put back afterwards.
+pytestmark = [pytest.mark.live_services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_a_report_round_trips_through_a_live_worker(world, live_worker):  # noqa: F811
+    build_calendar(world)
+    term = Term.objects.get(academic_year__name="2026/27", name="autumn", school__isnull=True)
+    run = services.report_request(user=world.users["school_a"], term=term, school=world.school_a)
+    job = _wait_for(run.job, seconds=90)
+    assert job.status == Job.Status.SUCCEEDED, job.message
+    run.refresh_from_db()
+    with run.file.open("rb") as stored:
+        assert stored.read(5) == b"%PDF-"
