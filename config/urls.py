@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
+from config.health import healthz
 from interventions import api as interventions_api
 from interventions import traded_api
 from legal import api as legal_api
@@ -98,6 +99,7 @@ urlpatterns = [
     # stay 'self'-only even here.
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 

@@ -70,6 +70,7 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
 MATRIX = {
     "home": (None, statuses()),
     "login": (None, statuses(anonymous=200)),
+    "healthz": (None, statuses(ok=ROLES[:-1], anonymous=200)),
     "logout": (None, statuses(ok=(), others=405)),
     "pupil_list": (None, statuses()),
     "pupil_create": (None, statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
