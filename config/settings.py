@@ -240,6 +240,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat: what runs by itself. Each task is idempotent, so a missed or doubled run does no harm.
 CELERY_BEAT_SCHEDULE = {
+    # Jobs whose worker died are shown failed (with Retry); jobs started while Redis was down are queued once it is
+    # back (schools.services.jobs_sweep). Every minute; the fault tests shorten it with JOB_SWEEP_SECONDS.
+    "job-sweep": {
+        "task": "schools.tasks.sweep_jobs",
+        "schedule": float(env_int("JOB_SWEEP_SECONDS", 60)),
+    },
     # Deadline reminders (exclusion reviews within two school days, missing day-6 provision) each school morning.
     "exclusion-deadline-reminders": {
         "task": "schools.tasks.send_exclusion_reminders",

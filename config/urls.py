@@ -85,6 +85,7 @@ urlpatterns = [
     path("provision/", include(exclusion_urls.provision_patterns)),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("cases/", include("cases.urls")),
     path("interventions/", include("interventions.urls")),
     path("traded/", include("interventions.traded_urls")),

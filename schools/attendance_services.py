@@ -45,9 +45,7 @@ def attendance_import_start(*, user, uploaded_file, kind: str, bad_rows: str) ->
     attendance_import.file.save(uploaded_file.name, uploaded_file, save=False)
     attendance_import.full_clean()
     attendance_import.save()
-    from schools.tasks import run_attendance_import
-
-    transaction.on_commit(lambda: run_attendance_import.delay(attendance_import.pk))
+    services.job_enqueue(job, "schools.tasks.run_attendance_import", attendance_import.pk)
     return attendance_import
 
 

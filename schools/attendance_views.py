@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from reporting.charts import Point, line_chart
 from schools import attendance_selectors as figures
-from schools import selectors
+from schools import selectors, services
 from schools.attendance_codes import suggested_stage
 from schools.attendance_exports import (
     FORMATS,
@@ -331,12 +331,14 @@ def import_outcome_text(attendance_import: AttendanceImport) -> str:
 
 def import_detail(request, pk: int):
     attendance_import = _visible_import(request, pk)
+    if attendance_import.job.status == Job.Status.RUNNING and services.jobs_fail_stale(
+            job_ids=[attendance_import.job_id]):
+        attendance_import.job.refresh_from_db()  # its worker died: say so now rather than at the next sweep
     held = (CtfReviewItem.objects.visible_to(request.user).filter(attendance_import=attendance_import)
             .exclude(status=CtfReviewItem.Status.SUPERSEDED).select_related("school").order_by("position"))
     return render(request, "attendance/import_detail.html", {
         "import": attendance_import, "job": attendance_import.job, "held": held,
-        "outcome": import_outcome_text(attendance_import),
-        "pending": attendance_import.job.status == Job.Status.PENDING})
+        "outcome": import_outcome_text(attendance_import)})
 
 
 def import_issues(request, pk: int):

@@ -28,10 +28,10 @@ class _JobRequest:
 
 @shared_task(bind=True, acks_late=True, max_retries=0)
 def run_pupil_export(self, job_id: int) -> str:
+    if not services.job_claim(job_id):
+        # Delivered twice (the sweep re-sent it, or a broker redelivery after a lost ack): another run has it.
+        return Job.objects.values_list("status", flat=True).get(pk=job_id)
     job = Job.objects.select_related("created_by").get(pk=job_id)
-    if job.is_finished:
-        # Delivered twice (broker redelivery after a lost ack): the first run already did the work.
-        return job.status
     user = job.created_by
     data = QueryDict(mutable=True)
     data.update(job.params.get("query", {}))
@@ -54,7 +54,7 @@ def run_pupil_export(self, job_id: int) -> str:
         services.job_finish(job, status=Job.Status.SUCCEEDED, message=f"{total} pupils exported.")
     except Exception as exc:
         logger.exception("Pupil export %s failed", job_id)
-        services.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}")
+        services.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}", retryable=True)
         raise
     return Job.Status.SUCCEEDED
 
@@ -65,17 +65,25 @@ def run_attendance_import(self, import_id: int) -> str:
     from schools.models import AttendanceImport
 
     attendance_import = AttendanceImport.objects.select_related("job", "uploaded_by").get(pk=import_id)
-    if attendance_import.job.is_finished:
-        return attendance_import.job.status  # delivered twice: the first run did the work
+    if not services.job_claim(attendance_import.job_id):
+        attendance_import.job.refresh_from_db()
+        return attendance_import.job.status  # delivered twice: another run has it, or had it
+    attendance_import.job.refresh_from_db()
     try:
         run_import(attendance_import)
     except Exception as exc:
         logger.exception("Attendance import %s failed", import_id)
         services.job_finish(attendance_import.job, status=Job.Status.FAILED,
-                            message=f"The import stopped with an error and nothing was saved: {exc}")
+                            message=f"The import stopped with an error and nothing was saved: {exc}", retryable=True)
         raise
     attendance_import.job.refresh_from_db()
     return attendance_import.job.status
+
+
+@shared_task(acks_late=True)
+def sweep_jobs() -> dict:
+    """Every minute (beat): jobs whose worker died are marked failed; jobs the queue never got are sent again."""
+    return services.jobs_sweep()
 
 
 @shared_task(acks_late=True)

@@ -82,7 +82,23 @@ def pupil_export(request):
 
 def job_detail(request, pk: int):
     job = get_object_or_404(Job.objects.filter(created_by=request.user), pk=pk)
+    if job.status == Job.Status.RUNNING and services.jobs_fail_stale(job_ids=[job.pk]):
+        job.refresh_from_db()  # its worker died: say so now rather than at the next sweep
     return render(request, "schools/job_detail.html", {"job": job})
+
+
+@require_POST
+def job_retry(request, pk: int):
+    job = get_object_or_404(Job.objects.filter(created_by=request.user), pk=pk)
+    try:
+        job = services.job_retry(user=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "The job will run again.")
+    if job.kind == Job.Kind.ATTENDANCE_IMPORT and hasattr(job, "attendance_import"):
+        return redirect("attendance_import_detail", pk=job.attendance_import.pk)
+    return redirect("job_detail", pk=job.pk)
 
 
 def job_download(request, pk: int):

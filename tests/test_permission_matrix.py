@@ -119,6 +119,7 @@ MATRIX = {
     "audit_list": (None, statuses(ok=AUDITORS, forbidden=["la_officer", "legal_officer", "school_a", "school_b"])),
     "job_detail": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
     "job_download": ("job", statuses(ok=["la_officer"], not_found=[r for r in ROLES[:-1] if r != "la_officer"])),
+    "job_retry": ("job", statuses(ok=(), others=405)),  # POST only; the retry itself: tests/faults/test_jobs.py
     "api-root": (None, statuses(anonymous=401)),
     "api_token": (None, statuses(ok=(), others=405, anonymous=405)),
     "api_schema": (None, statuses(anonymous=401)),

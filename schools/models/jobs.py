@@ -19,6 +19,8 @@ class Job(models.Model):
         # reporting.services.JOB_KIND_REPORT); listed here so a job page and the admin name them.
         LEGAL_LETTERS = "legal_letters", "Legal letter batch"
         TERMLY_REPORT = "termly_report", "Termly scrutiny report"
+        # UK GDPR Art. 15: everything held on one pupil (schools.data_protection).
+        SUBJECT_ACCESS = "subject_access", "Subject access export"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -31,6 +33,13 @@ class Job(models.Model):
     done = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    # Delivery bookkeeping (schools.services, "Jobs and faults"): when the task was last handed to the queue (empty
+    # while the queue could not be reached), which worker connection claimed it, how many times it was claimed, and
+    # whether a failure was an interruption or crash that is safe to run again (not a verdict on the file).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retryable = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -43,6 +52,15 @@ class Job(models.Model):
         if self.status == self.Status.SUCCEEDED:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Pending because the queue could not be reached when it was started (the sweep sends it once it is back)."""
+        return self.status == self.Status.PENDING and "task" in self.params and self.queued_at is None
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and self.retryable and "task" in self.params
 
     @property
     def is_finished(self) -> bool:
