@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "axes",
     "csp",
+    # Before "schools", whose admin module takes django-otp's device admin off the site (schools.two_factor_admin).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "schools",
     "cases",
     "interventions",
@@ -63,9 +66,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "schools.two_factor_middleware.TwoFactorMiddleware",
     "config.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,6 +134,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's default, stated: no other origin's window keeps a handle on ours.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -155,6 +162,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (schools.two_factor): LA roles may set up an authenticator app; true makes it mandatory for them.
+TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance and inclusion casework")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -201,7 +213,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"},
+    # api_token: the token endpoint, per address, on top of axes' lock-out per username and address.
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min", "api_token": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Attendance and inclusion casework API",

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
@@ -14,8 +14,16 @@ from interventions import traded_api
 from legal import api as legal_api
 from reporting import api as reporting_api
 from schools import api as schools_api
-from schools import attendance_api, attendance_urls, attendance_views, exclusion_api, exclusion_urls, views
-from schools.forms_auth import SignInForm
+from schools import (
+    attendance_api,
+    attendance_urls,
+    attendance_views,
+    exclusion_api,
+    exclusion_urls,
+    two_factor_api,
+    two_factor_views,
+    views,
+)
 
 router = DefaultRouter()
 router.register("schools", schools_api.SchoolViewSet, basename="api-school")
@@ -55,8 +63,12 @@ router.register("reports/national-figures", reporting_api.NationalFigureViewSet,
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", login_not_required(auth_views.LoginView.as_view(authentication_form=SignInForm)),
-         name="login"),
+    path("sign-in/", two_factor_views.sign_in, name="login"),
+    path("sign-in/code/", two_factor_views.sign_in_code, name="login_code"),
+    path("account/", two_factor_views.account, name="account"),
+    path("account/password/", two_factor_views.password_change, name="password_change"),
+    path("account/two-factor/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/remove/", two_factor_views.two_factor_remove, name="two_factor_remove"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("pupils/", views.pupil_list, name="pupil_list"),
     path("pupils/new/", views.pupil_create, name="pupil_create"),
@@ -94,13 +106,15 @@ urlpatterns = [
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/reports/metrics/", reporting_api.ReportMetricsView.as_view(), name="api-report-metrics"),
     path("api/", include(router.urls)),
-    path("api/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
+    path("api/auth/token/", two_factor_api.obtain_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI sets style attributes as it draws; its script is served separately (the split view) so scripts
     # stay 'self'-only even here.
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="api_schema")), name="api_docs"),
     path("healthz/", healthz, name="healthz"),
+    # The admin site's own sign-in form knows no second step: its sign-in is ours.
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
 ]
 

@@ -20,6 +20,7 @@ from schools.models import (
     Term,
     User,
 )
+from schools.two_factor_admin import reset_two_factor
 
 
 @admin.register(User)
@@ -29,6 +30,7 @@ class UserAdmin(DjangoUserAdmin):
     filter_horizontal = ["schools", "groups", "user_permissions"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Role and schools", {"fields": ("role", "job_title", "schools")}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Role and schools", {"fields": ("role", "schools")}))
+    actions = [reset_two_factor]
 
 
 admin.site.register(LocalAuthority)

@@ -27,6 +27,7 @@ from tests.legal.matrix import legal_targets  # noqa: F401  (fixture used by `ta
 from tests.matrix_support import AUDITORS, EDITORS, LA, ROLES, statuses
 from tests.reporting import matrix as reporting_matrix
 from tests.reporting.matrix import reporting_targets  # noqa: F401  (fixture used by `targets`)
+from tests.security import matrix as security_matrix
 from tests.traded import matrix as traded_matrix
 from tests.traded.matrix import traded_targets  # noqa: F401  (fixture used by `targets`)
 
@@ -260,6 +261,7 @@ MATRIX.update(cases_matrix.ROWS)
 MATRIX.update(exclusions_matrix.ROWS)
 KWARG_NAMES.update(reporting_matrix.KWARG_NAMES)
 MATRIX.update(reporting_matrix.ROWS)
+MATRIX.update(security_matrix.ROWS)
 API_LOOKUPS = {"school": "urn"}
 
 

@@ -1,0 +1,17 @@
+"""Security (issue 9): this area's rows of the permission matrix, merged by test_permission_matrix.py.
+
+The code step of sign-in and turning two-factor off have nothing to show without a pending sign-in or a device, so
+they send every role on (302); set-up is for LA roles only.
+"""
+
+from __future__ import annotations
+
+from tests.matrix_support import LA, statuses
+
+ROWS: dict = {
+    "login_code": (None, statuses(ok=(), others=302, anonymous=302)),
+    "account": (None, statuses()),
+    "password_change": (None, statuses()),
+    "two_factor_setup": (None, statuses(ok=LA, forbidden=["school_a", "school_b"])),
+    "two_factor_remove": (None, statuses(ok=(), others=302)),
+}
