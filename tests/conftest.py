@@ -75,6 +75,17 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """The in-memory cache holds API throttle counts (schools.two_factor_api): cleared per test, as the database is
+    rolled back, so one test's requests never throttle another's. A shared cache (REDIS_CACHE_URL) is left alone."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process_unless_live(request):
     """Unit tests run Celery tasks in-process; tests marked live_services use the real broker and a worker."""
     from config.celery import app
