@@ -162,7 +162,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The GOV.UK lock-out page on the site, JSON on the API.
+AXES_LOCKOUT_CALLABLE = "schools.two_factor.lockout_response"
 
 # Two-factor sign-in (schools.two_factor): LA roles may set up an authenticator app; true makes it mandatory for them.
 TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", False)

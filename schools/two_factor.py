@@ -36,6 +36,8 @@ PENDING_SECONDS = 5 * 60
 PENDING_SESSION_KEY = "two_factor_pending"
 DEVICE_NAME = "Authenticator app"
 CODE_PATTERN = re.compile(r"^\d{6}$")
+LOCKED_OUT_MESSAGE = ("Too many failed sign-in attempts for this username from this address: try again in 30 "
+                      "minutes.")
 
 
 class CodeRefused(Exception):
@@ -146,6 +148,20 @@ def record_failure(request, user) -> bool:
     this failure locked the account out."""
     auth_signals.user_login_failed.send(sender=__name__, credentials={"username": user.username}, request=request)
     return bool(getattr(request, "axes_locked_out", False))
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the GOV.UK page for the site, JSON for the API (its clients read JSON)."""
+    from axes.helpers import get_failure_limit
+    from django.http import JsonResponse
+    from django.template.response import TemplateResponse
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKED_OUT_MESSAGE}, status=429)
+    username = (credentials or {}).get("username", "")
+    return TemplateResponse(request, "registration/locked_out.html",
+                            {"failure_limit": get_failure_limit(request, credentials), "username": username},
+                            status=429).render()
 
 
 def is_locked_out(request, username: str) -> bool:

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from schools import two_factor
 
-LOCKED_OUT = "Too many failed sign-in attempts for this username from this address: try again in 30 minutes."
+LOCKED_OUT = two_factor.LOCKED_OUT_MESSAGE
 
 
 class TokenRequestSerializer(serializers.Serializer):
