@@ -286,7 +286,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.make_term_end_reports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Retention: pupils past the LA's retention period are anonymised (schools.data_protection_retention); a rerun
+    # finds nobody new, so a missed or doubled night does no harm.
+    "data-protection-retention": {
+        "task": "schools.data_protection_tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
+
+# Retention (schools.data_protection_rules names the source): a pupil's record is anonymised this many years after
+# their last enrolment in the authority ended, and not before they reach this age. The LA's own schedule decides.
+DATA_RETENTION_YEARS_AFTER_LEAVING = env_int("DATA_RETENTION_YEARS_AFTER_LEAVING", 6)
+DATA_RETENTION_MIN_AGE = env_int("DATA_RETENTION_MIN_AGE", 25)
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet
 # commenced, so its pages and API stay off until the LA switches them on.

@@ -103,6 +103,7 @@ urlpatterns = [
     path("traded/", include("interventions.traded_urls")),
     path("legal/", include("legal.urls")),
     path("reports/", include("reporting.urls")),
+    path("data-protection/", include("schools.data_protection_urls")),
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/reports/metrics/", reporting_api.ReportMetricsView.as_view(), name="api-report-metrics"),
     path("api/", include(router.urls)),

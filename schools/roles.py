@@ -58,6 +58,10 @@ class Capability(models.TextChoices):
     VIEW_REPORTS = "view_reports", "See the reporting dashboards, the glossary and the termly reports one may read"
     GENERATE_LA_REPORTS = "generate_la_reports", "Make LA-wide and partnership termly reports"
     GENERATE_SCHOOL_REPORTS = "generate_school_reports", "Make a termly report for a school one can see"
+    # Data protection (issue 9). Answering a subject access request is the LA's duty as controller, and the export
+    # holds restricted entries and the audit trail, so it is for managers and admins only.
+    RUN_SUBJECT_ACCESS = "run_subject_access", "Export everything held on a pupil (subject access request)"
+    MANAGE_RETENTION = "manage_retention", "See the retention policy, who is due for anonymisation and past runs"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -95,6 +99,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Capability.GENERATE_LA_REPORTS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.GENERATE_SCHOOL_REPORTS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER,
                                                    Role.SCHOOL_USER}),
+    Capability.RUN_SUBJECT_ACCESS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
+    Capability.MANAGE_RETENTION: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
 }
 
 

@@ -115,3 +115,7 @@ def send_exclusion_reminders() -> dict:
     result = exclusion_reminders_refresh(today=today)
     result["recomputed"] = changed
     return result
+
+
+# Data protection tasks live beside their code; importing them here registers them with the worker.
+from schools.data_protection_tasks import apply_retention, run_subject_access  # noqa: E402, F401

@@ -102,7 +102,9 @@ def job_retry(request, pk: int):
 
 
 def job_download(request, pk: int):
-    job = get_object_or_404(Job.objects.filter(created_by=request.user, status=Job.Status.SUCCEEDED), pk=pk)
+    # A subject access export is downloaded only through data_protection:sar_download, which audits it.
+    job = get_object_or_404(Job.objects.filter(created_by=request.user, status=Job.Status.SUCCEEDED)
+                            .exclude(kind=Job.Kind.SUBJECT_ACCESS), pk=pk)
     if not job.result_file:
         raise Http404
     return FileResponse(job.result_file.open("rb"), as_attachment=True,

@@ -19,6 +19,8 @@ from schools.models import AttendanceImport, Enrolment, Job
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixture used by `targets`)
 from tests.cases import matrix as cases_matrix
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
+from tests.data_protection import matrix as data_protection_matrix
+from tests.data_protection.matrix import data_protection_targets  # noqa: F401  (fixture used by `targets`)
 from tests.exclusions import matrix as exclusions_matrix
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
 from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
@@ -48,7 +50,7 @@ def _all_url_names(resolver=None, namespace=""):
 
 @pytest.fixture
 def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets,  # noqa: F811 (imported above)
-            attendance_targets, reporting_targets):  # noqa: F811
+            attendance_targets, reporting_targets, data_protection_targets):  # noqa: F811
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -62,7 +64,7 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
     return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets, **attendance_targets,
-            **reporting_targets,
+            **reporting_targets, **data_protection_targets,
             "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
             "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
 
@@ -261,6 +263,8 @@ MATRIX.update(cases_matrix.ROWS)
 MATRIX.update(exclusions_matrix.ROWS)
 KWARG_NAMES.update(reporting_matrix.KWARG_NAMES)
 MATRIX.update(reporting_matrix.ROWS)
+KWARG_NAMES.update(data_protection_matrix.KWARG_NAMES)
+MATRIX.update(data_protection_matrix.ROWS)
 MATRIX.update(security_matrix.ROWS)
 API_LOOKUPS = {"school": "urn"}
 

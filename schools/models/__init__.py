@@ -9,6 +9,7 @@ from .attendance import (
 from .audit import AuditEvent
 from .calendar import AcademicYear, Closure, Term
 from .ctf_review import CtfReviewItem
+from .data_protection import AnonymisedPupil, RetentionRun
 from .exclusions import Exclusion, ExclusionReminder
 from .jobs import Job
 from .organisation import LocalAuthority, Partnership, School
@@ -28,6 +29,8 @@ from .stage_policy import StagePolicy
 from .users import User
 
 __all__ = [
+    "AnonymisedPupil",
+    "RetentionRun",
     "APProvider",
     "ChildNotInSchool",
     "CMEEnquiry",
