@@ -11,7 +11,7 @@ from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeetin
 from cases.selectors import officers
 from cases.stages import Stage
 from schools.attendance_stages import STAGE_CHECK_CHOICES
-from schools.filters import GdsFilterSet, _visible_schools
+from schools.filters import GdsFilterSet, RecordNumberFilter, _visible_schools
 from schools.models import AcademicYear, Partnership
 
 
@@ -89,7 +89,7 @@ class ReferralFilterSet(GdsFilterSet):
 
 class ChronologyFilterSet(GdsFilterSet):
     # A plain number: an out-of-scope case id simply matches nothing.
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = RecordNumberFilter(field_name="case_id")
     entry_type = django_filters.ChoiceFilter(choices=ChronologyEntry.EntryType.choices, empty_label="Any type")
     occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte",
                                               widget=forms.DateInput(attrs={"type": "date"}))
@@ -100,7 +100,7 @@ class ChronologyFilterSet(GdsFilterSet):
 
 
 class TaskFilterSet(GdsFilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = RecordNumberFilter(field_name="case_id")
     status = django_filters.ChoiceFilter(choices=Task.Status.choices, empty_label="Any status")
     mine = django_filters.BooleanFilter(label="Assigned to me", method="filter_mine")
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from cases.stages import Stage
 from interventions.models import Intervention, InterventionPlan
-from schools.filters import GdsFilterSet
+from schools.filters import GdsFilterSet, RecordNumberFilter
 
 
 class InterventionFilterSet(GdsFilterSet):
@@ -29,9 +29,9 @@ class InterventionFilterSet(GdsFilterSet):
 
 
 class PlanFilterSet(GdsFilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = RecordNumberFilter(field_name="case_id")
     status = django_filters.ChoiceFilter(choices=InterventionPlan.Status.choices, empty_label="Any status")
-    intervention = django_filters.NumberFilter(field_name="intervention_id")
+    intervention = RecordNumberFilter(field_name="intervention_id")
 
     class Meta:
         model = InterventionPlan

@@ -19,6 +19,7 @@ from interventions.models import Booking, Invoice, InvoiceLine, Package, TradedS
 from interventions.models.traded import TradedRole
 from interventions.traded_filters import BookingFilterSet, InvoiceFilterSet, PackageFilterSet, TradedServiceFilterSet
 from schools.api import ScopedRelationsMixin, as_drf_error
+from schools.filters import record_number_or_404
 from schools.models import AcademicYear, Pupil, School, Term, User
 from schools.roles import Capability
 
@@ -235,7 +236,7 @@ class BookingViewSet(ServiceCallMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         return self._out(booking, status.HTTP_201_CREATED)
 
     def _act(self, service, **extra):
-        booking = selectors.booking_for_update(user=self.request.user, pk=self.kwargs["pk"])
+        booking = selectors.booking_for_update(user=self.request.user, pk=record_number_or_404(self.kwargs["pk"]))
         serializer = self.get_serializer(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -245,7 +246,7 @@ class BookingViewSet(ServiceCallMixin, mixins.CreateModelMixin, viewsets.ReadOnl
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        booking = selectors.booking_for_update(user=request.user, pk=pk)
+        booking = selectors.booking_for_update(user=request.user, pk=record_number_or_404(pk))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

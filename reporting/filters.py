@@ -8,7 +8,7 @@ import django_filters
 from reporting.models import ReportRun
 from schools.attendance_filters import AttendancePupilFilterSet
 from schools.exclusion_rules import ALL_REASON_CHOICES
-from schools.filters import GdsFilterSet, PupilTextMixin
+from schools.filters import GdsFilterSet, PupilTextMixin, RecordNumberFilter
 from schools.models import Exclusion
 
 
@@ -41,7 +41,7 @@ class DrillExclusionFilterSet(PupilTextMixin, GdsFilterSet):
 
 class ReportRunFilterSet(GdsFilterSet):
     trigger = django_filters.ChoiceFilter(label="Made", choices=ReportRun.Trigger.choices, empty_label="Either way")
-    term = django_filters.NumberFilter(label="Term record number", field_name="term_id")
+    term = RecordNumberFilter(label="Term record number", field_name="term_id")
     school = django_filters.CharFilter(label="School URN", field_name="school__urn")
 
     class Meta:

@@ -38,6 +38,7 @@ from schools.attendance_views import (
 )
 from schools.audit import record_view
 from schools.ctf_review_services import nc_year_from_file
+from schools.filters import record_number_or_404
 from schools.forms import ImportForm
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Pupil, StagePolicy
 from schools.roles import Capability
@@ -318,7 +319,7 @@ class AttendanceImportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         return import_list_for(self.request.user).order_by("-pk")
 
     def get_object(self):
-        return visible_import(self.request.user, self.kwargs["pk"])
+        return visible_import(self.request.user, record_number_or_404(self.kwargs["pk"]))
 
     @extend_schema(request=ImportUploadSerializer, responses={202: AttendanceImportSerializer})
     def create(self, request, *args, **kwargs):

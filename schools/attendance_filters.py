@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE, Stage
 from schools.attendance_stages import STAGE_CHECK_CHOICES, filter_stage_check
-from schools.filters import GdsFilterSet, _visible_schools
+from schools.filters import GdsFilterSet, RecordNumberFilter, _visible_schools
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Job, Partnership, Pupil, School
 
 SHOW_CHOICES = [("pa", "Persistently absent (10% or more)"), ("sa", "Severely absent (50% or more)"),
@@ -141,7 +141,7 @@ class CtfReviewFilterSet(_DefaultsMixin, GdsFilterSet):
                                          empty_label="Any reason")
     school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, to_field_name="urn",
                                               empty_label="Any school")
-    attendance_import = django_filters.NumberFilter(label="Import number", field_name="attendance_import_id")
+    attendance_import = RecordNumberFilter(label="Import number", field_name="attendance_import_id")
 
     class Meta:
         model = CtfReviewItem

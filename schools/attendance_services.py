@@ -172,11 +172,17 @@ def run_import(attendance_import: AttendanceImport) -> ImportOutcome:
 
         with attendance_import.file.open("rb") as stream:
             rows, rows_read, parse_issues = ctf_rows(stream, filename=attendance_import.original_name)
-        # Pupils the authority cannot match with certainty wait in the CTF review queue with their marks.
-        rows, parse_issues = hold_unmatched(attendance_import=attendance_import, rows=rows, issues=parse_issues)
-        services.job_mark_running(job, total=max(rows_read, 1))
-        outcome = apply_marks(attendance_import=attendance_import, rows=rows, rows_read=rows_read,
-                              parse_issues=parse_issues, progress=lambda done: services.job_progress(job, done=done))
+        if not rows_read and parse_issues:
+            # Not a CTF that could be read (not XML, a DOCTYPE refused, no readable pupil): the job fails saying
+            # why, instead of succeeding with "0 marks written".
+            outcome = ImportOutcome(0, 0, 0, 0, 0, parse_issues, applied=False)
+        else:
+            # Pupils the authority cannot match with certainty wait in the CTF review queue with their marks.
+            rows, parse_issues = hold_unmatched(attendance_import=attendance_import, rows=rows, issues=parse_issues)
+            services.job_mark_running(job, total=max(rows_read, 1))
+            outcome = apply_marks(attendance_import=attendance_import, rows=rows, rows_read=rows_read,
+                                  parse_issues=parse_issues,
+                                  progress=lambda done: services.job_progress(job, done=done))
     AttendanceImport.objects.filter(pk=attendance_import.pk).update(
         rows_read=outcome.rows_read, marks_written=outcome.written, marks_changed=outcome.changed,
         marks_unchanged=outcome.unchanged, rows_rejected=outcome.rejected)

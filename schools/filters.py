@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.http import Http404
 
 from schools.exclusion_rules import ALL_REASON_CHOICES
 from schools.models import (
@@ -24,6 +27,32 @@ from schools.models import (
     School,
     User,
 )
+
+# Largest primary key either database stores (a signed 64-bit integer in PostgreSQL and SQLite).
+MAX_RECORD_NUMBER = 2**63 - 1
+_RECORD_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+class RecordNumberFilter(django_filters.NumberFilter):
+    """A record number (primary key) in a query string: a whole number from 1 to MAX_RECORD_NUMBER. A plain
+    NumberFilter takes any decimal, so "1e40" reached the database and overflowed its integer (a server error); this
+    answers "Enter a whole number" as a 400 on the API and a field error on the page instead."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_RECORD_NUMBER)
+        super().__init__(*args, **kwargs)
+
+
+def record_number_or_404(text) -> int:
+    """A record number from a URL. The API router lets any text through as ``{id}``; text that is not a whole number
+    in range names no record, so it is a 404 like any other missing record, not a ValueError from the query."""
+    text = str(text)
+    if not _RECORD_NUMBER.fullmatch(text) or not 1 <= int(text) <= MAX_RECORD_NUMBER:
+        raise Http404("No such record.")
+    return int(text)
 
 
 class GdsFilterSet(django_filters.FilterSet):
@@ -83,8 +112,8 @@ class PupilFilterSet(GdsFilterSet):
 
 class EnrolmentFilterSet(GdsFilterSet):
     # Plain numbers, not model choices: an id outside the user's scope simply matches nothing.
-    pupil = django_filters.NumberFilter(field_name="pupil_id")
-    school = django_filters.NumberFilter(field_name="school_id")
+    pupil = RecordNumberFilter(field_name="pupil_id")
+    school = RecordNumberFilter(field_name="school_id")
     current = django_filters.BooleanFilter(field_name="end_date", lookup_expr="isnull", label="Still on roll")
 
     class Meta:
@@ -109,7 +138,7 @@ class SchoolFilterSet(GdsFilterSet):
 
 class AuditEventFilterSet(GdsFilterSet):
     user = django_filters.ModelChoiceFilter(queryset=User.objects.order_by("username"), empty_label="Any user")
-    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
+    pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
     action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, empty_label="Any action")
     object_type = django_filters.CharFilter(label="Record type", lookup_expr="iexact")
     date_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From",
@@ -144,7 +173,7 @@ def _open_deadlines() -> list[tuple[str, str]]:
 
 class ExclusionFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
-    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
+    pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
     school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
     kind = django_filters.ChoiceFilter(label="Type", choices=Exclusion.Kind.choices, empty_label="Any type")
     reason = django_filters.ChoiceFilter(label="Reason", method="filter_reason", empty_label="Any reason",
@@ -190,12 +219,12 @@ class ExclusionFilterSet(PupilTextMixin, GdsFilterSet):
 
 class PlacementFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
-    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
-    exclusion = django_filters.NumberFilter(field_name="exclusion_id", label="Exclusion record number")
+    pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
+    exclusion = RecordNumberFilter(field_name="exclusion_id", label="Exclusion record number")
     arranged_by = django_filters.ChoiceFilter(choices=Placement.ArrangedBy.choices, empty_label="LA or school")
     provider_kind = django_filters.ChoiceFilter(label="Provider", choices=Placement.ProviderKind.choices,
                                                 empty_label="Any provider")
-    ap_provider = django_filters.NumberFilter(field_name="ap_provider_id", label="AP provider record number")
+    ap_provider = RecordNumberFilter(field_name="ap_provider_id", label="AP provider record number")
     current = django_filters.BooleanFilter(label="Current", method="filter_current")
 
     class Meta:
@@ -211,7 +240,7 @@ class PlacementFilterSet(PupilTextMixin, GdsFilterSet):
 
 class PartTimeTimetableFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
-    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
+    pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
     school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
     status = django_filters.ChoiceFilter(label="Status", method="filter_status", empty_label="Any status",
                                          choices=[("open", "Running"), ("ended", "Ended")])
@@ -246,7 +275,7 @@ class PartTimeTimetableFilterSet(PupilTextMixin, GdsFilterSet):
 
 class ManagedMoveFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
-    pupil = django_filters.NumberFilter(field_name="pupil_id", label="Pupil record number")
+    pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
     school = django_filters.ModelChoiceFilter(label="From or to school", queryset=_visible_schools,
                                               method="filter_school", empty_label="Any school")
     outcome = django_filters.ChoiceFilter(choices=ManagedMove.Outcome.choices, empty_label="Any outcome")
