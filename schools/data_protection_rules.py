@@ -93,7 +93,7 @@ MODELS: dict[str, dict] = {
     "cases.TsmPupil": {"title": "Discussed at targeting support meetings", "keep": ()},
     "interventions.InterventionPlan": {"title": "Intervention plans", "keep": ()},
     "interventions.Booking": {"title": "Traded service bookings naming the pupil",
-                              "keep": ("reference", "purchase_order", "preferred_dates")},
+                              "keep": ("purchase_order", "preferred_dates")},
     "interventions.BookingDate": {"title": "Dates of traded bookings naming the pupil", "keep": ()},
     # Invoice lines are the council's financial record (kept under its own finance retention); they name services.
     "interventions.InvoiceLine": {"title": "Invoice lines for bookings naming the pupil",
