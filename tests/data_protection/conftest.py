@@ -14,6 +14,12 @@ from tests.legal.matrix import legal_targets  # noqa: F401
 from tests.traded.matrix import traded_targets  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Exports, attachments and their deletion happen in a folder of this test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def full_record(world, cases_world, exclusion_targets, legal_targets, traded_targets,  # noqa: F811
                 attendance_targets):  # noqa: F811
