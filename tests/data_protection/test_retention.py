@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -224,3 +226,17 @@ def test_the_dry_run_page(world, client):
     for role in ["la_officer", "legal_officer", "school_a"]:
         client.force_login(world.users[role])
         assert client.get(reverse("data_protection:retention")).status_code == 403
+
+
+def test_the_command_dry_run_and_run(world):
+    pupil = leaver(world, first="Cmdpupil")
+    out = io.StringIO()
+    call_command("anonymise_due_pupils", "--dry-run", stdout=out)
+    assert f"would anonymise\t{pupil.pk}\t{pupil.upn}" in out.getvalue() and "1 due, 0 held back." in out.getvalue()
+    pupil.refresh_from_db()
+    assert pupil.legal_first_name == "Cmdpupil"
+    out = io.StringIO()
+    call_command("anonymise_due_pupils", stdout=out)
+    assert "1 anonymised, 0 held back." in out.getvalue()
+    pupil.refresh_from_db()
+    assert pupil.legal_first_name == "Anonymised"
