@@ -1,4 +1,5 @@
-"""Demo register marks: the full autumn 2025 term and the autumn 2026 term to date for every demo pupil, with about
+"""Demo register marks: the whole 2025/26 year (so last term's termly report and every "last year" comparison have
+figures) and the autumn 2026 term to date for every demo pupil, with about
 20% of pupils persistently absent and 2% severely, as in England's recent figures (ref §8).
 
 The marks are generated as columns (polars) and written through the same week writer an import uses
@@ -25,15 +26,19 @@ _HASH = 2654435761  # Knuth's multiplicative hash; the low 32 bits are the draw
 
 
 def _days() -> pl.DataFrame:
-    """Every school day per school in the demo terms (a few thousand rows)."""
-    terms = list(Term.objects.filter(name="autumn", start_date__lte=REFERENCE_DATE))
+    """Every school day per school in the demo terms (some ten thousand rows)."""
+    terms = list(Term.objects.filter(start_date__lte=REFERENCE_DATE))
     la_terms = [t for t in terms if t.school_id is None]
-    own = {(t.school_id, t.academic_year_id): t for t in terms if t.school_id}
+    own: dict[tuple[int, int], list[Term]] = {}  # an academy's own terms replace the LA's for that year
+    for term in terms:
+        if term.school_id:
+            own.setdefault((term.school_id, term.academic_year_id), []).append(term)
     rows = []
     last = REFERENCE_DATE - datetime.timedelta(days=1)
     for school in School.objects.all():
-        for la_term in la_terms:
-            term = own.get((school.pk, la_term.academic_year_id), la_term)
+        school_terms = [t for t in la_terms if (school.pk, t.academic_year_id) not in own]
+        school_terms += [t for (school_id, _), mine in own.items() if school_id == school.pk for t in mine]
+        for term in school_terms:
             end = min(term.end_date, last)
             calendar = load_calendar(school, term.start_date, end)
             day = term.start_date
@@ -93,5 +98,5 @@ def load(*, seed: int, stdout=None) -> int:
     """Write the marks (and so every summary); returns how many marks."""
     outcome = writer.store(marks_frame(seed=seed))
     if stdout is not None:
-        stdout.write(f"{outcome.written:,} register marks (autumn 2025 and autumn 2026 to date)\n")
+        stdout.write(f"{outcome.written:,} register marks (2025/26 and autumn 2026 to date)\n")
     return outcome.written

@@ -7,7 +7,7 @@ import pytest
 
 from reporting.models import ReportRun, SchoolLinkOfficer
 from schools.demo import load_demo
-from schools.models import School
+from schools.models import AttendanceSummary, School
 
 
 @pytest.mark.django_db
@@ -18,3 +18,6 @@ def test_demo_has_link_officers_and_a_past_termly_report(django_capture_on_commi
     run = ReportRun.objects.get()
     assert (run.trigger, run.term.name, run.term.academic_year.name) == ("scheduled", "summer", "2025/26")
     assert run.job.status == "succeeded" and run.pages and run.file.name.endswith(".pdf")
+    # The report's term has register marks for every enrolment on roll, so its attendance section has figures.
+    term_summaries = AttendanceSummary.objects.filter(term=run.term)
+    assert term_summaries.filter(possible__gt=0).count() > 1000
