@@ -209,6 +209,9 @@ class Case(models.Model):
         indexes = [
             # My work and caseload counts: an officer's open cases.
             models.Index(fields=["officer", "status"], name="case_officer_status_idx"),
+            # The case list's order (Meta.ordering): the first page is read from this index instead of sorting every
+            # case joined to its pupil (32 ms to 9 ms at 50,000 pupils; found by tests/perf/load.py).
+            models.Index(fields=["-opened_on", "-id"], name="case_opened_idx"),
             # Case list filtered by status and stage; "cases by stage" on the manager view.
             models.Index(fields=["status", "stage"], name="case_status_stage_idx"),
             # Overdue reviews (open cases whose next review date has passed).

@@ -12,7 +12,9 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
 3. an incremental import of one more day for every pupil (import and recompute): ≤ 2 s;
 4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5;
 5. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
-   cases and notices added set-wise: ≤ 15 s at 250,000 pupils (skip with --no-report).
+   cases and notices added set-wise: ≤ 15 s at 250,000 pupils (skip with --no-report);
+6. a bounded load test (tests/perf/load.py): 20 concurrent users on mixed journeys against gunicorn on loopback for
+   --load-seconds (60): p95 ≤ 150 ms on every list and profile page, no errors (skip with --no-load).
 """
 
 from __future__ import annotations
@@ -141,6 +143,9 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     parser.add_argument("--no-report", action="store_true",
                         help="skip the reporting measure (tests/perf/report.py: the LA-wide termly PDF)")
+    parser.add_argument("--no-load", action="store_true",
+                        help="skip the load test (tests/perf/load.py: 20 users against gunicorn)")
+    parser.add_argument("--load-seconds", type=int, default=60, help="how long the load test runs")
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     print(f"Benchmark LA: {args.pupils:,} pupils x {args.days} school days x 2 sessions on {urlparse(url).hostname}")
@@ -198,6 +203,14 @@ def main(argv=None) -> int:
         from tests.perf import report
 
         results += report.measure(days[:-1], Result)
+
+    # Production hardening (issue 9): the pages people use, under 20 concurrent users, on the same LA.
+    if not args.no_load:
+        from tests.perf import load, report
+
+        if args.no_report:
+            report.enrich(days[:-1])  # cases, exclusions and notices for the case and exclusion pages
+        results += load.measure(Result, url, args.load_seconds)
 
     print()
     print(f"{'Measure':36} {'Figure':>10}  {'Reference':28} {'Limit':22} Result")
