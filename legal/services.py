@@ -568,7 +568,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
                                            status=PenaltyNoticeRequest.Status.SUBMITTED).exists():
         raise ValidationError({"notice_type": f"{pupil.display_name} already has a request of this kind awaiting "
                                               "the LA's decision."})
-    content_types = check_uploads(files)
+    content_types = check_uploads(files, field="files")  # the form field's name, so the error shows there
     submitted_on = _today()
     request = PenaltyNoticeRequest(
         school=school, pupil=pupil, notice_type=notice_type, absence_from=absence_from, absence_to=absence_to,

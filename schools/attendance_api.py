@@ -277,7 +277,8 @@ class AttendanceImportSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A CSV of session marks or a CTF (XML), up to 200 MB.")
+    file = serializers.FileField(help_text="A CSV of session marks or a CTF (XML), up to ATTENDANCE_UPLOAD_MAX_MB "
+                                           "(1,024 MB unless the authority sets it).")
     kind = serializers.ChoiceField(choices=AttendanceImport.Kind.choices)
     bad_rows = serializers.ChoiceField(choices=AttendanceImport.BadRows.choices,
                                        default=AttendanceImport.BadRows.KEEP_GOOD,
