@@ -163,6 +163,9 @@ class Exclusion(models.Model):
             models.Index(fields=["pupil", "start_date"], name="exclusion_pupil_start_idx"),
             # A school's exclusion list, newest first, and term totals at one school.
             models.Index(fields=["school", "-start_date"], name="exclusion_school_start_idx"),
+            # The LA-wide exclusion list (Meta.ordering): its first page read from this index, not a sort of every
+            # exclusion joined to its pupil (tests/perf/load.py).
+            models.Index(fields=["-start_date", "-id"], name="exclusion_start_idx"),
             # Day-6 dashboard and reminders: exclusions with a duty, by day-6 date.
             models.Index(fields=["day6_duty", "day6_date"], name="exclusion_day6_idx"),
             # Reminders: review deadlines coming up.
