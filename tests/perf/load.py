@@ -56,6 +56,7 @@ def _session_key(user) -> str:
 
 def _prepare() -> dict:
     """Two kinds of user with their sessions, and the pages each may open (ids drawn from the generated LA)."""
+    from django.db import connection
     from django.urls import reverse
 
     from cases.models import Case
@@ -66,6 +67,13 @@ def _prepare() -> dict:
     officers = list(User.objects.filter(role="la_officer", username__startswith="bench-officer-").order_by("pk"))
     if not officers:
         officers = [User.objects.create(username="load-officer", role="la_officer")]
+    # tests/perf/report.py hands every generated case to its first officer (it picks officers[pk % 25] for pks that
+    # are all multiples of 50), so one My work page would list every open case in the LA. Spread them over the
+    # officers as a team's caseloads are, so My work is measured at a caseload rather than at the whole LA.
+    ids = [officer.pk for officer in officers]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Case._meta.db_table} SET officer_id = (%s::bigint[])[1 + id %% %s] "
+                       f"WHERE officer_id = ANY(%s)", [ids, len(ids), ids])
     school_user, _ = User.objects.get_or_create(username="load-school", defaults={"role": "school_user"})
     school_user.schools.set([school])
     pupil_ids = list(Pupil.objects.values_list("pk", flat=True))
@@ -126,6 +134,23 @@ def _start_gunicorn(url: str, port: int, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer within 60 s.")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children now alive (gunicorn's master and workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for one in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
@@ -143,12 +168,15 @@ def run(url: str, seconds: int) -> dict:
                 spec.update(base=f"http://127.0.0.1:{port}", seconds=seconds)
                 spec_path, out_path = Path(folder) / "spec.json", Path(folder) / "timings.json"
                 spec_path.write_text(json.dumps(spec))
+                cpu_before = _cpu_seconds(server.pid)
                 done = subprocess.run([sys.executable, "-m", "tests.perf.load", "--drive", str(spec_path),
                                        str(out_path)], capture_output=True, text=True, check=False)
                 if done.returncode:
                     sys.stderr.write(done.stdout + done.stderr)
                     raise SystemExit("The load test failed; see above.")
                 timings = json.loads(out_path.read_text())
+                timings["server_cpu"] = _cpu_seconds(server.pid) - cpu_before
+                timings["load_average"] = os.getloadavg()[0]
             finally:
                 os.killpg(server.pid, 15)
                 server.wait(timeout=30)
@@ -166,6 +194,10 @@ def measure(result_type, url: str, seconds: int) -> list:
     print(f"  load: {USERS} users ({OFFICERS} LA officers, {USERS - OFFICERS} school users) for {seconds} s against "
           f"gunicorn ({GUNICORN_WORKERS} workers) on loopback: {len(everything):,} requests, "
           f"{len(everything) / seconds:.1f} a second, {errors} errors")
+    # Contention-independent: the app's own CPU per request (gunicorn's processes; PostgreSQL's share is not in it),
+    # and how busy the machine was, since the latencies include waiting for a CPU.
+    print(f"  gunicorn CPU per request {1000 * timings['server_cpu'] / max(len(everything), 1):.0f} ms; machine "
+          f"load average {timings['load_average']:.1f} on {os.cpu_count()} CPUs at the end of the run")
     def errors_note(page):
         return f", {page['errors']} errors, first: {page['first_error']}" if page["errors"] else ""
 
