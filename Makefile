@@ -69,7 +69,7 @@ beat: deps ## Celery beat scheduler (schedule state kept in var/)
 	mkdir -p var
 	$(CELERY) -A config beat -l info --schedule var/celerybeat-schedule
 
-bench: deps ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL; BENCH_ARGS='--pupils 250000'); exits 1 if a limit is missed
+bench: deps ## Benchmarks and the load test on PostgreSQL (BENCH_DATABASE_URL; BENCH_ARGS='--pupils 250000'); exits 1 if a limit is missed
 	$(PYTHON) -m tests.perf $(BENCH_ARGS)
 
 clean-db: ## Delete the embedded SQLite database (var/db.sqlite3)
