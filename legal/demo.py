@@ -86,7 +86,10 @@ def load(*, seed: int, stdout=None) -> None:
             services.payment_record(user=legal, reference=first.reference, amount=first.full_amount,
                                     paid_on=first.full_due_on, method="bank")
             other = parents[1] if len(parents) > 1 else parent
-            unpaid = first if other == parent else notice(other, issued - D(days=25), issued - D(days=14), issued)
+            if other != parent:
+                unpaid = notice(other, issued - D(days=25), issued - D(days=14), issued)
+            else:  # a one-parent family: a second notice (the flat £160) for later absence, left unpaid
+                unpaid = notice(parent, issued - D(days=10), issued - D(days=3), issued + D(days=3))
             services.notices_mark_unpaid(today=today)
             services.eso_consider(user=legal, pathway=pathway, considered_on=today - D(days=12), decision="not_apply",
                                   reasons="Support has been refused throughout; supervision would not change that.")
