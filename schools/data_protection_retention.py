@@ -28,8 +28,14 @@ from django.db.models.functions import Cast, Concat, LPad, TruncMonth
 from django.utils import timezone
 
 from schools.data_protection import pupil_linked_models, pupil_q
-from schools.data_protection_rules import LEGAL_HOLDS, MODELS, retention_min_age, retention_years_after_leaving
-from schools.models import AnonymisedPupil, AuditEvent, Carer, Enrolment, Family, Pupil, RetentionRun
+from schools.data_protection_rules import (
+    LEGAL_HOLDS,
+    MODELS,
+    SUBJECT_ACCESS_EXPORT_KEEP_DAYS,
+    retention_min_age,
+    retention_years_after_leaving,
+)
+from schools.models import AnonymisedPupil, AuditEvent, Carer, Enrolment, Family, Job, Pupil, RetentionRun
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +164,23 @@ def _delete_files(model, f, qs) -> int:
     return deleted
 
 
+def _delete_sar_exports(jobs) -> int:
+    deleted = 0
+    for job in jobs.exclude(result_file=""):
+        job.result_file.delete(save=False)
+        deleted += 1
+    jobs.update(result_file="")
+    return deleted
+
+
+def expire_sar_exports(now=None) -> int:
+    """Delete subject access exports older than SUBJECT_ACCESS_EXPORT_KEEP_DAYS (a copy need not outlive the reply)."""
+    now = now or timezone.now()
+    old = Job.objects.filter(kind=Job.Kind.SUBJECT_ACCESS, finished_at__lt=now - datetime.timedelta(
+        days=SUBJECT_ACCESS_EXPORT_KEEP_DAYS))
+    return _delete_sar_exports(old)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The run
 
@@ -208,10 +231,23 @@ def _anonymise_batch(ids: list[int], run: RetentionRun, counts: dict[str, int]) 
             | Q(object_type="schools.Carer", object_id__in=[str(i) for i in carer_ids])
         ).update(object_repr=Value("[anonymised]"), changes=Value({}, output_field=models.JSONField()))
 
-    # The pupil's audit trail keeps who did what and when (the access report still works); the values go.
-    counts["schools.AuditEvent"] = counts.get("schools.AuditEvent", 0) + AuditEvent.objects.filter(
-        pupil_id__in=ids).update(object_repr=Value("[anonymised]"),
-                                 changes=Value({}, output_field=models.JSONField()))
+    # The pupil's audit trail keeps who did what and when (the access report still works); the values go. That is
+    # every event against the pupil, and every event against one of their records even where the writer did not
+    # name the pupil (matched by record type and id, one UPDATE per model).
+    redacted = {"object_repr": Value("[anonymised]"), "changes": Value({}, output_field=models.JSONField())}
+    audited = AuditEvent.objects.filter(pupil_id__in=ids).update(**redacted)
+    for model in pupil_linked_models():
+        if model in (AuditEvent, AnonymisedPupil) or not model._meta.pk.column:
+            continue
+        record_ids = (model._default_manager.filter(pupil_q(model, ids))
+                      .annotate(audit_id=Cast("pk", CharField())).values("audit_id"))
+        audited += AuditEvent.objects.filter(object_type=model._meta.label, object_id__in=record_ids).update(
+            **redacted)
+    counts["schools.AuditEvent"] = counts.get("schools.AuditEvent", 0) + audited
+
+    # Subject access exports already made for these pupils are copies of what has just been removed.
+    counts["files_deleted"] = counts.get("files_deleted", 0) + _delete_sar_exports(
+        Job.objects.filter(kind=Job.Kind.SUBJECT_ACCESS, params__pupil_id__in=ids))
 
     left = dict(Enrolment.objects.filter(pupil_id__in=ids).values("pupil_id").annotate(left=Max("end_date"))
                 .values_list("pupil_id", "left"))

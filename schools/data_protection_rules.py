@@ -31,6 +31,10 @@ def retention_min_age() -> int:
     return settings.DATA_RETENTION_MIN_AGE
 
 
+# A subject access export is a copy made to answer one request (the reply is due within a month, UK GDPR Art. 12(3));
+# the service deletes its file this many days after it was made. The service's own rule, not a statutory period.
+SUBJECT_ACCESS_EXPORT_KEEP_DAYS = 90
+
 # Legal holds: a pupil with any of these records still live is never anonymised, whatever their age or leaving date.
 # (model label, pupil lookup, status field, statuses that hold, the reason shown on the dry run and the run summary)
 LEGAL_HOLDS: list[tuple[str, str, str, tuple[str, ...], str]] = [

@@ -33,7 +33,7 @@ def run_subject_access(self, job_id: int) -> str:
 
 @shared_task(acks_late=True)
 def apply_retention() -> dict:
-    from schools.data_protection_retention import anonymise
+    from schools.data_protection_retention import anonymise, expire_sar_exports
 
     run = anonymise()
-    return {"run": run.pk, "anonymised": run.anonymised, "held": run.held}
+    return {"run": run.pk, "anonymised": run.anonymised, "held": run.held, "exports_deleted": expire_sar_exports()}

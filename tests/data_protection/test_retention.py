@@ -240,3 +240,44 @@ def test_the_command_dry_run_and_run(world):
     assert "1 anonymised, 0 held back." in out.getvalue()
     pupil.refresh_from_db()
     assert pupil.legal_first_name == "Anonymised"
+
+
+def test_audit_of_a_record_that_did_not_name_the_pupil_is_cleared_too(world):
+    pupil = leaver(world)
+    entry = ChronologyEntry.objects.get(case__pupil=pupil)
+    before = snapshot(entry)
+    entry.details = "Quokka private detail"
+    entry.save()
+    # Written without pupil_id, as some services do for child records.
+    record_change(user=world.users["la_officer"], action=AuditEvent.Action.UPDATE, instance=entry, before=before)
+    assert "Quokka" in json.dumps(list(AuditEvent.objects.values("changes")))
+    anonymise()
+    assert "Quokka" not in json.dumps(list(AuditEvent.objects.values("object_repr", "changes")))
+
+
+def test_subject_access_exports_are_deleted_on_anonymisation_and_after_the_keep_period(world):
+    from django.utils import timezone
+
+    from schools.data_protection_retention import expire_sar_exports
+    from schools.data_protection_rules import SUBJECT_ACCESS_EXPORT_KEEP_DAYS
+    from schools.models import Job
+
+    def sar(pupil, days_ago):
+        job = Job.objects.create(kind=Job.Kind.SUBJECT_ACCESS, created_by=world.users["la_manager"],
+                                 status=Job.Status.SUCCEEDED, params={"pupil_id": pupil.pk},
+                                 finished_at=timezone.now() - datetime.timedelta(days=days_ago))
+        job.result_file.save(f"sar-{pupil.pk}-{days_ago}.zip", ContentFile(b"PK"), save=True)
+        return job
+
+    pupil = leaver(world)
+    of_leaver = sar(pupil, 1)
+    old, recent = sar(world.pupil_b, SUBJECT_ACCESS_EXPORT_KEEP_DAYS + 1), sar(world.pupil_b, 2)
+    paths = {job.pk: job.result_file.path for job in (of_leaver, old, recent)}
+    anonymise()
+    of_leaver.refresh_from_db()
+    assert of_leaver.result_file.name == "" and not os.path.exists(paths[of_leaver.pk])
+    assert expire_sar_exports() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.result_file.name == "" and not os.path.exists(paths[old.pk])
+    assert recent.result_file.name and os.path.exists(paths[recent.pk])
