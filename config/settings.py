@@ -205,7 +205,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call is told how to authenticate (401 + WWW-Authenticate).
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, refusing LA roles' tokens while two-factor sign-in is required and not set up.
+        "schools.two_factor_auth.TwoFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every endpoint needs a signed-in user; viewsets add role checks on top.

@@ -84,3 +84,16 @@ def test_the_token_endpoint_is_rate_limited_per_address(world, client, settings)
     assert statuses[:20] == [400] * 20
     assert statuses[20] == 429
     assert _post(client, "school_a").status_code == 429  # even the right password waits
+
+
+def test_when_required_old_tokens_of_la_roles_without_a_device_stop_working(world, client, settings):
+    officer_token = Token.objects.create(user=world.users["la_officer"])
+    school_token = Token.objects.create(user=world.users["school_a"])
+    url = reverse("api-pupil-list")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {officer_token.key}").status_code == 200
+    settings.TWO_FACTOR_REQUIRED_FOR_LA_ROLES = True
+    refused = client.get(url, HTTP_AUTHORIZATION=f"Token {officer_token.key}")
+    assert refused.status_code == 401 and "Set up two-factor sign-in" in refused.json()["detail"]
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {school_token.key}").status_code == 200
+    device_for(world.users["la_officer"])
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {officer_token.key}").status_code == 200
