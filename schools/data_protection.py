@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from schools.audit import record_view
 from schools.data_protection_rules import MODELS, NOT_ABOUT_THIS_PUPIL
+from schools.exports import safe_cell
 from schools.models import AuditEvent, Carer, Job, Pupil
 from schools.roles import Capability
 
@@ -282,10 +283,8 @@ def _csv(rows: list[dict]) -> str:
 def _csv_cell(value):
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    # A spreadsheet would run text starting with these as a formula (as the other exports neutralise).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    # Text a spreadsheet would run as a formula is neutralised by the exports' one rule.
+    return safe_cell(value) if isinstance(value, str) else value
 
 
 def _file_fields(model):

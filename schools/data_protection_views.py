@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from schools import data_protection, data_protection_retention, selectors
 from schools.audit import record_view
 from schools.data_protection_rules import PUPIL_REPLACEMENTS_NOTE, RETENTION_SOURCE
+from schools.exports import safe_cell
 from schools.filters import GdsFilterSet
 from schools.models import AuditEvent, Job, RetentionRun, User
 from schools.navigation import pupil_tabs
@@ -33,7 +34,7 @@ class AccessReportFilterSet(GdsFilterSet):
 
 
 def _formula_safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return safe_cell(value)  # the exports' one rule for text a spreadsheet would run as a formula
 
 
 @capability_required(Capability.READ_AUDIT)

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from schools import exclusion_rules as rules
-from schools.exports import safe_cell
+from schools.exports import safe_cell, xlsx_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,7 +75,7 @@ def export_response(table: Table, objects: Iterable, *, fmt: str, filename: str)
         sheet = workbook.create_sheet(title=filename[:31])
         sheet.append(table.headers)
         for row in rows:
-            sheet.append(row)
+            sheet.append([xlsx_cell(cell) for cell in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

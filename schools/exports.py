@@ -30,6 +30,14 @@ def safe_cell(value) -> str:
     return text
 
 
+def xlsx_cell(value) -> str:
+    """``safe_cell`` for a workbook: also drops the control characters XLSX cannot hold (openpyxl refuses them, so
+    one stray character in a pupil's name would otherwise make the whole download fail)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
+
+
 def pupil_export_rows(pupils):
     fields = [field for _, field in PUPIL_EXPORT_COLUMNS]
     for values in pupils.values_list(*fields).iterator(chunk_size=2000):

@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from schools.exports import safe_cell
+
 VALUE_MAX_CHARS = 100
 CSV_COLUMNS = ("file", "line", "field", "value", "reason")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class ImportIssue:
 
 
 def neutralise_cell(text: str) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would otherwise run as a formula."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """Prefix ``'`` to a cell a spreadsheet would otherwise run as a formula (the exports' one rule)."""
+    return safe_cell(text)
 
 
 def write_issues_csv(issues: Iterable[ImportIssue], out: TextIO) -> None:
