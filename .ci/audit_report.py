@@ -17,7 +17,10 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-PROJECT_JSON = "https://pypi.org/pypi/{name}/json"
+from pip._internal.models.index import PyPI
+
+# PyPI's address as pip itself defines it (its JSON API lives under pypi_url).
+PROJECT_JSON = PyPI.pypi_url + "/{name}/json"
 
 
 def _installed_version(dep: dict) -> str:
