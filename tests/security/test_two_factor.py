@@ -256,3 +256,27 @@ def test_an_la_admin_resets_a_users_device_in_the_admin_site(world, client):
     assert event.user == admin_user and event.object_id == str(device.pk)
     # django-otp's own device admin (which shows secrets) is not on the site.
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+
+
+def test_a_full_sign_in_with_the_code_clears_earlier_failures(world, client):
+    device = device_for(world.users["la_officer"])
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "la_officer", "password": "wrong-password"})
+    _sign_in_password(client, "la_officer")
+    assert client.post(reverse("login_code"), {"code": code_now(device)}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert client.post(reverse("login"), {"username": "la_officer", "password": "wrong-password"}).status_code \
+            == 200
+    assert _sign_in_password(client, "la_officer").status_code == 302  # not locked: the count started again
+
+
+def test_the_password_step_alone_does_not_clear_failures(world, client):
+    """Otherwise someone with the password could try four codes, give the password again, and try four more."""
+    device = device_for(world.users["la_officer"])
+    _sign_in_password(client, "la_officer")
+    for _ in range(3):
+        client.post(reverse("login_code"), {"code": wrong_code(device)})
+    _sign_in_password(client, "la_officer")
+    assert client.post(reverse("login_code"), {"code": wrong_code(device)}).status_code == 200
+    assert client.post(reverse("login_code"), {"code": wrong_code(device)}).status_code == 429
