@@ -29,8 +29,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     params = models.JSONField(default=dict, blank=True)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
+    # Big: an attendance import counts its progress in bytes read, and a whole LA's year of registers is over 2 GiB.
+    total = models.PositiveBigIntegerField(default=0)
+    done = models.PositiveBigIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
     result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
     # Delivery bookkeeping (schools.services, "Jobs and faults"): when the task was last handed to the queue (empty
