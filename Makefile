@@ -31,8 +31,10 @@ help: ## List the targets
 syscheck: ## Check (as root: install) Python, Node.js/npm and WeasyPrint's system libraries
 	$(PYTHON3) config/syscheck.py
 
+# A new virtualenv's bundled pip and setuptools can be years old (and have published advisories): upgrade them.
 $(PYTHON): | syscheck
 	$(PYTHON3) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip setuptools
 
 $(PY_STAMP): pyproject.toml | syscheck $(PYTHON)
 	$(PIP) install --quiet --disable-pip-version-check -e ".[dev]"
