@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -160,9 +160,19 @@ class OverviewRowSerializer(serializers.Serializer):
     severe_pupils = serializers.IntegerField(source="sa")
 
 
+@extend_schema_serializer(many=False)  # the list action answers one object, not an array of them
+class OverviewSerializer(serializers.Serializer):
+    """The overview's answer as the schema describes it (the view builds the dict)."""
+
+    period = PeriodSerializer()
+    group = serializers.CharField()
+    totals = OverviewRowSerializer()
+    results = OverviewRowSerializer(many=True)
+
+
 @extend_schema_view(list=extend_schema(parameters=[*PERIOD_PARAMETERS, OpenApiParameter(
     "group", str, enum=[key for key, _ in GROUP_CHOICES], description="Rows by school (default), phase or "
-                                                                     "partnership.")]))
+                                                                     "partnership.")], responses=OverviewSerializer))
 class AttendanceOverviewViewSet(PeriodListMixin, viewsets.GenericViewSet):
     """The LA overview: rows by school, phase or partnership, and the totals; ``phase`` and ``partnership`` narrow
     which schools are added up. Not paginated (one row per group)."""
@@ -214,7 +224,16 @@ class PnDetailSerializer(PnRowSerializer):
     sessions = PnSessionSerializer(many=True, help_text="The G/N/O/U sessions that met the threshold.")
 
 
-@extend_schema_view(list=extend_schema(parameters=PERIOD_PARAMETERS),
+@extend_schema_serializer(many=False)  # the list action answers one object, not an array of them
+class PnListSerializer(serializers.Serializer):
+    """The threshold list's answer as the schema describes it (not paginated: the view builds the dict)."""
+
+    period = PeriodSerializer()
+    count = serializers.IntegerField()
+    results = PnRowSerializer(many=True)
+
+
+@extend_schema_view(list=extend_schema(parameters=PERIOD_PARAMETERS, responses=PnListSerializer),
                     retrieve=extend_schema(parameters=PERIOD_PARAMETERS))
 class PnThresholdViewSet(PeriodListMixin, viewsets.GenericViewSet):
     """Pupils (per enrolment) with 10 or more G/N/O/U sessions within a rolling 10 school weeks in the period, with

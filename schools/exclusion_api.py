@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -187,6 +188,16 @@ class ExclusionReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ExclusionReminderPageSerializer(serializers.Serializer):
+    """One page of reminders as the schema describes it: a list action is not wrapped in pagination for the schema
+    on its own, though the view pages it."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ExclusionReminderSerializer(many=True)
+
+
 class ExclusionViewSet(ScopedServiceViewSet):
     """Exclusions with their deadlines. Record one with POST; ``cancel``, ``review`` (the board and independent
     review) and ``reintegration`` are POST actions on one; ``reminders`` lists the daily reminders and
@@ -220,6 +231,7 @@ class ExclusionViewSet(ScopedServiceViewSet):
         return self.write_on(request, ReintegrationSerializer, lambda exclusion, **data: (
             services.exclusion_reintegration_start(user=request.user, exclusion=exclusion, **data)))
 
+    @extend_schema(responses=ExclusionReminderPageSerializer)
     @action(detail=False, methods=["get"], serializer_class=ExclusionReminderSerializer,
             filterset_class=ExclusionReminderFilterSet)
     def reminders(self, request):

@@ -17,6 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 # Examples per operation and role: the schema has about 150 operations, so this keeps a run to a few minutes on two
 # cores while still sending each one wrong types, boundary numbers, odd unicode and missing fields.
@@ -49,4 +50,4 @@ def test_no_server_errors(case, role, world, keep_connection):
     token, _ = Token.objects.get_or_create(user=world.users[role])
     case.call_and_validate(app=app, base_url="http://testserver",
                            headers={"Authorization": f"Token {token.key}"},
-                           checks=[not_a_server_error])
+                           checks=[not_a_server_error, response_schema_conformance])
