@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0013_audit_object_index'),
+        ('schools', '0012_exclusion_list_order_index'),
     ]
 
     operations = [
