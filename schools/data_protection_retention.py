@@ -211,12 +211,11 @@ def _anonymise_batch(ids: list[int], run: RetentionRun, counts: dict[str, int]) 
     )
 
     # A household is cleared once none of its children is still held in full (a sibling still in school keeps it).
-    families = (Family.objects.filter(children__in=ids)
-                .exclude(Exists(Pupil.objects.filter(family=OuterRef("pk"))
-                                .exclude(pk__in=ids).exclude(Exists(AnonymisedPupil.objects.filter(
-                                    pupil=OuterRef("pk"))))))
-                .values("pk").distinct())
-    family_ids = list(families.values_list("pk", flat=True))
+    candidates = set(Pupil.objects.filter(pk__in=ids, family__isnull=False).values_list("family_id", flat=True))
+    still_kept = set(Pupil.objects.filter(family_id__in=candidates).exclude(pk__in=ids)
+                     .exclude(Exists(AnonymisedPupil.objects.filter(pupil=OuterRef("pk"))))
+                     .order_by().values_list("family_id", flat=True).distinct())
+    family_ids = sorted(candidates - still_kept)
     if family_ids:
         counts["schools.Family"] = counts.get("schools.Family", 0) + Family.objects.filter(pk__in=family_ids).update(
             name=Concat(Value("Anonymised household "), Cast("pk", CharField())), address_line_1=Value(""),
@@ -236,8 +235,11 @@ def _anonymise_batch(ids: list[int], run: RetentionRun, counts: dict[str, int]) 
     # name the pupil (matched by record type and id, one UPDATE per model).
     redacted = {"object_repr": Value("[anonymised]"), "changes": Value({}, output_field=models.JSONField())}
     audited = AuditEvent.objects.filter(pupil_id__in=ids).update(**redacted)
+    audited_types = set(AuditEvent.objects.filter(object_type__in=[m._meta.label for m in pupil_linked_models()])
+                        .order_by().values_list("object_type", flat=True).distinct())  # audit_object_idx
     for model in pupil_linked_models():
-        if model in (AuditEvent, AnonymisedPupil) or not model._meta.pk.column:
+        if model in (AuditEvent, AnonymisedPupil) or not model._meta.pk.column or \
+                model._meta.label not in audited_types:
             continue
         record_ids = (model._default_manager.filter(pupil_q(model, ids))
                       .annotate(audit_id=Cast("pk", CharField())).values("audit_id"))

@@ -68,7 +68,7 @@ MODELS: dict[str, dict] = {
     "schools.AttendanceWeek": {"title": "Attendance register (week by week)", "keep": ("marks",)},
     "schools.AttendanceMarkDetail": {"title": "Attendance: minutes late and school comments", "keep": ()},
     "schools.AttendanceSummary": {"title": "Attendance summaries", "keep": ()},
-    "schools.AttendanceMarkChange": {"title": "Attendance mark corrections", "keep": ()},
+    "schools.AttendanceMarkChange": {"title": "Attendance mark corrections", "keep": ("old_code", "new_code")},
     "schools.AuditEvent": {"title": "Record access and changes (audit trail)", "keep": ("username", "object_type",
                                                                                       "object_id", "path")},
     "schools.CtfReviewItem": {"title": "Common Transfer File review items", "keep": ()},

@@ -35,6 +35,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["pupil", "-occurred_at"], name="audit_pupil_time_idx"),
             models.Index(fields=["user", "-occurred_at"], name="audit_user_time_idx"),
             models.Index(fields=["-occurred_at"], name="audit_time_idx"),
+            # One record's events (by type and id): the retention job clears them for an anonymised pupil's records.
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
         ]
 
     def __str__(self) -> str:

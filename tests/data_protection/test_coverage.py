@@ -59,8 +59,9 @@ def test_kept_fields_exist_and_everything_else_textual_is_cleared():
     assert {"summary", "details", "outcome", "participants"} <= chronology
     assert {"social_worker_name", "social_worker_contact"} <= {f.name for f in scrub_fields(Pupil)}
     assert "file" in {f.name for f in scrub_fields(apps.get_model("cases.Attachment"))}
-    # Register marks are codes, kept so attendance figures do not change.
+    # Register marks and their corrections are codes, kept so attendance figures do not change.
     assert "marks" not in {f.name for f in scrub_fields(apps.get_model("schools.AttendanceWeek"))}
+    assert not scrub_fields(apps.get_model("schools.AttendanceMarkChange"))
 
 
 def test_the_walk_does_not_follow_links_to_other_pupils():
