@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0012_exclusion_list_order_index'),
+        ('schools', '0013_job_progress_in_bytes'),
     ]
 
     operations = [
