@@ -281,3 +281,25 @@ def test_subject_access_exports_are_deleted_on_anonymisation_and_after_the_keep_
     recent.refresh_from_db()
     assert old.result_file.name == "" and not os.path.exists(paths[old.pk])
     assert recent.result_file.name and os.path.exists(paths[recent.pk])
+
+
+def test_live_legal_records_hold_a_leaver_back(world, full_record):
+    """pupil_b's legal world (tests/legal: a prosecution in preparation, notices, an open case) with the pupil made
+    a long-gone leaver: held back, naming the legal reasons, and left as it is."""
+    from legal.models import Prosecution
+
+    pupil = world.pupil_b
+    Pupil.objects.filter(pk=pupil.pk).update(date_of_birth=OLD_DOB)
+    pupil.enrolments.update(start_date=datetime.date(2006, 9, 1), end_date=LEFT_LONG_AGO)
+    assert Prosecution.objects.filter(pupil=pupil, status__in=["preparing", "laid"]).exists()
+
+    result = dry_run()
+    held = {p.pk: p for p in result["held"]}
+    assert pupil.pk in held and pupil.pk not in {p.pk for p in result["to_anonymise"]}
+    from schools.data_protection_retention import hold_reasons
+    assert {"Prosecution not concluded", "Case still open"} <= set(hold_reasons(held[pupil.pk]))
+
+    run = anonymise()
+    assert run.anonymised == 0 and run.summary["held_back"]["Prosecution not concluded"] == 1
+    pupil.refresh_from_db()
+    assert pupil.legal_first_name == "Ben"
