@@ -240,10 +240,15 @@ def test_manager_sees_record_views_in_the_audit_log(new_visit, e2e_world):
     visit = new_visit("la_manager")
     page = visit.page
     visit.goto(pupil_href(world.pupil_a))
-    # The profile's "Record access" tab is the audit log filtered to this pupil.
+    # The profile's "Record access" tab is the pupil's access report (schools.data_protection_views): the views by
+    # school_a and the officer, and the manager's own two (the profile, then this report).
     visit.follow(page.get_by_role("navigation", name="Pupil record").get_by_role("link", name="Record access"))
-    assert page.url == visit.url(f"/audit/?pupil={world.pupil_a.pk}")
-    _expect_views_of_pupil_a(visit, world)
+    assert page.url == visit.url(f"/data-protection/pupils/{world.pupil_a.pk}/access/")
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(page.get_by_test_id("result-count")).to_contain_text("4 views or downloads by 3 users")
+    assert {row.get_by_role("cell").nth(1).inner_text() for row in rows.all()} == {"la_officer", "school_a",
+                                                                                   "la_manager"}
 
     # The same through the Audit page's filter form.
     visit.follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit"))
@@ -255,8 +260,8 @@ def test_manager_sees_record_views_in_the_audit_log(new_visit, e2e_world):
 
 def _expect_views_of_pupil_a(visit, world):
     rows = visit.page.locator("tbody tr")
-    expect(rows).to_have_count(3)
-    expect(visit.page.get_by_test_id("result-count")).to_have_text("3 events")
+    expect(rows).to_have_count(4)
+    expect(visit.page.get_by_test_id("result-count")).to_have_text("4 events")
     who = {row.get_by_role("cell").nth(1).inner_text() for row in rows.all()}
     assert who == {"la_officer", "school_a", "la_manager"}
     for row in rows.all():
