@@ -41,6 +41,7 @@ from reporting.models import NationalFigure, SchoolLinkOfficer
 from schools import attendance_selectors as attendance
 from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance_engine import at_least_sql
+from schools.filters import urn_or_404
 from schools.models import AcademicYear, Enrolment, Exclusion, Partnership, Pupil, School, Term
 from schools.roles import Capability, Role
 from schools.scoping import is_la_user
@@ -191,7 +192,7 @@ def scope_from_request(request) -> Scope:
                 params.pop(other, None)
             params[name] = value
     if params.get("school"):
-        school = School.objects.visible_to(user).filter(urn=params["school"]).first()
+        school = School.objects.visible_to(user).filter(urn=urn_or_404(params["school"])).first()
         if school is None:
             raise Http404
         return scope_for(user, school=school)

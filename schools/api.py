@@ -40,6 +40,7 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilterSet
     lookup_field = "urn"
+    lookup_value_regex = "[0-9]{6}"  # anything else names no school: a 404 before any query
 
     def get_queryset(self):
         return selectors.school_list(user=self.request.user)

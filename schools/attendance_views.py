@@ -37,6 +37,7 @@ from schools.attendance_filters import (
 from schools.attendance_services import attendance_import_start
 from schools.attendance_stages import ATTENDANCE_CASE_TYPES, CASE_STAGE_RANKS, LEGAL_RANK
 from schools.audit import record_view
+from schools.filters import urn_or_404
 from schools.forms import ImportForm
 from schools.models import AttendanceImport, AuditEvent, CtfReviewItem, Enrolment, Job, School, StagePolicy
 from schools.navigation import pupil_tabs
@@ -235,7 +236,7 @@ def la_overview(request):
 def pn_rows(request, period):
     """(rows, FilterSet) of the penalty-notice threshold list: each pupil's first window and its sessions."""
     if request.GET.get("school") and not School.objects.visible_to(request.user).filter(
-            urn=request.GET["school"]).exists():
+            urn=urn_or_404(request.GET["school"])).exists():
         raise Http404("No such school.")
     filterset = PnThresholdFilterSet(request.GET, queryset=figures.visible_enrolments(request.user), request=request)
     windows = figures.pn_threshold_windows(request.user, period, enrolments=filterset.qs)

@@ -31,6 +31,7 @@ from schools.models import (
 # Largest primary key either database stores (a signed 64-bit integer in PostgreSQL and SQLite).
 MAX_RECORD_NUMBER = 2**63 - 1
 _RECORD_NUMBER = re.compile(r"[0-9]{1,19}")
+_URN = re.compile(r"[0-9]{6}")
 
 
 class RecordNumberFilter(django_filters.NumberFilter):
@@ -53,6 +54,15 @@ def record_number_or_404(text) -> int:
     if not _RECORD_NUMBER.fullmatch(text) or not 1 <= int(text) <= MAX_RECORD_NUMBER:
         raise Http404("No such record.")
     return int(text)
+
+
+def urn_or_404(text) -> str:
+    """A school URN from a URL or query string. Anything but six digits names no school (a 404), and never reaches
+    the database: PostgreSQL refuses text with a NUL in it, which would be a server error."""
+    text = str(text).strip()
+    if not _URN.fullmatch(text):
+        raise Http404("No such school.")
+    return text
 
 
 class GdsFilterSet(django_filters.FilterSet):

@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from schools.filters import urn_or_404
 from schools.models import AuditEvent, Carer, Enrolment, Family, Pupil, School
 from schools.roles import Capability
 
@@ -21,7 +22,7 @@ def school_list(*, user):
 
 
 def school_get(*, user, urn: str) -> School:
-    return get_object_or_404(school_list(user=user), urn=urn)
+    return get_object_or_404(school_list(user=user), urn=urn_or_404(urn))
 
 
 def pupil_list(*, user):
