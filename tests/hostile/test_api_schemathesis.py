@@ -59,9 +59,8 @@ def test_no_server_errors(case, role, world, keep_connection):
 # number past 64 bits, one in exponent form, and a date that does not exist. The fuzzing phase above rarely draws
 # them for every parameter, so every query parameter of every GET operation gets each one here.
 EDGE_VALUES = ["\x00", "9" * 25, "1e400", "2026-02-30"]
-QUERY_OPERATIONS = sorted((path, name) for path, item in schema.raw_schema["paths"].items()
-                          for method, operation in item.items() if method == "get"
-                          for name in {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"})
+QUERY_OPERATIONS = {path: sorted({p["name"] for p in item["get"].get("parameters", []) if p["in"] == "query"})
+                    for path, item in schema.raw_schema["paths"].items() if "get" in item}
 
 
 def _concrete(path: str, world) -> str:
@@ -69,13 +68,14 @@ def _concrete(path: str, world) -> str:
                   path)
 
 
-@pytest.mark.parametrize("path, parameter", QUERY_OPERATIONS)
-def test_query_parameters_refuse_edge_values_without_a_server_error(path, parameter, world, client):
+@pytest.mark.parametrize("path", sorted(path for path, names in QUERY_OPERATIONS.items() if names))
+def test_query_parameters_refuse_edge_values_without_a_server_error(path, world, client):
     token, _ = Token.objects.get_or_create(user=world.users["la_officer"])
     url = _concrete(path, world)
-    for value in EDGE_VALUES:
-        response = client.get(url, {parameter: value}, HTTP_AUTHORIZATION=f"Token {token.key}")
-        assert response.status_code < 500, (url, parameter, repr(value), response.content[:300])
+    for parameter in QUERY_OPERATIONS[path]:
+        for value in EDGE_VALUES:
+            response = client.get(url, {parameter: value}, HTTP_AUTHORIZATION=f"Token {token.key}")
+            assert response.status_code < 500, (url, parameter, repr(value), response.content[:300])
 
 
 PATH_OPERATIONS = sorted({path for path in schema.raw_schema["paths"] if "{" in path})
