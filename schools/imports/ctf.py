@@ -415,6 +415,15 @@ def parse_ctf(stream: IO[bytes], *, filename: str | None = None, max_pupils: int
                                            "to attack the system, so the file was refused.")
     except _Stop as stop:
         return _failed(issues, stop.line, stop.value, stop.reason)
+    except (LookupError, UnicodeError, ValueError) as exc:
+        # expat hands an encoding it does not know itself (anything but UTF-8, UTF-16, ISO-8859-1 and ASCII) to
+        # Python's codecs, which raise for a name that is not a codec ("A"), is not a text codec ("base64"), or is
+        # multi-byte ("utf-32"). Our own element handlers raise only _Stop and _Refused, so these mean the file's
+        # XML declaration names an encoding that cannot be read.
+        if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError) and "encoding" not in str(exc):
+            raise
+        return _failed(issues, 1, None, "The file's XML declaration names a character encoding that cannot be read "
+                                        "(a CTF is UTF-8). Export the CTF again.")
     except expat.ExpatError as exc:
         if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS] and reader.root is None:
             return _failed(issues, None, None, "The file is empty or has no XML elements, so it is not a Common "

@@ -211,6 +211,9 @@ def ctf_files(draw) -> bytes:
         namespace=draw(st.sampled_from(["", ' xmlns="urn:wrong"', ' xmlns:x="urn:x"', ' xmlns=""'])),
         stamp=escape(_field(draw, ["2025-09-20T10:00:00", "yesterday", "2025-13-45T99:99:99"])),
         attribute=draw(st.sampled_from(["", ' a="' + "x" * 200_000 + '"', ' a="1" a="2"', " &bad;"])))
+    declared = draw(st.sampled_from(["UTF-8", "UTF-8", "utf-16", "utf-32", "utf-7", "base64", "rot13", "idna", "A",
+                                     "windows-1252", "iso-8859-1", ""]))
+    text = text.replace('encoding="UTF-8"', f'encoding="{declared}"')
     data = text.encode("utf-8")
     cut = draw(st.sampled_from([None, None, 0.5, 0.9]))
     if cut is not None:
@@ -250,6 +253,15 @@ def test_ctf_entity_attacks_are_refused_before_any_expansion(attack, encoding):
     assert issue.file == NAME
     assert "DOCTYPE" in issue.reason or "entit" in issue.reason.lower()
     assert "root:" not in repr(parsed) and "lollol" not in repr(parsed)
+
+
+@pytest.mark.parametrize("declared", ["A", "utf-32", "utf-7", "base64", "rot13", "zlib", "hex", "idna", "mbcs"])
+def test_ctf_with_an_unreadable_declared_encoding_is_refused_not_a_crash(declared):
+    # Found by fuzzing: expat hands unknown encodings to Python's codecs, which raised out of the reader.
+    data = f'<?xml version="1.0" encoding="{declared}"?><CTfile><Header/></CTfile>'.encode()
+    parsed = parse_ctf(io.BytesIO(data), filename=NAME)
+    (issue,) = parsed.issues
+    assert parsed.pupils == [] and "encoding" in issue.reason and issue.file == NAME
 
 
 # --- Through the import service: a refused file changes nothing ----------------------------------------------------
