@@ -13,11 +13,10 @@ from schools.models import Job, Term
 from tests.exclusions.fixtures import build_calendar
 from tests.test_celery_live import _wait_for, live_worker  # noqa: F401  (the worker fixture)
 
-# serialized_rollback: the data migrations' rows (national figures and the rest) are put back afterwards. Its set-up
-# runs before the worker fixture can skip, and on SQLite restoring content types collides, so the module itself is
-# skipped where there is no live worker to use (unless live services are required, when the fixture fails instead).
+# Skipped as a module where there is no live worker to use (unless live services are required, when the worker
+# fixture fails instead), so the transactional database set-up is not paid for nothing.
 LIVE = bool(settings.CELERY_BROKER_URL) and "postgresql" in settings.DATABASES["default"]["ENGINE"]
-pytestmark = [pytest.mark.live_services, pytest.mark.django_db(transaction=True, serialized_rollback=True),
+pytestmark = [pytest.mark.live_services, pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not LIVE and os.environ.get("REQUIRE_LIVE_SERVICES") != "true",
                                  reason="Needs CELERY_BROKER_URL (Redis) and PostgreSQL.")]
 
