@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import UniqueConstraint
 
 from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance_weeks import COUNT_FIELDS
-from schools.models import AttendanceSummary, AttendanceWeek, Term
+from schools.models import AttendanceSummary, AttendanceWeek
 
 WEEKS = AttendanceWeek._meta.db_table
 SUMMARIES = AttendanceSummary._meta.db_table
@@ -65,27 +64,43 @@ def recompute_all() -> None:
         _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
         return
     # PostgreSQL runs the GROUP BY over every week row in parallel only for CREATE TABLE AS, not for INSERT … SELECT,
-    # so the term totals are built in a temporary table first (grouped by enrolment and term alone, the year joined on
-    # after) and then copied in. TRUNCATE empties the summaries without a dead row each, and the two unique indexes
-    # are built again from the finished rows (one sort each) rather than kept up row by row; both lock the table until
-    # commit, which the nightly job can afford. The indexes come from the model's own constraints, so they cannot
-    # drift from the migrations.
-    _execute("DROP TABLE IF EXISTS attendance_term_totals")
-    _execute(f"CREATE TEMPORARY TABLE attendance_term_totals ON COMMIT DROP AS SELECT enrolment_id, term_id, {_SUMS} "
-             f"FROM {WEEKS} GROUP BY enrolment_id, term_id")
-    _execute(f"TRUNCATE {SUMMARIES}")
-    constraints = [c for c in AttendanceSummary._meta.constraints if isinstance(c, UniqueConstraint)]
-    with connection.schema_editor(atomic=False) as editor:
-        for constraint in constraints:
-            editor.remove_constraint(AttendanceSummary, constraint)
-    _execute(_INSERT.format(counted=f"SELECT t.enrolment_id, term.academic_year_id, t.term_id, {_COLUMNS} "
-                                    f"FROM attendance_term_totals t JOIN {Term._meta.db_table} term "
-                                    f"ON term.id = t.term_id"))
-    _execute(_INSERT.format(counted=_YEAR_ROWS.format(where="1 = 1")))
-    with connection.schema_editor(atomic=False) as editor:
-        for constraint in constraints:
-            editor.add_constraint(AttendanceSummary, constraint)
-    _execute(f"ANALYZE {SUMMARIES}")  # every row is new: the planner's statistics should say so
+    # so the term totals are built in a temporary table first, and the year totals from those. The stored summaries
+    # are then brought into line with them: rows that differ are updated, missing ones inserted, ones with no marks
+    # behind them deleted. Imports keep the summaries up to date as they write, so the nightly rebuild usually finds
+    # nothing to change and writes nothing; and, unlike emptying and reloading the table, it never locks readers out.
+    for name in ("attendance_wanted", "attendance_differences"):
+        _execute(f"DROP TABLE IF EXISTS {name}")
+    # Every summary the marks call for: the term rows, then each year's as the sum of its terms.
+    _execute(f"CREATE TEMPORARY TABLE attendance_wanted ON COMMIT DROP AS SELECT enrolment_id, academic_year_id, "
+             f"term_id, {_SUMS} FROM {WEEKS} GROUP BY enrolment_id, academic_year_id, term_id")
+    _execute(f"INSERT INTO attendance_wanted SELECT enrolment_id, academic_year_id, NULL, {_SUMS} "
+             f"FROM attendance_wanted GROUP BY enrolment_id, academic_year_id")
+    # One pass over both sides (a full join on the summary's key, a year row's term taken as 0) keeps the rows that
+    # differ: stored but not wanted (s_id only), wanted but not stored (no s_id), or stored with other values.
+    flags = _flag_values("w")
+    stored = ", ".join(f"s.{n}" for n in (*COUNT_FIELDS, "is_persistent", "is_severe"))
+    computed = ", ".join([*(f"w.{n}" for n in COUNT_FIELDS), *flags])
+    _execute(f"CREATE TEMPORARY TABLE attendance_differences ON COMMIT DROP AS "
+             f"SELECT s.id AS s_id, w.enrolment_id, w.academic_year_id, w.term_id, "
+             f"{', '.join('w.' + n for n in COUNT_FIELDS)} FROM {SUMMARIES} s FULL JOIN attendance_wanted w "
+             f"ON s.enrolment_id = w.enrolment_id AND s.academic_year_id = w.academic_year_id "
+             f"AND COALESCE(s.term_id, 0) = COALESCE(w.term_id, 0) "
+             f"WHERE s.id IS NULL OR w.enrolment_id IS NULL OR ({stored}) IS DISTINCT FROM ({computed})")
+    _execute(f"DELETE FROM {SUMMARIES} WHERE id IN "
+             f"(SELECT s_id FROM attendance_differences WHERE enrolment_id IS NULL)")
+    assignments = ", ".join([*(f"{n} = w.{n}" for n in COUNT_FIELDS), f"is_persistent = {flags[0]}",
+                             f"is_severe = {flags[1]}"])
+    _execute(f"UPDATE {SUMMARIES} s SET {assignments} FROM attendance_differences w "
+             f"WHERE s.id = w.s_id AND w.enrolment_id IS NOT NULL")
+    _execute(_INSERT.format(counted=f"SELECT enrolment_id, academic_year_id, term_id, {_COLUMNS} "
+                                    f"FROM attendance_differences WHERE s_id IS NULL"))
+
+
+def _flag_values(alias: str) -> tuple[str, str]:
+    """The PA and SA tests over a row of counts under ``alias`` (the rule of _INSERT, qualified)."""
+    absent, possible = f"({alias}.authorised + {alias}.unauthorised)", f"{alias}.possible"
+    return (at_least_sql(PERSISTENT_ABSENCE_RATE, absent=absent, possible=possible),
+            at_least_sql(SEVERE_ABSENCE_RATE, absent=absent, possible=possible))
 
 
 @transaction.atomic

@@ -168,3 +168,32 @@ def test_an_upload_over_the_size_limit_is_refused_at_the_field_and_nothing_saved
     assert response.status_code == 200
     assert "the limit is 1 MB" in response.content.decode()
     assert not AttendanceImport.objects.exists() and not Job.objects.exists()
+
+
+def test_a_full_recompute_repairs_summaries_that_are_wrong_missing_or_left_over(
+        world, terms, django_capture_on_commit_callbacks):
+    """The nightly rebuild writes only what differs from the marks: here a changed count, a wrong flag, a deleted row
+    and a row with no marks behind it are each put right, and the rest left as they were."""
+    from schools import attendance_engine
+    from schools.models import Term
+
+    officer = world.users["la_officer"]
+    for lines in [_week(world, world.pupil_a, world.school_a, "/\\/\\NN/\\/\\"),
+                  _week(world, world.pupil_a, world.school_a, "/\\I\\", start=D(2026, 1, 5)),
+                  _week(world, world.moved, world.school_b, "/\\GG", start=D(2025, 9, 8))]:
+        _import(officer, _csv(lines), capture=django_capture_on_commit_callbacks)
+    fields = ["enrolment_id", "academic_year_id", "term_id", "possible", "present", "aea", "authorised",
+              "unauthorised", "not_counted", "late", "pn_sessions", "is_persistent", "is_severe"]
+    right = sorted(AttendanceSummary.objects.values_list(*fields), key=str)
+    term_rows = AttendanceSummary.objects.filter(term__isnull=False).order_by("pk")
+    AttendanceSummary.objects.filter(pk=term_rows[0].pk).update(present=99, possible=1)
+    AttendanceSummary.objects.filter(pk=term_rows[1].pk).update(is_persistent=True, is_severe=True)
+    AttendanceSummary.objects.filter(term__isnull=True).order_by("pk").first().delete()
+    left_over = AttendanceSummary.objects.get(pk=term_rows[2].pk)
+    AttendanceSummary.objects.create(**{name: getattr(left_over, name) for name in fields if name != "term_id"},
+                                     term=Term.objects.filter(academic_year_id=left_over.academic_year_id)
+                                     .exclude(pk__in=AttendanceSummary.objects.filter(
+                                         enrolment_id=left_over.enrolment_id, term__isnull=False).values("term"))
+                                     .first())
+    attendance_engine.recompute_all()
+    assert sorted(AttendanceSummary.objects.values_list(*fields), key=str) == right
