@@ -528,7 +528,7 @@ _WEEK_COLUMNS = ["enrolment_id", "week_start", "marks", "academic_year_id", "ter
 
 
 # Weeks merged and written at a time: the merge widens each week to a few dozen columns, so a slice bounds memory.
-WRITE_SLICE = 250_000
+WRITE_SLICE = 150_000
 
 
 def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
