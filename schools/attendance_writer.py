@@ -79,6 +79,8 @@ def _bit(slot: pl.Expr) -> pl.Expr:
     return slot.replace_strict(_SLOT_BIT, return_dtype=pl.UInt32)
 
 
+_ENROLMENT_SCHEMA = {"pair": pl.Int64, "id": pl.Int64, "start": pl.Int32, "end": pl.Int32}
+
 # Above this many values, reading the whole table's key columns is cheaper than sending the values to look up.
 WHOLE_TABLE_FROM = 5_000
 
@@ -117,8 +119,8 @@ class _Lookups:
     unknown_schools: set[str] = field(default_factory=set)
     pupils: dict[str, int] = field(default_factory=dict)  # UPN or former UPN -> pupil id
     unknown_upns: set[str] = field(default_factory=set)
-    # (pupil id << 32 | school id) -> [(enrolment id, start day number, end day number)]
-    enrolments: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # One row per enrolment fetched: pair (pupil id << 32 | school id), id, start and end day numbers.
+    enrolments: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_ENROLMENT_SCHEMA))
     fetched_pupils: set[int] = field(default_factory=set)
     terms: dict[int, tuple[int, int] | None] = field(default_factory=dict)  # (school id << 20 | day) -> (term, year)
     school_names: dict[int, str] = field(default_factory=dict)
@@ -155,18 +157,32 @@ class _Lookups:
         new = [pk for pk in pupil_ids if pk not in self.fetched_pupils]
         if not new:
             return
-        rows = list(_rows_matching(Enrolment, "id, pupil_id, school_id, start_date, end_date", ["pupil_id"], new))
+        columns = "id, pupil_id, school_id, start_date, end_date"
+        schema = {"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64, "start_date": pl.Date,
+                  "end_date": pl.Date}
+        if len(new) > WHOLE_TABLE_FROM:
+            # A whole LA's file: every enrolment's columns in one read, filtered as a column, not row by row.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {columns} FROM {Enrolment._meta.db_table}")
+                frame = pl.DataFrame(cursor.fetchall(), orient="row", schema=schema)
+            frame = frame.join(pl.DataFrame({"pupil_id": new}, schema={"pupil_id": pl.Int64}), on="pupil_id",
+                               how="semi")
+        else:
+            frame = pl.DataFrame(list(_rows_matching(Enrolment, columns, ["pupil_id"], new)), orient="row",
+                                 schema=schema)
         self.fetched_pupils.update(new)
-        if not rows:
+        if frame.is_empty():
             return
         # Day numbers worked out as columns (both databases' drivers return dates), not a date sum per enrolment.
-        frame = pl.DataFrame(rows, orient="row", schema={"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64,
-                                                          "start_date": pl.Date, "end_date": pl.Date})
         frame = frame.select((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"), "id",
                              _day_number(pl.col("start_date")).alias("start"),
                              _day_number(pl.col("end_date")).fill_null(1 << 30).alias("end"))
-        for pair, pk, start, end in frame.iter_rows():
-            self.enrolments.setdefault(pair, []).append((pk, start, end))
+        self.enrolments = pl.concat([self.enrolments, frame])
+
+    def enrolments_by_count(self, *, several: bool) -> pl.DataFrame:
+        """The fetched enrolments of pairs (pupil, school) with exactly one enrolment, or with more than one."""
+        count = pl.len().over("pair")
+        return self.enrolments.filter(count > 1 if several else count == 1)
 
     def fetch_terms(self, keys: list[int]) -> None:
         """Which term each (school, day) falls in: the school's own term dates for a year where it has any, else
@@ -259,11 +275,11 @@ class Resolver:
         frame = frame.with_columns((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"))
 
         def single_enrolments():
-            single = [(pair, rows[0]) for pair, rows in lookups.enrolments.items() if len(rows) == 1]
-            return [pair for pair, _ in single], {
-                "only_enrolment": ([row[0] for _, row in single], pl.Int64),
-                "only_start": ([row[1] for _, row in single], pl.Int32),
-                "only_end": ([row[2] for _, row in single], pl.Int32)}
+            single = lookups.enrolments_by_count(several=False)
+            return single.get_column("pair").to_list(), {
+                "only_enrolment": (single.get_column("id").to_list(), pl.Int64),
+                "only_start": (single.get_column("start").to_list(), pl.Int32),
+                "only_end": (single.get_column("end").to_list(), pl.Int32)}
 
         single = self._mapping("enrolments", single_enrolments)
         frame = frame.with_columns(single("pair", "only_enrolment"), single("pair", "only_start"),
@@ -298,7 +314,7 @@ class Resolver:
         """A lookup as polars Series (keys, and each value column), rebuilt only when the facts behind it have grown,
         so each chunk applies it with replace_strict without turning a dict of 50,000 entries into columns again."""
         size = {"schools": len(self.lookups.schools), "pupils": len(self.lookups.pupils),
-                "enrolments": len(self.lookups.enrolments), "terms": len(self.lookups.terms)}[name]
+                "enrolments": self.lookups.enrolments.height, "terms": len(self.lookups.terms)}[name]
         cached = self._mappings.get(name)
         if cached is None or cached[0] != size:
             keys, columns = build()
@@ -316,14 +332,11 @@ class Resolver:
 
     def _several_enrolments(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Rows for a pupil who has had more than one enrolment at the school: pick the one covering the date."""
-        several = {pair: rows for pair, rows in self.lookups.enrolments.items() if len(rows) > 1}
-        if not several:
+        candidates = self.lookups.enrolments_by_count(several=True).select(
+            "pair", pl.col("id").alias("candidate"), pl.col("start").alias("c_start"), pl.col("end").alias("c_end"))
+        if candidates.is_empty():
             return frame
-        candidates = pl.DataFrame([(pair, pk, start, end) for pair, rows in several.items()
-                                   for pk, start, end in rows], orient="row",
-                                  schema={"pair": pl.Int64, "candidate": pl.Int64, "c_start": pl.Int32,
-                                          "c_end": pl.Int32})
-        matched = (frame.filter(pl.col("pair").is_in(list(several))).select("line", "pair", "day")
+        matched = (frame.join(candidates.select("pair").unique(), on="pair", how="semi").select("line", "pair", "day")
                    .join(candidates, on="pair").filter(pl.col("day").is_between(pl.col("c_start"), pl.col("c_end")))
                    .group_by("line").agg(pl.col("candidate").first()))
         return frame.join(matched, on="line", how="left").with_columns(
