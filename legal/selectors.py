@@ -288,7 +288,9 @@ def request_get(*, user, pk: int) -> PenaltyNoticeRequest:
 def prosecution_list(*, user):
     return (Prosecution.objects.visible_to(user).select_related("pupil", "carer", "penalty_notice", "officer",
                                                                 "pathway__case")
-            .annotate(hearing_count=Count("hearings")))
+            .annotate(hearing_count=Count("hearings"))
+            # A GROUP BY drops Meta.ordering, and pages (page and API) need a stable order.
+            .order_by(*Prosecution._meta.ordering))
 
 
 def prosecution_get(*, user, pk: int) -> Prosecution:

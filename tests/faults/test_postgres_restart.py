@@ -40,7 +40,9 @@ def test_after_every_connection_is_cut_the_next_request_and_job_succeed(world, t
         for _ in range(4):
             assert browser.get(base + reverse("pupil_list"), timeout=30).status_code == 200
 
-        assert support.terminate_app_connections() >= 2  # the web workers' and the Celery worker's
+        # Usually the web workers' and the Celery worker's; which of them holds one at this instant is up to gunicorn's
+        # and Celery's scheduling (a CI run once found only one), so the test asks for a cut, then for recovery of both.
+        assert support.terminate_app_connections() >= 1
 
         for name in ("pupil_list", "home", "school_list", "cases:list"):
             response = browser.get(base + reverse(name), timeout=30)
