@@ -11,7 +11,7 @@ from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeetin
 from cases.selectors import officers
 from cases.stages import Stage
 from schools.attendance_stages import STAGE_CHECK_CHOICES
-from schools.filters import GdsFilterSet, RecordNumberFilter, _visible_schools
+from schools.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AcademicYear, Partnership
 
 
@@ -29,7 +29,7 @@ class CaseFilterSet(GdsFilterSet):
                                             queryset=Team.objects.all(), empty_label="Any team",
                                             help_text="Cases allocated to the team's officers.")
     unallocated = django_filters.BooleanFilter(label="Unallocated", field_name="officer", lookup_expr="isnull")
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter(label="School")
     partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
                                                    queryset=Partnership.objects.all(), empty_label="Any partnership")
     overdue = django_filters.BooleanFilter(label="Overdue review or task", method="filter_overdue")
@@ -80,7 +80,7 @@ class CaseFilterSet(GdsFilterSet):
 class ReferralFilterSet(GdsFilterSet):
     status = django_filters.ChoiceFilter(choices=Referral.Status.choices, empty_label="Any status")
     case_type = django_filters.ChoiceFilter(label="Type", choices=Case.CaseType.choices, empty_label="Any type")
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
 
     class Meta:
         model = Referral
@@ -114,7 +114,7 @@ class TaskFilterSet(GdsFilterSet):
 
 
 class TsmFilterSet(GdsFilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     academic_year = django_filters.ModelChoiceFilter(label="Academic year", queryset=AcademicYear.objects.all(),
                                                      empty_label="Any year")
     term = django_filters.ChoiceFilter(choices=TargetingSupportMeeting.TermName.choices, empty_label="Any term")

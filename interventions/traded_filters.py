@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from interventions.models import Booking, Intervention, Invoice, Package, TradedService
 from interventions.models.traded import TradedRole, Unit
-from schools.filters import GdsFilterSet, _visible_schools
+from schools.filters import GdsFilterSet, SchoolFilter
 from schools.models import AcademicYear, User
 from schools.roles import LA_ROLES
 
@@ -48,7 +48,7 @@ class TradedServiceFilterSet(GdsFilterSet):
 class BookingFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Booking reference", method="filter_reference")
     status = django_filters.ChoiceFilter(choices=Booking.Status.choices, empty_label="Any status")
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     service = django_filters.ModelChoiceFilter(queryset=TradedService.objects.select_related("intervention"),
                                                empty_label="Any service")
     officer = django_filters.ModelChoiceFilter(queryset=_officers, empty_label="Any officer")
@@ -75,7 +75,7 @@ class BookingFilterSet(GdsFilterSet):
 
 
 class PackageFilterSet(GdsFilterSet):
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     academic_year = django_filters.ModelChoiceFilter(label="Academic year", queryset=AcademicYear.objects.all(),
                                                      empty_label="Any year")
     role = django_filters.ChoiceFilter(choices=TradedRole.choices, empty_label="Any role")
@@ -92,7 +92,7 @@ class InvoiceFilterSet(GdsFilterSet):
                                                                                                   "credit notes")
     status = django_filters.ChoiceFilter(choices=Invoice.Status.choices, empty_label="Any status")
     overdue = django_filters.BooleanFilter(label="Overdue", method="filter_overdue")
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     period_kind = django_filters.ChoiceFilter(label="Period", choices=Invoice.PeriodKind.choices,
                                               empty_label="Any period")
     issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from",

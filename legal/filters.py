@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from legal.models import PenaltyNotice, PenaltyNoticeRequest, Prosecution
 from legal.rules import NoticeType, Offence
-from schools.filters import GdsFilterSet, _visible_schools
+from schools.filters import GdsFilterSet, SchoolFilter
 
 
 def _text(queryset, value: str, reference_prefix: str):
@@ -30,7 +30,7 @@ class PenaltyNoticeFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Name, UPN or notice reference", method="filter_text")
     status = django_filters.ChoiceFilter(choices=PenaltyNotice.Status.choices, empty_label="Any status")
     notice_type = django_filters.ChoiceFilter(label="Kind", choices=NoticeType.choices, empty_label="Any kind")
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from",
                                             widget=forms.DateInput(attrs={"type": "date"}))
     issued_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label="Issued to",
@@ -47,7 +47,7 @@ class PenaltyNoticeFilterSet(GdsFilterSet):
 class RequestFilterSet(GdsFilterSet):
     status = django_filters.ChoiceFilter(choices=PenaltyNoticeRequest.Status.choices, empty_label="Any status")
     notice_type = django_filters.ChoiceFilter(label="Kind", choices=NoticeType.choices[:2], empty_label="Any kind")
-    school = django_filters.ModelChoiceFilter(queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter()
     overdue = django_filters.BooleanFilter(label="Decision overdue", method="filter_overdue")
 
     class Meta:

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE, Stage
 from schools.attendance_stages import STAGE_CHECK_CHOICES, filter_stage_check
-from schools.filters import GdsFilterSet, RecordNumberFilter, _visible_schools
+from schools.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Job, Partnership, Pupil, School
 
 SHOW_CHOICES = [("pa", "Persistently absent (10% or more)"), ("sa", "Severely absent (50% or more)"),
@@ -45,8 +45,7 @@ class _EnrolmentScopeFilters(GdsFilterSet):
     """Which enrolments a list covers: a school (by URN, as in the page URLs), a phase, a partnership, a name."""
 
     q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, to_field_name="urn",
-                                              empty_label="Any school")
+    school = SchoolFilter(label="School", to_field_name="urn")
     phase = django_filters.ChoiceFilter(label="Phase", field_name="school__phase", choices=School.Phase.choices,
                                         empty_label="Any phase")
     partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
@@ -139,8 +138,7 @@ class CtfReviewFilterSet(_DefaultsMixin, GdsFilterSet):
                                          empty_label=None)
     reason = django_filters.ChoiceFilter(label="Why it is held", choices=CtfReviewItem.Reason.choices,
                                          empty_label="Any reason")
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, to_field_name="urn",
-                                              empty_label="Any school")
+    school = SchoolFilter(label="School", to_field_name="urn")
     attendance_import = RecordNumberFilter(label="Import number", field_name="attendance_import_id")
 
     class Meta:

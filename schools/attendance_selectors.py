@@ -249,16 +249,17 @@ def totals(user, period: Period, enrolments=None) -> tuple[Figures, int, int]:
         return _figures_from(cursor.fetchone())
 
 
-def pupil_rows(user, period: Period, enrolments):
-    """Enrolments annotated with the period's counts, for pupil lists (PA/SA lists, drill-down)."""
+def pupil_rows(user, period: Period, enrolments, fields=COUNT_FIELDS):
+    """Enrolments annotated with the period's counts, for pupil lists (PA/SA lists, drill-down). ``fields`` narrows
+    the counts to those a caller reads (each is a subquery of its own)."""
     if period.summarised:
         summaries = _for_period(AttendanceSummary.objects.filter(enrolment=OuterRef("pk")), period)
-        annotations = {name: Coalesce(Subquery(summaries.values(name)[:1]), 0) for name in COUNT_FIELDS}
+        annotations = {name: Coalesce(Subquery(summaries.values(name)[:1]), 0) for name in fields}
     else:
         rows = _weeks_in(AttendanceWeek.objects.filter(enrolment=OuterRef("pk")), period.start, period.end)
         annotations = {
             name: Coalesce(Subquery(rows.order_by().values("enrolment").annotate(n=expr).values("n")), 0)
-            for name, expr in week_counts(period.start, period.end).items()
+            for name, expr in week_counts(period.start, period.end).items() if name in fields
         }
     return enrolments.annotate(**annotations).select_related("pupil", "school")
 

@@ -27,6 +27,7 @@ from schools.models import (
     School,
     User,
 )
+from schools.widgets import QuickSelect
 
 # Largest primary key either database stores (a signed 64-bit integer in PostgreSQL and SQLite).
 MAX_RECORD_NUMBER = 2**63 - 1
@@ -70,6 +71,10 @@ class GdsFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for list_filter in self.filters.values():
+            # Before the form is built: a plain <select> is written by QuickSelect (a school filter has 1,250 options).
+            if list_filter.field_class.widget is forms.Select and "widget" not in list_filter.extra:
+                list_filter.extra["widget"] = QuickSelect
         for field in self.form.fields.values():
             widget = field.widget
             css = "govuk-select" if isinstance(widget, forms.Select) else "govuk-input"
@@ -82,13 +87,38 @@ def _visible_schools(request):
     return School.objects.visible_to(request.user)
 
 
+class SchoolChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """A school filter's options as (value, name) rows straight from the database. Building a large LA's 1,250
+    School objects for one <select> cost more than the list page's own queries; a school's label is its name
+    (School.__str__). Choosing still goes through the field's queryset, so a school outside the scope is refused."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list(self.field.to_field_name or "pk", "name")
+
+
+class SchoolChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = SchoolChoiceIterator
+
+
+class SchoolFilter(django_filters.ModelChoiceFilter):
+    """Every list's school filter: the schools the user may see, by name."""
+
+    field_class = SchoolChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", _visible_schools)
+        kwargs.setdefault("empty_label", "Any school")
+        super().__init__(*args, **kwargs)
+
+
 class PupilFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
     upn = django_filters.CharFilter(label="UPN", method="filter_upn")
     date_of_birth = django_filters.DateFilter(
         label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
-    school = django_filters.ModelChoiceFilter(
-        label="Current school", queryset=_visible_schools, method="filter_school", empty_label="Any school")
+    school = SchoolFilter(label="Current school", method="filter_school")
     nc_year = django_filters.ChoiceFilter(label="NC year", choices=Enrolment.NcYear.choices, method="filter_nc_year",
                                           empty_label="Any year")
     sen_status = django_filters.ChoiceFilter(label="SEN", choices=Pupil.SenStatus.choices, empty_label="Any")
@@ -184,7 +214,7 @@ def _open_deadlines() -> list[tuple[str, str]]:
 class ExclusionFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
     pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter(label="School")
     kind = django_filters.ChoiceFilter(label="Type", choices=Exclusion.Kind.choices, empty_label="Any type")
     reason = django_filters.ChoiceFilter(label="Reason", method="filter_reason", empty_label="Any reason",
                                          choices=ALL_REASON_CHOICES)
@@ -251,7 +281,7 @@ class PlacementFilterSet(PupilTextMixin, GdsFilterSet):
 class PartTimeTimetableFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
     pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
-    school = django_filters.ModelChoiceFilter(label="School", queryset=_visible_schools, empty_label="Any school")
+    school = SchoolFilter(label="School")
     status = django_filters.ChoiceFilter(label="Status", method="filter_status", empty_label="Any status",
                                          choices=[("open", "Running"), ("ended", "Ended")])
     flag = django_filters.ChoiceFilter(
@@ -286,8 +316,7 @@ class PartTimeTimetableFilterSet(PupilTextMixin, GdsFilterSet):
 class ManagedMoveFilterSet(PupilTextMixin, GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_pupil_text")
     pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
-    school = django_filters.ModelChoiceFilter(label="From or to school", queryset=_visible_schools,
-                                              method="filter_school", empty_label="Any school")
+    school = SchoolFilter(label="From or to school", method="filter_school")
     outcome = django_filters.ChoiceFilter(choices=ManagedMove.Outcome.choices, empty_label="Any outcome")
 
     class Meta:
