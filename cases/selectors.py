@@ -133,6 +133,13 @@ def case_list_with_attendance(*, user, period=None, policy=None, today: datetime
     return with_case_attendance(case_list(user=user, today=today), user=user, period=period, policy=policy)
 
 
+def attach_attendance(*, user, cases, period=None) -> None:
+    """case_list_with_attendance's figures for a page of cases already fetched (one query for the page)."""
+    from schools.attendance_stages import attach_case_attendance
+
+    attach_case_attendance(cases, user=user, period=period)
+
+
 def case_get(*, user, pk: int) -> Case:
     """One case through the scope (404 outside it), with what the case page header needs joined, and whether it was
     ever closed (so a case never closed costs no query for its closure history)."""

@@ -128,12 +128,13 @@ def _attendance_period():
 
 def case_list(request):
     period = _attendance_period()
-    rows = selectors.case_list_with_attendance(user=request.user, period=period)
-    filterset = CaseFilterSet(request.GET or None, queryset=rows, request=request)
+    filterset = CaseFilterSet(request.GET or None, queryset=selectors.case_list(user=request.user), request=request)
     cases = filterset.qs
     if not request.GET.get("sort"):
         cases = cases.order_by("-opened_on", "-pk")
     page, query = _paginate(request, cases)
+    if "stage_check" not in cases.query.annotations:  # the stage-check filter has them from SQL already
+        selectors.attach_attendance(user=request.user, cases=page.object_list, period=period)
     return render(request, "cases/case_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
         "attendance_period": period,

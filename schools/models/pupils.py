@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Upper
 
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, user_school_ids
 from schools.validators import validate_upn
@@ -88,7 +89,13 @@ class PupilQuerySet(PupilLinkedQuerySet):
             q &= (Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
                   | Q(preferred_first_name__icontains=word) | Q(preferred_last_name__icontains=word)
                   | Q(upn__iexact=word) | Q(former_upn__iexact=word))
-        return self.filter(q)
+        found = self.filter(q)
+        if not self.query.order_by:
+            # The usual name order, by an expression no index provides: otherwise PostgreSQL, asked for one page,
+            # walks the name index hoping to meet matches early, and a surname late in the alphabet (or a name no
+            # pupil has) costs a walk of the whole index. This way it finds the matches (trigram indexes), then sorts.
+            found = found.order_by(Upper("legal_last_name"), Upper("legal_first_name"), "pk")
+        return found
 
 
 class Pupil(models.Model):

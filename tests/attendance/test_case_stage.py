@@ -82,3 +82,30 @@ def test_the_stage_guide_shows_the_thresholds_and_their_source(world, client):
     page = client.get(reverse("cases:stage_guide")).content.decode()
     assert "92.5% and above" in page and "85% up to (not including) 92.5%" in page and "below 85%" in page
     assert "Cabinet, 2 September 2026" in page and "Never suggested from attendance" in page
+
+
+@pytest.mark.parametrize("role", ["la_officer", "school_b"])
+def test_the_case_lists_page_figures_are_those_of_the_sql_annotations(world, cases_by_name, role):
+    """The case list sets the figures on its page in Python (attach_attendance); the filter, export and API annotate
+    them in SQL (case_list_with_attendance). Both must give every case the same figures."""
+    from cases import selectors
+
+    year = AttendanceSummary.objects.first().academic_year
+    dual = cases_by_name["Matching"].pupil  # dual registered: the enrolment with more sessions counts
+    second = EnrolmentFactory(pupil=dual, school=world.school_a)
+    AttendanceSummary.objects.create(enrolment=second, academic_year=year, term=None, possible=300, present=150,
+                                     unauthorised=150)
+    closed = CaseFactory(pupil=cases_by_name["Differing"].pupil, stage="3_targeted_support", school=world.school_b,
+                         status="closed", closed_on="2026-11-01", outcome="improved")
+    behaviour = CaseFactory(pupil=cases_by_name["Legal"].pupil, stage="1_prevention", school=world.school_b,
+                            case_type="behaviour")
+    no_sessions = CaseFactory(pupil=EnrolmentFactory(school=world.school_b).pupil, school=world.school_b)
+    user = world.users[role]
+    fields = ("att_possible", "att_attended", "suggested_stage", "stage_check")
+    expected = {case.pk: tuple(getattr(case, name) for name in fields)
+                for case in selectors.case_list_with_attendance(user=user)}
+    cases = list(selectors.case_list(user=user))
+    selectors.attach_attendance(user=user, cases=cases)
+    assert {case.pk: tuple(getattr(case, name) for name in fields) for case in cases} == expected
+    assert {closed.pk, behaviour.pk, no_sessions.pk} <= set(expected)
+    assert len(set(expected.values())) >= 4  # the cases differ, so the comparison means something

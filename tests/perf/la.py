@@ -11,6 +11,7 @@ import polars as pl
 
 from schools.models import AcademicYear, Enrolment, LocalAuthority, Partnership, Pupil, School, Term
 from schools.validators import upn_check_letter
+from tests.perf.names import pupil_name
 
 PUPILS_PER_SCHOOL = 200
 YEAR_START = datetime.date(2025, 9, 1)
@@ -69,7 +70,8 @@ def build(pupils: int) -> GeneratedLA:
     batch = []
     for n in range(pupils):
         body = f"845{n:09d}"
-        batch.append(Pupil(upn=upn_check_letter(body) + body, legal_first_name=f"Pupil{n}", legal_last_name="Bench",
+        first_name, surname = pupil_name(n)
+        batch.append(Pupil(upn=upn_check_letter(body) + body, legal_first_name=first_name, legal_last_name=surname,
                            date_of_birth=datetime.date(2012 + n % 8, 1 + n % 12, 1 + n % 28)))
         if len(batch) == 20_000:
             Pupil.objects.bulk_create(batch)
