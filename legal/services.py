@@ -1202,9 +1202,10 @@ def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", 
                                        description=f"{template.name}: parents of pupils at the penalty-notice "
                                                    f"threshold, {where}")
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=batch)
-    from legal.tasks import run_letter_batch
+    from schools import services as job_services
 
-    transaction.on_commit(lambda: run_letter_batch.delay(batch.pk))
+    # Published after commit; with the queue down the job waits (the page says so) and the sweep sends it later.
+    job_services.job_enqueue(job, "legal.tasks.run_letter_batch", batch.pk)
     return batch
 
 
@@ -1229,7 +1230,10 @@ def batch_recipients(*, user, params: dict) -> list[tuple[Pupil, Carer]]:
 
 
 def letter_batch_run(batch: LetterBatch) -> None:
-    """Make every letter of a batch (each in its own transaction, so progress shows), then one combined PDF."""
+    """Make every letter of a batch (each in its own transaction, so progress shows), then one combined PDF.
+
+    A run again after an interruption (Retry, once the worker died) makes only the letters still missing: a parent
+    who has this batch's letter keeps that one, and it goes into the combined PDF as it was sent."""
     from cases.models import Case
     from legal.letters import render_letter_html
     from schools import services as job_services
@@ -1240,10 +1244,12 @@ def letter_batch_run(batch: LetterBatch) -> None:
     htmls, made, skipped = [], 0, []
     open_cases = {c.pupil_id: c for c in Case.objects.open().filter(pupil_id__in={p.pk for p, _ in pairs})
                   .order_by("-opened_on")}
+    already = {(letter.pupil_id, letter.carer_id): letter for letter in Letter.objects.filter(batch=batch)}
     for done, (pupil, carer) in enumerate(pairs, start=1):
         try:
-            letter = letter_send(user=user, template=batch.template, pupil=pupil, carer=carer,
-                                 case=open_cases.get(pupil.pk), batch=batch)
+            letter = already.get((pupil.pk, carer.pk)) or letter_send(
+                user=user, template=batch.template, pupil=pupil, carer=carer, case=open_cases.get(pupil.pk),
+                batch=batch)
         except ValidationError as error:
             skipped.append(f"{pupil.display_name} / {carer.full_name}: {error.messages[0]}")
         else:

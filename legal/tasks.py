@@ -18,13 +18,16 @@ def run_letter_batch(self, batch_id: int) -> str:
     from schools import services as job_services
 
     batch = LetterBatch.objects.select_related("job", "template", "created_by").get(pk=batch_id)
-    if batch.job.status != Job.Status.PENDING:
-        return batch.job.status  # delivered twice: the first run made the letters
+    if not job_services.job_claim(batch.job_id):
+        batch.job.refresh_from_db()
+        return batch.job.status  # delivered twice: another run has it, or had it
+    batch.job.refresh_from_db()
     try:
         letter_batch_run(batch)
     except Exception as exc:
         logger.exception("Letter batch %s failed", batch_id)
-        job_services.job_finish(batch.job, status=Job.Status.FAILED, message=f"The batch stopped with an error: {exc}")
+        job_services.job_finish(batch.job, status=Job.Status.FAILED, retryable=True,
+                                message=f"The batch stopped with an error; Retry makes the letters missing: {exc}")
         raise
     batch.job.refresh_from_db()
     return batch.job.status

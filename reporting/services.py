@@ -81,9 +81,8 @@ def report_request(*, user, term: Term, school: School | None = None, partnershi
 
 
 def _queue(run: ReportRun) -> None:
-    from reporting.tasks import generate_report
-
-    transaction.on_commit(lambda: generate_report.delay(run.pk))
+    # Published after commit; with the queue down the job waits (the page says so) and the sweep sends it later.
+    job_services.job_enqueue(run.job, "reporting.tasks.generate_report", run.pk)
 
 
 def last_ended_term(today: datetime.date | None = None) -> Term | None:
@@ -153,5 +152,5 @@ def report_generate(*, run: ReportRun) -> ReportRun:
 
 
 def report_failed(*, run: ReportRun, error: Exception) -> None:
-    job_services.job_finish(run.job, status=Job.Status.FAILED,
+    job_services.job_finish(run.job, status=Job.Status.FAILED, retryable=True,
                             message=f"The report could not be made and nothing was kept: {error}")

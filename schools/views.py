@@ -96,9 +96,18 @@ def job_retry(request, pk: int):
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, "The job will run again.")
-    if job.kind == Job.Kind.ATTENDANCE_IMPORT and hasattr(job, "attendance_import"):
-        return redirect("attendance_import_detail", pk=job.attendance_import.pk)
-    return redirect("job_detail", pk=job.pk)
+    return redirect(_job_page(job))
+
+
+def _job_page(job: Job) -> str:
+    """Where the job's owner follows it: the page of what it makes (an import, a letter batch, a report)."""
+    pages = {Job.Kind.ATTENDANCE_IMPORT: ("attendance_import", "attendance_import_detail"),
+             Job.Kind.LEGAL_LETTERS: ("legal_letter_batch", "legal:batch"),
+             Job.Kind.TERMLY_REPORT: ("report_run", "reporting:report_detail")}
+    relation, url_name = pages.get(job.kind, (None, None))
+    if relation and hasattr(job, relation):
+        return reverse(url_name, args=[getattr(job, relation).pk])
+    return reverse("job_detail", args=[job.pk])
 
 
 def job_download(request, pk: int):

@@ -52,6 +52,25 @@ def test_the_task_is_idempotent(report_world, django_capture_on_commit_callbacks
     assert (run.file.name, run.job.finished_at) == (name, finished)
 
 
+def test_a_failed_report_offers_retry_and_the_retry_makes_it(report_world, client, django_capture_on_commit_callbacks):
+    run = make(report_world, django_capture_on_commit_callbacks)
+    assert run.job.params["task"] == {"name": "reporting.tasks.generate_report", "args": [run.pk]}
+    # As the sweep leaves a report whose worker died: failed, retryable, no file kept.
+    run.file.storage.delete(run.file.name)
+    ReportRun.objects.filter(pk=run.pk).update(file="", pages=None)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.FAILED, retryable=True, message="interrupted")
+    client.force_login(report_world.users["la_manager"])
+    page = client.get(reverse("reporting:report_detail", args=[run.pk])).content.decode()
+    assert 'data-testid="job-retry"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("job_retry", args=[run.job_id]))
+    assert response["Location"] == reverse("reporting:report_detail", args=[run.pk])
+    run.refresh_from_db()
+    assert (run.job.status, run.job.attempts) == (Job.Status.SUCCEEDED, 2)
+    with run.file.open("rb") as stored:
+        assert stored.read(5) == b"%PDF-"
+
+
 def test_the_term_end_report_is_made_once(report_world, django_capture_on_commit_callbacks):
     assert tasks.make_term_end_reports.delay().get() is not None  # summer 2026 ended: its report is made
     assert tasks.make_term_end_reports.delay().get() is None
