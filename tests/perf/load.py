@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 USERS = 20
 OFFICERS = 15
 LIMIT_MS = 150
-GUNICORN_WORKERS = 4
+GUNICORN_WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "4"))
 # Journeys: page name -> weight (how often a user opens it next).
 WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1, "pupil profile": 3,
            "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1}

@@ -83,3 +83,19 @@ def test_activity_keeps_a_session_alive(world, client, time_machine):
     for _ in range(3):  # 3 x 3 hours: longer than the cookie age, but never that long idle
         _later(time_machine, hours=3)
         assert client.get(reverse("pupil_list")).status_code == 200
+
+
+def test_an_unchanged_session_is_written_at_most_once_a_minute(world, client, time_machine):
+    from django.contrib.sessions.models import Session
+
+    client.post(reverse("login"), {"username": "school_a", "password": TEST_PASSWORD})
+    client.get(reverse("pupil_list"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    _later(time_machine, seconds=20)
+    assert client.get(reverse("pupil_list")).status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == first  # no write for a page 20 s later
+    _later(time_machine, seconds=settings.SESSION_REFRESH_SECONDS)
+    response = client.get(reverse("pupil_list"))
+    assert Session.objects.get(session_key=key).expire_date > first  # the idle timeout slides with activity
+    assert int(response.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == settings.SESSION_COOKIE_AGE
