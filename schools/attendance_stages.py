@@ -173,20 +173,26 @@ def attach_case_attendance(cases, *, user, period=None, policy=None) -> None:
     from django.utils import timezone
 
     from schools.attendance_codes import suggested_stage
-    from schools.attendance_selectors import pupil_rows, resolve_period
-    from schools.models import Enrolment
+    from schools.attendance_selectors import _for_period, pupil_rows, resolve_period
+    from schools.models import AttendanceSummary, Enrolment
 
     cases = list(cases)
     if not cases:
         return
     period = period or resolve_period(None, timezone.localdate())
     bands = policy_bands(policy)
-    enrolments = Enrolment.objects.visible_to(user).filter(pupil_id__in={case.pupil_id for case in cases},
-                                                           end_date__isnull=True)
+    pupil_ids = {case.pupil_id for case in cases}
+    if period.summarised:  # the stored rows, as pupil_year_attendance reads them
+        rows = (_for_period(AttendanceSummary.objects.visible_to(user), period)
+                .filter(enrolment__pupil_id__in=pupil_ids, enrolment__end_date__isnull=True, possible__gt=0)
+                .order_by("-possible", "enrolment_id")
+                .values_list("enrolment__pupil_id", "possible", "present", "aea"))
+    else:
+        enrolments = Enrolment.objects.visible_to(user).filter(pupil_id__in=pupil_ids, end_date__isnull=True)
+        rows = (pupil_rows(user, period, enrolments, fields=("possible", "present", "aea")).filter(possible__gt=0)
+                .order_by("-possible", "pk").values_list("pupil_id", "possible", "present", "aea"))
     best: dict[int, tuple[int, int]] = {}  # pupil -> (possible, attended) of the enrolment with the most sessions
-    rows = pupil_rows(user, period, enrolments, fields=("possible", "present", "aea")).filter(possible__gt=0)
-    for pupil_id, possible, present, aea in rows.order_by("-possible", "pk").values_list(
-            "pupil_id", "possible", "present", "aea"):
+    for pupil_id, possible, present, aea in rows:
         best.setdefault(pupil_id, (possible, present + aea))  # the first is the one the SQL's ORDER BY picks
     for case in cases:
         possible, attended = best.get(case.pupil_id, (None, None))

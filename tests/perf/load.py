@@ -166,6 +166,14 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
@@ -184,6 +192,7 @@ def run(url: str, seconds: int) -> dict:
                 spec_path, out_path = Path(folder) / "spec.json", Path(folder) / "timings.json"
                 spec_path.write_text(json.dumps(spec))
                 cpu_before = _cpu_seconds(server.pid)
+                machine_before = _machine_busy()
                 children = resource.getrusage(resource.RUSAGE_CHILDREN)
                 client_cpu_before = children.ru_utime + children.ru_stime
                 done = subprocess.run([sys.executable, "-m", "tests.perf.load", "--drive", str(spec_path),
@@ -193,6 +202,8 @@ def run(url: str, seconds: int) -> dict:
                     raise SystemExit("The load test failed; see above.")
                 timings = json.loads(out_path.read_text())
                 timings["server_cpu"] = _cpu_seconds(server.pid) - cpu_before
+                busy, total = (after - before for after, before in zip(_machine_busy(), machine_before, strict=True))
+                timings["machine_busy"] = busy / total if total else 0.0
                 children = resource.getrusage(resource.RUSAGE_CHILDREN)
                 timings["client_cpu"] = children.ru_utime + children.ru_stime - client_cpu_before
                 timings["load_average"] = os.getloadavg()[0]
@@ -216,8 +227,9 @@ def measure(result_type, url: str, seconds: int) -> list:
     # Contention-independent: the app's own CPU per request (gunicorn's processes; PostgreSQL's share is not in it),
     # and how busy the machine was, since the latencies include waiting for a CPU.
     print(f"  gunicorn CPU per request {1000 * timings['server_cpu'] / max(len(everything), 1):.0f} ms, the load "
-          f"client's {1000 * timings['client_cpu'] / max(len(everything), 1):.0f} ms; machine "
-          f"load average {timings['load_average']:.1f} on {os.cpu_count()} CPUs at the end of the run")
+          f"client's {1000 * timings['client_cpu'] / max(len(everything), 1):.0f} ms; the machine's CPUs "
+          f"{100 * timings['machine_busy']:.0f}% busy over the run (load average {timings['load_average']:.1f} on "
+          f"{os.cpu_count()} CPUs at its end)")
     def errors_note(page):
         return f", {page['errors']} errors, first: {page['first_error']}" if page["errors"] else ""
 
