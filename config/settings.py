@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.SessionMiddleware",
+    "schools.session_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,7 +118,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working half-day of inactivity; officers share devices in schools.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 4)
-# The expiry slides with activity, refreshed at most once a minute (config.middleware.SessionMiddleware).
+# The expiry slides with activity, refreshed at most once a minute (schools.session_middleware).
 SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SchoolsConfig(AppConfig):
     name = "schools"
     verbose_name = "Schools, pupils and families"
+
+    def ready(self):
+        from schools import session_middleware  # noqa: F401  (connects its sign-in receiver)
