@@ -12,6 +12,7 @@ from legal.models import Letter, LetterTemplate
 from schools.models import Job
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (school B's pupil past the threshold)
 from tests.factories import CarerFactory, FamilyFactory
+from tests.jobs_support import retry_from_its_page
 
 pytestmark = pytest.mark.django_db
 
@@ -50,14 +51,8 @@ def test_retry_after_an_interruption_makes_only_the_missing_letters(world, batch
                                                                     django_capture_on_commit_callbacks):
     kept, lost = Letter.objects.filter(batch=batch).order_by("pk")
     lost.delete()  # the worker died after the first letter: as if the second was never made
-    Job.objects.filter(pk=batch.job_id).update(status=Job.Status.FAILED, retryable=True, message="interrupted")
-    client.force_login(world.users["la_officer"])
-    page = client.get(reverse("legal:batch", args=[batch.pk])).content.decode()
-    assert 'data-testid="job-retry"' in page
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("job_retry", args=[batch.job_id]))
-    assert response.status_code == 302 and response["Location"] == reverse("legal:batch", args=[batch.pk])
+    retry_from_its_page(client, world.users["la_officer"], batch.job_id, reverse("legal:batch", args=[batch.pk]),
+                        django_capture_on_commit_callbacks)
     letters = list(Letter.objects.filter(batch=batch).order_by("pk"))
     assert len(letters) == 2 and letters[0].pk == kept.pk
     assert {letter.carer.full_name for letter in letters} == {"Pat Parent", "Sam Parent"}

@@ -16,6 +16,7 @@ from reporting import pdf, presentation, services, tasks
 from reporting import selectors as s
 from reporting.models import ReportRun
 from schools.models import AuditEvent, Job
+from tests.jobs_support import retry_from_its_page
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +59,8 @@ def test_a_failed_report_offers_retry_and_the_retry_makes_it(report_world, clien
     # As the sweep leaves a report whose worker died: failed, retryable, no file kept.
     run.file.storage.delete(run.file.name)
     ReportRun.objects.filter(pk=run.pk).update(file="", pages=None)
-    Job.objects.filter(pk=run.job_id).update(status=Job.Status.FAILED, retryable=True, message="interrupted")
-    client.force_login(report_world.users["la_manager"])
-    page = client.get(reverse("reporting:report_detail", args=[run.pk])).content.decode()
-    assert 'data-testid="job-retry"' in page
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("job_retry", args=[run.job_id]))
-    assert response["Location"] == reverse("reporting:report_detail", args=[run.pk])
+    retry_from_its_page(client, report_world.users["la_manager"], run.job_id,
+                        reverse("reporting:report_detail", args=[run.pk]), django_capture_on_commit_callbacks)
     run.refresh_from_db()
     assert (run.job.status, run.job.attempts) == (Job.Status.SUCCEEDED, 2)
     with run.file.open("rb") as stored:
