@@ -264,6 +264,24 @@ def pupil_rows(user, period: Period, enrolments, fields=COUNT_FIELDS):
     return enrolments.annotate(**annotations).select_related("pupil", "school")
 
 
+def current_enrolment_counts(user, period: Period, **enrolment_lookups):
+    """possible, present and aea for the period on each current enrolment the user may see that had sessions,
+    narrowed by ``enrolment_lookups`` (e.g. ``pupil=OuterRef("pupil_id")`` or ``pupil_id__in=ids``), with
+    ``pupil_ref`` the pupil's id: the enrolment with the most possible sessions first, then the older one (dual
+    registration counts once, by its main enrolment). Summarised periods read the stored rows themselves, so each
+    figure is one indexed lookup rather than a subquery per count."""
+    if period.summarised:
+        rows = (_for_period(AttendanceSummary.objects.visible_to(user), period)
+                .filter(enrolment__end_date__isnull=True, possible__gt=0,
+                        **{f"enrolment__{lookup}": value for lookup, value in enrolment_lookups.items()})
+                .annotate(pupil_ref=F("enrolment__pupil_id")))
+        return rows.order_by("-possible", "enrolment_id")
+    enrolments = Enrolment.objects.visible_to(user).filter(end_date__isnull=True, **enrolment_lookups)
+    rows = (pupil_rows(user, period, enrolments, fields=("possible", "present", "aea")).filter(possible__gt=0)
+            .annotate(pupil_ref=F("pupil_id")))
+    return rows.order_by("-possible", "pk")
+
+
 def at_or_above(rows, rate):
     """Keep rows whose absence is at least ``rate`` of possible sessions, compared exactly in whole numbers."""
     numerator, denominator = rate.as_integer_ratio()

@@ -100,20 +100,9 @@ def pupil_year_attendance(user, period, bands, pupil=None) -> dict:
     ``suggested_stage`` for the period, from the pupil's current enrolment with the most possible sessions among
     those the user may see (as cases.selectors.attendance_figures picks it). Built on the attendance selectors'
     per-enrolment counts, so it reads whatever storage they read."""
-    from schools.attendance_selectors import _for_period, pupil_rows
-    from schools.models import AttendanceSummary, Enrolment
+    from schools.attendance_selectors import current_enrolment_counts
 
-    pupil = pupil if pupil is not None else OuterRef("pupil_id")
-    if period.summarised:
-        # The stored rows themselves, so each figure is one indexed lookup rather than a subquery per count inside
-        # a subquery per enrolment (the case list's SQL was 16,000 characters and took longer to compile than run).
-        rows = (_for_period(AttendanceSummary.objects.visible_to(user), period)
-                .filter(enrolment__pupil=pupil, enrolment__end_date__isnull=True, possible__gt=0)
-                .order_by("-possible", "enrolment_id"))
-    else:
-        enrolments = Enrolment.objects.visible_to(user).filter(pupil=pupil, end_date__isnull=True)
-        rows = (pupil_rows(user, period, enrolments, fields=("possible", "present", "aea")).filter(possible__gt=0)
-                .order_by("-possible", "pk"))
+    rows = current_enrolment_counts(user, period, pupil=pupil if pupil is not None else OuterRef("pupil_id"))
     attended = F("present") + F("aea")
     return {
         "att_possible": Subquery(rows.values("possible")[:1]),
@@ -173,26 +162,16 @@ def attach_case_attendance(cases, *, user, period=None, policy=None) -> None:
     from django.utils import timezone
 
     from schools.attendance_codes import suggested_stage
-    from schools.attendance_selectors import _for_period, pupil_rows, resolve_period
-    from schools.models import AttendanceSummary, Enrolment
+    from schools.attendance_selectors import current_enrolment_counts, resolve_period
 
     cases = list(cases)
     if not cases:
         return
     period = period or resolve_period(None, timezone.localdate())
     bands = policy_bands(policy)
-    pupil_ids = {case.pupil_id for case in cases}
-    if period.summarised:  # the stored rows, as pupil_year_attendance reads them
-        rows = (_for_period(AttendanceSummary.objects.visible_to(user), period)
-                .filter(enrolment__pupil_id__in=pupil_ids, enrolment__end_date__isnull=True, possible__gt=0)
-                .order_by("-possible", "enrolment_id")
-                .values_list("enrolment__pupil_id", "possible", "present", "aea"))
-    else:
-        enrolments = Enrolment.objects.visible_to(user).filter(pupil_id__in=pupil_ids, end_date__isnull=True)
-        rows = (pupil_rows(user, period, enrolments, fields=("possible", "present", "aea")).filter(possible__gt=0)
-                .order_by("-possible", "pk").values_list("pupil_id", "possible", "present", "aea"))
+    rows = current_enrolment_counts(user, period, pupil_id__in={case.pupil_id for case in cases})
     best: dict[int, tuple[int, int]] = {}  # pupil -> (possible, attended) of the enrolment with the most sessions
-    for pupil_id, possible, present, aea in rows:
+    for pupil_id, possible, present, aea in rows.values_list("pupil_ref", "possible", "present", "aea"):
         best.setdefault(pupil_id, (possible, present + aea))  # the first is the one the SQL's ORDER BY picks
     for case in cases:
         possible, attended = best.get(case.pupil_id, (None, None))
