@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from schools.attendance_codes import Stage as EngineStage
-from schools.attendance_stages import STAGE_CHECK_LABELS
+from schools.attendance.codes import Stage as EngineStage
+from schools.attendance.stages import STAGE_CHECK_LABELS
 from schools.exports import safe_cell
 
 CASE_EXPORT_COLUMNS = [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task, Team
 from cases.selectors import officers
 from cases.stages import Stage
-from schools.attendance_stages import STAGE_CHECK_CHOICES
+from schools.attendance.stages import STAGE_CHECK_CHOICES
 from schools.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AcademicYear, Partnership
 
@@ -65,7 +65,7 @@ class CaseFilterSet(GdsFilterSet):
         return queryset.filter(q)
 
     def filter_stage_check(self, queryset, name, value):
-        from schools.attendance_stages import filter_stage_check, with_case_attendance
+        from schools.attendance.stages import filter_stage_check, with_case_attendance
 
         if "stage_check" not in queryset.query.annotations:
             queryset = with_case_attendance(queryset, user=getattr(self.request, "user", None))

@@ -63,8 +63,8 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
 
     The one function case pages read attendance through; a few queries however many pupils.
     """
-    from schools import attendance_selectors as engine
-    from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, suggested_stage
+    from schools.attendance import selectors as engine
+    from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, suggested_stage
     from schools.models import StagePolicy
 
     pupil_ids = list(pupil_ids)
@@ -127,15 +127,15 @@ def case_list(*, user, today: datetime.date | None = None):
 def case_list_with_attendance(*, user, period=None, policy=None, today: datetime.date | None = None):
     """The case list's rows with the pupil's attendance for the period (the year to date by default: att_possible,
     att_attended), the stage the LA's thresholds suggest, and whether it agrees with the case's own stage
-    (stage_check), all in SQL so a page is still one query (schools.attendance_stages)."""
-    from schools.attendance_stages import with_case_attendance
+    (stage_check), all in SQL so a page is still one query (schools.attendance.stages)."""
+    from schools.attendance.stages import with_case_attendance
 
     return with_case_attendance(case_list(user=user, today=today), user=user, period=period, policy=policy)
 
 
 def attach_attendance(*, user, cases, period=None) -> None:
     """case_list_with_attendance's figures for a page of cases already fetched (one query for the page)."""
-    from schools.attendance_stages import attach_case_attendance
+    from schools.attendance.stages import attach_case_attendance
 
     attach_case_attendance(cases, user=user, period=period)
 

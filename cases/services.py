@@ -443,7 +443,7 @@ REINTEGRATION_CASE_TYPES = (Case.CaseType.REINTEGRATION, Case.CaseType.BEHAVIOUR
 
 @transaction.atomic
 def case_open_or_join_for_exclusion(*, user, exclusion, plan: str) -> Case:
-    """The hook schools.exclusion_services calls when a reintegration plan is recorded after a suspension or
+    """The hook schools.exclusions.services calls when a reintegration plan is recorded after a suspension or
     exclusion: the plan joins the pupil's open reintegration or behaviour case, or opens a reintegration case awaiting
     allocation (the school or LA user recording the exclusion need not be a caseworker; a manager allocates it)."""
     pupil = exclusion.pupil

@@ -33,12 +33,12 @@ from cases.forms import (
     TsmPupilForm,
 )
 from cases.models import CaseworkPolicy, Referral, TsmPupil
-from cases.pdf import html_to_pdf
 from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
 from cases.stages import STAGE_ORDER, STAGES
 from interventions.models import InterventionPlan
 from schools import selectors as school_selectors
 from schools.audit import record_view
+from schools.common.pdf import html_to_pdf
 from schools.models import AuditEvent, Enrolment
 from schools.navigation import pupil_tabs
 from schools.roles import Capability, Role
@@ -121,7 +121,7 @@ def _selected_filters(filterset):
 
 def _attendance_period():
     """The period the case list's attendance column covers: the year to date, as on the case page."""
-    from schools.attendance_selectors import resolve_period
+    from schools.attendance.selectors import resolve_period
 
     return resolve_period(None, timezone.localdate())
 
@@ -175,9 +175,9 @@ def case_export(request):
 # --- The case page --------------------------------------------------------------------------------------------------
 
 def _stage_check(case, attendance) -> str:
-    """Does the suggested stage agree with this case's stage (schools.attendance_stages.compare)? Only an attendance
+    """Does the suggested stage agree with this case's stage (schools.attendance.stages.compare)? Only an attendance
     case that is not closed is compared: the staged model is about attendance."""
-    from schools.attendance_stages import ATTENDANCE_CASE_TYPES, compare
+    from schools.attendance.stages import ATTENDANCE_CASE_TYPES, compare
 
     compared = case.stage if case.case_type in ATTENDANCE_CASE_TYPES and not case.is_closed else None
     suggested = attendance.suggested_stage if attendance else None

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "axes",
     "csp",
-    # Before "schools", whose admin module takes django-otp's device admin off the site (schools.two_factor_admin).
+    # Before "schools", whose admin module takes django-otp's device admin off the site (schools.accounts.admin).
     "django_otp",
     "django_otp.plugins.otp_totp",
     "schools",
@@ -62,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "schools.session_middleware.SessionMiddleware",
+    "schools.accounts.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "schools.two_factor_middleware.TwoFactorMiddleware",
+    "schools.accounts.middleware.TwoFactorMiddleware",
     "config.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,7 +118,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after a working half-day of inactivity; officers share devices in schools.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 4)
-# The expiry slides with activity, refreshed at most once a minute (schools.session_middleware).
+# The expiry slides with activity, refreshed at most once a minute (schools.accounts.sessions).
 SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -164,9 +164,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # The GOV.UK lock-out page on the site, JSON on the API.
-AXES_LOCKOUT_CALLABLE = "schools.two_factor.lockout_response"
+AXES_LOCKOUT_CALLABLE = "schools.accounts.two_factor.lockout_response"
 
-# Two-factor sign-in (schools.two_factor): LA roles may set up an authenticator app; true makes it mandatory for them.
+# Two-factor sign-in (schools.accounts.two_factor): LA roles may set up an authenticator app; true makes it mandatory
+# for them.
 TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", False)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance and inclusion casework")
 
@@ -207,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call is told how to authenticate (401 + WWW-Authenticate).
         # DRF's token authentication, refusing LA roles' tokens while two-factor sign-in is required and not set up.
-        "schools.two_factor_auth.TwoFactorTokenAuthentication",
+        "schools.accounts.auth.TwoFactorTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every endpoint needs a signed-in user; viewsets add role checks on top.
@@ -288,7 +289,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.make_term_end_reports",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Retention: pupils past the LA's retention period are anonymised (schools.data_protection_retention); a rerun
+    # Retention: pupils past the LA's retention period are anonymised (schools.data_protection.retention); a rerun
     # finds nobody new, so a missed or doubled night does no harm.
     "data-protection-retention": {
         "task": "schools.data_protection_tasks.apply_retention",
@@ -296,7 +297,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Retention (schools.data_protection_rules names the source): a pupil's record is anonymised this many years after
+# Retention (schools.data_protection.rules names the source): a pupil's record is anonymised this many years after
 # their last enrolment in the authority ended, and not before they reach this age. The LA's own schedule decides.
 DATA_RETENTION_YEARS_AFTER_LEAVING = env_int("DATA_RETENTION_YEARS_AFTER_LEAVING", 6)
 DATA_RETENTION_MIN_AGE = env_int("DATA_RETENTION_MIN_AGE", 25)

@@ -10,20 +10,18 @@ from rest_framework.routers import DefaultRouter
 from cases import api as cases_api
 from config.health import healthz
 from interventions import api as interventions_api
-from interventions import traded_api
+from interventions.traded import api as traded_api
 from legal import api as legal_api
 from reporting import api as reporting_api
 from schools import api as schools_api
-from schools import (
-    attendance_api,
-    attendance_urls,
-    attendance_views,
-    exclusion_api,
-    exclusion_urls,
-    two_factor_api,
-    two_factor_views,
-    views,
-)
+from schools import views
+from schools.accounts import api as two_factor_api
+from schools.accounts import views as two_factor_views
+from schools.attendance import api as attendance_api
+from schools.attendance import urls as attendance_urls
+from schools.attendance import views as attendance_views
+from schools.exclusions import api as exclusion_api
+from schools.exclusions import urls as exclusion_urls
 
 router = DefaultRouter()
 router.register("schools", schools_api.SchoolViewSet, basename="api-school")
@@ -100,10 +98,10 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("cases/", include("cases.urls")),
     path("interventions/", include("interventions.urls")),
-    path("traded/", include("interventions.traded_urls")),
+    path("traded/", include("interventions.traded.urls")),
     path("legal/", include("legal.urls")),
     path("reports/", include("reporting.urls")),
-    path("data-protection/", include("schools.data_protection_urls")),
+    path("data-protection/", include("schools.data_protection.urls")),
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/reports/metrics/", reporting_api.ReportMetricsView.as_view(), name="api-report-metrics"),
     path("api/", include(router.urls)),

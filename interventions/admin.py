@@ -1,6 +1,6 @@
 """The intervention catalogue is edited here by LA admins (seeded from seeds 000, 001 and 003). Plans are read-only:
 they are written through interventions.services. Traded services: the policy (VAT, notice rule, payment terms) and
-who delivers are edited here; bookings and invoices are read-only (written through interventions.traded_services)."""
+who delivers are edited here; bookings and invoices are read-only (written through interventions.traded.services)."""
 
 from django import forms
 from django.contrib import admin
@@ -31,7 +31,7 @@ class InterventionPlanAdmin(ReadOnlyAdmin):
 
 # --- Traded services ------------------------------------------------------------------------------------------------
 # Settings and who delivers are edited here; the catalogue, rate card, tiers, bookings and invoices have their own
-# pages (traded services), which go through interventions.traded_services so every change is validated and audited.
+# pages (traded services), which go through interventions.traded.services so every change is validated and audited.
 
 
 @admin.register(TradedPolicy)

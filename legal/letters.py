@@ -1,5 +1,5 @@
 """Legal letters: the fixed set of placeholders a template may use, checking a template, filling it in for one
-parent and rendering the PDF (WeasyPrint through cases.pdf).
+parent and rendering the PDF (WeasyPrint through schools.common.pdf).
 
 Templates are plain text, not Django templates: an admin-edited letter must not be able to run template tags or
 reach objects. A placeholder is ``{{ name }}`` with a name from PLACEHOLDERS; anything else in double braces is
@@ -139,7 +139,7 @@ def letters_pdf(htmls: list[str]) -> bytes:
     """Several letters in one PDF (a batch), each starting on a new page."""
     from weasyprint import HTML
 
-    from cases.pdf import _no_remote_fetch
+    from schools.common.pdf import _no_remote_fetch
 
     if not htmls:
         return b""

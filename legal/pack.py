@@ -15,7 +15,7 @@ from cases.selectors import case_timeline
 from interventions.models import InterventionPlan
 from legal import selectors
 from legal.models import Contract, Letter, NoticeToImprove
-from schools.attendance_codes import lookup
+from schools.attendance.codes import lookup
 from schools.roles import Capability
 
 

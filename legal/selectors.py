@@ -119,7 +119,7 @@ class PupilAttendance:
 def pupil_attendance(*, user, pupil: Pupil) -> PupilAttendance | None:
     """The pupil's attendance this academic year to date, over the enrolments the user may see (the attendance
     engine's figures, summed)."""
-    from schools import attendance_selectors as engine
+    from schools.attendance import selectors as engine
 
     period = engine.resolve_period(None, timezone.localdate())
     rows = engine.enrolment_figures(user, period, Enrolment.objects.visible_to(user).filter(pupil=pupil))
@@ -162,7 +162,7 @@ def register_years(*, user, pupil: Pupil, today: datetime.date | None = None) ->
     """This and last academic year's register in "herringbone" form: one row per school week, ten sessions across
     (Monday AM to Friday PM), with the week's counts as the attendance engine stored them. One query for the weeks,
     within the user's scope (a school sees its own registers only)."""
-    from schools.attendance_weeks import SLOTS, slot_code
+    from schools.attendance.weeks import SLOTS, slot_code
     from schools.models import AcademicYear, AttendanceWeek
 
     today = today or timezone.localdate()

@@ -1156,8 +1156,8 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
                 contract=None, prosecution=None, batch: LetterBatch | None = None) -> Letter:
     """Fill a template for one parent, render its PDF and keep it as sent. Refused, naming them, if the template
     uses a placeholder this letter has no value for (e.g. a hearing date with no hearing listed)."""
-    from cases.pdf import html_to_pdf
     from legal.letters import render_letter_html
+    from schools.common.pdf import html_to_pdf
 
     _require(user, Capability.WORK_LEGAL)
     if not template.is_active:
@@ -1212,7 +1212,7 @@ def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", 
 def batch_recipients(*, user, params: dict) -> list[tuple[Pupil, Carer]]:
     """(pupil, parent) pairs for a batch: each parent with parental responsibility of each pupil on the threshold
     list the user may see."""
-    from schools import attendance_selectors as engine
+    from schools.attendance import selectors as engine
     from schools.models import Enrolment
 
     period = engine.resolve_period(params.get("period") or None, _today())

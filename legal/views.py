@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
-from cases.pdf import html_to_pdf
 from cases.views import _selected_filters, _stale
 from legal import exports, selectors, services
 from legal.filters import PenaltyNoticeFilterSet, ProsecutionFilterSet, RequestFilterSet
@@ -66,6 +65,7 @@ from legal.models import (
 from legal.rules import NoticeType, money
 from schools import selectors as school_selectors
 from schools.audit import record_view
+from schools.common.pdf import html_to_pdf
 from schools.models import AuditEvent, Enrolment, Job
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
@@ -908,7 +908,7 @@ def letter_download(request, pk: int):
 
 @capability_required(Capability.WORK_LEGAL)
 def batch_new(request):
-    from schools import attendance_selectors as engine
+    from schools.attendance import selectors as engine
 
     periods = engine.available_periods(timezone.localdate())
     form = BatchForm(request.POST or None, user=request.user, periods=periods)

@@ -1,5 +1,5 @@
 """Downloads of the dashboard tables: one FigureTable (reporting.presentation) as CSV or XLSX through the attendance
-lists' writer (schools.attendance_exports), so the file is headed by its period and the schools it counts, whole
+lists' writer (schools.attendance.exports), so the file is headed by its period and the schools it counts, whole
 numbers stay numbers, small numbers are x when the page suppresses them, and every cell a spreadsheet would run as a
 formula is neutralised (schools.exports.safe_cell)."""
 
@@ -9,7 +9,7 @@ from django.http import HttpResponse
 
 from reporting import presentation
 from reporting import selectors as s
-from schools.attendance_exports import Table, download
+from schools.attendance.exports import Table, download
 
 
 def table_download(table: presentation.FigureTable, *, period: s.ReportPeriod, scope: s.Scope, fmt: str,

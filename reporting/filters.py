@@ -6,8 +6,8 @@ from __future__ import annotations
 import django_filters
 
 from reporting.models import ReportRun
-from schools.attendance_filters import AttendancePupilFilterSet
-from schools.exclusion_rules import ALL_REASON_CHOICES
+from schools.attendance.filters import AttendancePupilFilterSet
+from schools.exclusions.rules import ALL_REASON_CHOICES
 from schools.filters import GdsFilterSet, PupilTextMixin, RecordNumberFilter
 from schools.models import Exclusion
 

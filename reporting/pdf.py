@@ -1,6 +1,6 @@
 """The termly report as a PDF: an HTML template (templates/reporting/report_pdf.html, its own styles, no remote
-resources) laid out by WeasyPrint as cases.pdf does, A4 portrait for a committee paper, with the definitions and
-sources of the figures as footnotes on the page a figure is first used."""
+resources) laid out by WeasyPrint through schools.common.pdf, A4 portrait for a committee paper, with the
+definitions and sources of the figures as footnotes on the page a figure is first used."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """How the figures are shown: every table of the dashboards and the PDF is a :class:`FigureTable` built here from a
 selectors.Report, so the page, the PDF, the CSV/XLSX export and its suppression rule are one definition; and the
-SVG charts (reporting.charts) drawn from the same figures.
+SVG charts (schools.common.charts) drawn from the same figures.
 
 A cell is a value (count, Rate, Average, Money, text) and, on the dashboards, the link to the records behind it:
 the attendance "pupils behind the figures" list, the exclusion, notice and case lists with their filters where those
@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from reporting import charts
 from reporting import selectors as s
-from schools import attendance_selectors as attendance_figures
+from schools.attendance import selectors as attendance_figures
+from schools.common import charts
 from schools.models import Exclusion, School
 
 SUPPRESSED = "x"

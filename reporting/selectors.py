@@ -3,7 +3,7 @@
 Each selector takes a :class:`Scope` (the user, and which of the schools they may see are counted) and a
 :class:`ReportPeriod`, and starts from the areas' own scoped querysets (``Model.objects.visible_to(user)``), narrowed
 to the scope's schools. Attendance is read through the attendance engine's per-enrolment figures
-(schools.attendance_selectors.enrolment_figures) and its one PA/SA test (attendance_engine.at_least_sql); the
+(schools.attendance.selectors.enrolment_figures) and its one PA/SA test (attendance_engine.at_least_sql); the
 provision, legal, casework and traded figures through those areas' selectors and models.
 
 Nothing here loops over pupils or records: each table is one GROUP BY (or one aggregate), whatever the LA's size.
@@ -38,9 +38,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from reporting.models import NationalFigure, SchoolLinkOfficer
-from schools import attendance_selectors as attendance
-from schools.attendance_codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
-from schools.attendance_engine import at_least_sql
+from schools.attendance import selectors as attendance
+from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
+from schools.attendance.engine import at_least_sql
 from schools.filters import urn_or_404
 from schools.models import AcademicYear, Enrolment, Exclusion, Partnership, Pupil, School, Term
 from schools.roles import Capability, Role
@@ -810,7 +810,7 @@ class ReasonRow:
 def exclusion_reasons(scope: Scope, start: datetime.date, end: datetime.date, total: ExclusionRow) -> list[ReasonRow]:
     """How many suspensions and permanent exclusions cite each reason (any of their three), in one query; most
     cited first."""
-    from schools.exclusion_rules import REASON_CODES
+    from schools.exclusions.rules import REASON_CODES
 
     cites = {code: Q(reason_1=code) | Q(reason_2=code) | Q(reason_3=code) for code in REASON_CODES}
     counts = exclusions_in(scope, start, end).aggregate(
@@ -1124,8 +1124,8 @@ class ProvisionSection:
 def provision_section(scope: Scope, period: ReportPeriod) -> ProvisionSection:
     """Day-6 compliance for exclusions starting in the period, part-time timetables running at its end, AP places
     commissioned against used and Fair Access waits on its last day (LA-only registers for the LA's audience)."""
-    from schools import exclusion_rules as rules
-    from schools.exclusion_selectors import ap_provider_list, date_school_days_back
+    from schools.exclusions import rules
+    from schools.exclusions.selectors import ap_provider_list, date_school_days_back
     from schools.models import FairAccessReferral, PartTimeTimetable
 
     on = min(period.end, today())
@@ -1189,9 +1189,9 @@ def _terms_of(period: ReportPeriod) -> list[Term]:
 
 
 def traded_section(scope: Scope, period: ReportPeriod) -> TradedSection | None:
-    """Net traded income for the period's LA term(s), reusing interventions.traded_selectors, narrowed to the
+    """Net traded income for the period's LA term(s), reusing interventions.traded.selectors, narrowed to the
     scope's schools. None for users who may not read traded income."""
-    from interventions import traded_selectors as traded
+    from interventions.traded import selectors as traded
 
     if not scope.user.can(Capability.INVOICE_TRADED):
         return None
@@ -1261,7 +1261,7 @@ def report_figures(scope: Scope, period: ReportPeriod, *, sections: Iterable[str
 def drill_enrolments(scope: Scope, period: attendance.Period, *, dimension: str = "", group: str = ""):
     """The enrolments behind an attendance figure: the scope's, optionally one pupil group or phase (the reporting
     drill-down adds the groups the attendance list has no filter for), with the period's counts, suggested stage and
-    case stage (schools.attendance_selectors.attendance_pupil_list)."""
+    case stage (schools.attendance.selectors.attendance_pupil_list)."""
     enrolments = Enrolment.objects.visible_to(scope.user).filter(scope.q("school"))
     if dimension:
         if dimension not in DIMENSIONS:

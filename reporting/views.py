@@ -16,12 +16,12 @@ from reporting import selectors as s
 from reporting.filters import DrillExclusionFilterSet, DrillPupilFilterSet, ReportRunFilterSet
 from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
-from schools import attendance_selectors as attendance
-from schools.attendance_exports import PUPIL_COLUMNS, Table, download
-from schools.attendance_views import _audit_export, _export_format, _query_without
-from schools.exclusion_selectors import soon_limit
-from schools.exclusion_selectors import today as exclusion_today
-from schools.exclusion_tables import exclusion_table, export_response
+from schools.attendance import selectors as attendance
+from schools.attendance.exports import PUPIL_COLUMNS, Table, download
+from schools.attendance.views import _audit_export, _export_format, _query_without
+from schools.exclusions.selectors import soon_limit
+from schools.exclusions.selectors import today as exclusion_today
+from schools.exclusions.tables import exclusion_table, export_response
 from schools.roles import Capability
 from schools.views import _apply_form_errors, _paginate, capability_required
 

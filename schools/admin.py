@@ -7,6 +7,7 @@ change is validated and audited.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from schools.accounts.admin import reset_two_factor
 from schools.models import (
     AcademicYear,
     AuditEvent,
@@ -20,7 +21,6 @@ from schools.models import (
     Term,
     User,
 )
-from schools.two_factor_admin import reset_two_factor
 
 
 @admin.register(User)
@@ -101,5 +101,5 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "object_type"]
 
 
-import schools.attendance_admin  # noqa: E402, F401  (registers the stage policy and the CTF review queue)
-from schools import exclusion_admin  # noqa: E402, F401  (registers exclusions and provision)
+import schools.attendance.admin  # noqa: E402, F401  (registers the stage policy and the CTF review queue)
+from schools.exclusions import admin as exclusion_admin  # noqa: E402, F401  (registers exclusions and provision)

@@ -6,4 +6,4 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools, pupils and families"
 
     def ready(self):
-        from schools import session_middleware  # noqa: F401  (connects its sign-in receiver)
+        from schools.accounts import sessions as session_middleware  # noqa: F401  (connects its sign-in receiver)

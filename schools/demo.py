@@ -1124,22 +1124,22 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
                 "name": f"{spec.first_name} {spec.last_name}", "job_title": spec.job_title,
             }
         say(f"{len(logins)} users")
-        from schools.attendance_demo import load as load_registers  # marks need the enrolments above
+        from schools.attendance.demo import load as load_registers  # marks need the enrolments above
 
         load_registers(seed=seed, stdout=stdout)
         from cases.demo import load as load_casework  # casework needs the users above
 
         load_casework(seed=seed, stdout=stdout)
-        from schools.exclusion_demo import load as load_exclusions  # exclusions need the pupils and users above
+        from schools.exclusions.demo import load as load_exclusions  # exclusions need the pupils and users above
 
         load_exclusions(seed=seed, stdout=stdout)
-        from interventions.traded_demo import load as load_traded  # traded work needs the schools, users and terms
+        from interventions.traded.demo import load as load_traded  # traded work needs the schools, users and terms
 
         load_traded(seed=seed, stdout=stdout)
         from legal.demo import load as load_legal  # legal work needs the cases and families above
 
         load_legal(seed=seed, stdout=stdout)
-        from schools.ctf_review_demo import load as load_ctf_review  # held CTF pupils need the registers above
+        from schools.attendance.review.demo import load as load_ctf_review  # held CTF pupils need the registers above
 
         load_ctf_review(seed=seed, stdout=stdout)
         from reporting.demo import load as load_reporting  # reports count every area's records above

@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 
-from schools.exclusion_rules import ALL_REASON_CHOICES
+from schools.common.widgets import QuickSelect
+from schools.exclusions.rules import ALL_REASON_CHOICES
 from schools.models import (
     APProvider,
     AuditEvent,
@@ -27,7 +28,6 @@ from schools.models import (
     School,
     User,
 )
-from schools.widgets import QuickSelect
 
 # Largest primary key either database stores (a signed 64-bit integer in PostgreSQL and SQLite).
 MAX_RECORD_NUMBER = 2**63 - 1
@@ -243,7 +243,7 @@ class ExclusionFilterSet(PupilTextMixin, GdsFilterSet):
         return queryset.filter(cancelled_on__isnull=(value == "active"))
 
     def filter_deadline(self, queryset, name, value):
-        from schools.exclusion_selectors import soon_limit, today
+        from schools.exclusions.selectors import soon_limit, today
 
         if value == "day6_missing":
             return queryset.missing_day6_provision()
@@ -272,7 +272,7 @@ class PlacementFilterSet(PupilTextMixin, GdsFilterSet):
         fields = ["q", "pupil", "exclusion", "arranged_by", "provider_kind", "ap_provider", "current"]
 
     def filter_current(self, queryset, name, value):
-        from schools.exclusion_selectors import today
+        from schools.exclusions.selectors import today
 
         current = queryset.current(today())
         return current if value else queryset.exclude(pk__in=current.values("pk"))
@@ -298,7 +298,7 @@ class PartTimeTimetableFilterSet(PupilTextMixin, GdsFilterSet):
         return queryset.filter(ended_on__isnull=(value == "open"))
 
     def filter_flag(self, queryset, name, value):
-        from schools.exclusion_selectors import part_time_flags
+        from schools.exclusions.selectors import part_time_flags
 
         flags = part_time_flags()
         running = queryset.filter(ended_on__isnull=True)
@@ -345,7 +345,7 @@ class FairAccessFilterSet(PupilTextMixin, GdsFilterSet):
         return queryset.filter(placed_on__isnull=(value == "open"))
 
     def filter_band(self, queryset, name, value):
-        from schools.exclusion_selectors import date_school_days_back
+        from schools.exclusions.selectors import date_school_days_back
 
         n = int(value)
         since = date_school_days_back(n)

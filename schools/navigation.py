@@ -26,7 +26,7 @@ def pupil_tabs(user, pupil, *, active: str) -> list[Tab]:
     tabs.append(Tab("exclusions", "Exclusions", reverse("pupil_exclusions", args=[pupil.pk]), active == "exclusions"))
     tabs.append(Tab("legal", "Legal", reverse("legal:pupil", args=[pupil.pk]), active == "legal"))
     if user.can(Capability.READ_AUDIT):
-        # Who viewed the record (schools.data_protection_views.access_report), with the subject access export.
+        # Who viewed the record (schools.data_protection.views.access_report), with the subject access export.
         tabs.append(Tab("audit", "Record access",
                         reverse("data_protection:access_report", args=[pupil.pk]), active == "audit"))
     return tabs

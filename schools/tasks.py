@@ -61,7 +61,7 @@ def run_pupil_export(self, job_id: int) -> str:
 
 @shared_task(bind=True, acks_late=True, max_retries=0)
 def run_attendance_import(self, import_id: int) -> str:
-    from schools.attendance_services import run_import
+    from schools.attendance.services import run_import
     from schools.models import AttendanceImport
 
     attendance_import = AttendanceImport.objects.select_related("job", "uploaded_by").get(pk=import_id)
@@ -89,7 +89,7 @@ def sweep_jobs() -> dict:
 @shared_task(acks_late=True)
 def recompute_attendance() -> None:
     """Nightly: rebuild every summary from the marks, set-wise."""
-    from schools.attendance_engine import recompute_all
+    from schools.attendance.engine import recompute_all
 
     recompute_all()
 
@@ -103,7 +103,7 @@ def send_exclusion_reminders() -> dict:
     from django.db.models import Q
     from django.utils import timezone
 
-    from schools.exclusion_services import exclusion_recompute, exclusion_reminders_refresh
+    from schools.exclusions.services import exclusion_recompute, exclusion_reminders_refresh
     from schools.models import Exclusion
 
     today = timezone.localdate()
@@ -118,4 +118,4 @@ def send_exclusion_reminders() -> dict:
 
 
 # Data protection tasks live beside their code; importing them here registers them with the worker.
-from schools.data_protection_tasks import apply_retention, run_subject_access  # noqa: E402, F401
+from schools.data_protection.tasks import apply_retention, run_subject_access  # noqa: E402, F401

@@ -76,7 +76,7 @@ def client_for(client):
 
 @pytest.fixture(autouse=True)
 def _fresh_local_cache():
-    """The in-memory cache holds API throttle counts (schools.two_factor_api): cleared per test, as the database is
+    """The in-memory cache holds API throttle counts (schools.accounts.api): cleared per test, as the database is
     rolled back, so one test's requests never throttle another's. A shared cache (REDIS_CACHE_URL) is left alone."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache

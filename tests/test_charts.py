@@ -1,4 +1,4 @@
-from reporting.charts import Point, line_chart
+from schools.common.charts import Point, line_chart
 
 
 def test_line_chart_draws_points_gaps_and_escapes_labels():
@@ -11,7 +11,7 @@ def test_line_chart_draws_points_gaps_and_escapes_labels():
 
 
 def test_bar_chart_stacks_groups_and_escapes_labels():
-    from reporting.charts import Series, bar_chart
+    from schools.common.charts import Series, bar_chart
 
     svg = str(bar_chart(["Olu <Officer>", "Pat"], [Series("Statutory", [30, 20]), Series("Traded", [10.5, 0])],
                         title="Time <split>", value_suffix=" days"))

@@ -18,7 +18,7 @@ with a :class:`CoreFunction` is free, and the model refuses a price for it three
 services (which call it) and a database check constraint.
 
 Rates are frozen. A booking or package copies the rate in force when it was made (its unit price, VAT treatment and
-VAT rate); a new rate-card row never changes what a school was quoted. Money rules are in interventions.traded_rules.
+VAT rate); a new rate-card row never changes what a school was quoted. Money rules are in interventions.traded.rules.
 
 Officer capacity (how a booking is checked before it is confirmed)
 ------------------------------------------------------------------
@@ -29,7 +29,7 @@ targeting support meetings the officer holds (cases.TargetingSupportMeeting, eac
 ``TradedPolicy.tsm_officer_days``), free (statutory) bookings, time recorded as unavailable (leave, training), and
 traded bookings already confirmed. What is left is free for traded work. A booking is confirmed only if every term
 it touches has enough free days, and no date would take the officer past one day's work (a full day, or two half
-days). The selectors in interventions.traded_selectors compute all of this in SQL.
+days). The selectors in interventions.traded.selectors compute all of this in SQL.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from interventions import traded_rules as rules
+from interventions.traded import rules
 from schools.scoping import ScopedQuerySet, is_la_user, user_school_ids
 
 MONEY = {"max_digits": 12, "decimal_places": 2}

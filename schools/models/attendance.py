@@ -1,8 +1,8 @@
 """Register marks and their summaries (DESIGN.md, Attendance engine).
 
 Marks belong to an enrolment, as the DfE counts attendance per enrolment (a pupil who moves school mid-year has two),
-and are stored a week to a row with the week's counts beside them (schools.attendance_weeks says why and how). What a
-code means is resolved from schools.attendance_codes when a week is written, so every aggregate is a plain SUM with no
+and are stored a week to a row with the week's counts beside them (schools.attendance.weeks says why and how). What a
+code means is resolved from schools.attendance.codes when a week is written, so every aggregate is a plain SUM with no
 per-row rule lookups; if the code tables change, `recompute_attendance --reclassify` rewrites the counts.
 """
 
@@ -32,7 +32,7 @@ class Session(models.IntegerChoices):
 
 
 class AttendanceWeek(models.Model):
-    """One enrolment's register for one week: ten session slots and their counts (schools.attendance_weeks).
+    """One enrolment's register for one week: ten session slots and their counts (schools.attendance.weeks).
 
     A week belongs to one term of the enrolment's school (terms start and end with holidays around them)."""
 

@@ -1,5 +1,6 @@
 """The CTF review queue: pupils from a Common Transfer File the authority could not match with certainty, held with
-their marks until an LA user decides who they are (schools.ctf_review_services says which pupils are held and why).
+their marks until an LA user decides who they are (schools.attendance.review.services says which pupils are held and
+why).
 
 A held item keeps everything the file said about the pupil and every mark it carried for a school in the authority,
 so nothing is lost: matching it to a pupil, or creating one, imports those marks through the same writer as any

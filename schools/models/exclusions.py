@@ -1,7 +1,7 @@
 """Suspensions, permanent exclusions and lunchtime exclusions, with the deadlines each sets (issue 5).
 
-Rules and their sources live in schools.exclusion_rules; dates are worked out in school days by
-schools.exclusion_services through schools.school_days and stored here, so lists, the day-6 dashboard and reminders
+Rules and their sources live in schools.exclusions.rules; dates are worked out in school days by
+schools.exclusions.services through schools.school_days and stored here, so lists, the day-6 dashboard and reminders
 filter on plain columns instead of recounting calendars row by row. ``exclusion_recompute`` refreshes them (the daily
 task runs it) should term dates change afterwards.
 """
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from schools import exclusion_rules as rules
+from schools.exclusions import rules
 from schools.scoping import PupilLinkedQuerySet, is_la_user, user_school_ids
 
 
@@ -110,7 +110,7 @@ class Exclusion(models.Model):
     cancellation_reason = models.TextField(blank=True)
 
     # Reintegration: the plan is kept here; a case in the cases app is opened or joined through a hook
-    # (schools.exclusion_services.exclusion_reintegration_start) and referenced by id, without a database link.
+    # (schools.exclusions.services.exclusion_reintegration_start) and referenced by id, without a database link.
     reintegration_plan = models.TextField(blank=True)
     reintegration_meeting_on = models.DateField(null=True, blank=True)
     reintegration_case_id = models.PositiveBigIntegerField(null=True, blank=True)

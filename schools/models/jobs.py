@@ -19,7 +19,7 @@ class Job(models.Model):
         # reporting.services.JOB_KIND_REPORT); listed here so a job page and the admin name them.
         LEGAL_LETTERS = "legal_letters", "Legal letter batch"
         TERMLY_REPORT = "termly_report", "Termly scrutiny report"
-        # UK GDPR Art. 15: everything held on one pupil (schools.data_protection).
+        # UK GDPR Art. 15: everything held on one pupil (schools.data_protection.subject_access).
         SUBJECT_ACCESS = "subject_access", "Subject access export"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)

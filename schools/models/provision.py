@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from schools import exclusion_rules as rules
+from schools.exclusions import rules
 from schools.models.exclusions import SchoolOwnedQuerySet
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user
 

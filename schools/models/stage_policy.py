@@ -2,7 +2,7 @@
 
 One row, edited by LA admins in the admin site; until it is saved the defaults from seed 001 apply (Coventry, "School
 Attendance Matters", October 2023: Stage 1 Prevention 91-100%, Stage 2 Early intervention 81-90%, Stage 3 Targeted
-support below that; see schools.attendance_codes.DEFAULT_STAGE_THRESHOLDS for how the seed's whole-percent bands are
+support below that; see schools.attendance.codes.DEFAULT_STAGE_THRESHOLDS for how the seed's whole-percent bands are
 read as continuous rates). Two lower bounds describe three bands that are complete by construction (Stage 3 starts
 at 0%); validation keeps them ordered and inside 0-100%.
 """
@@ -17,7 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from schools.attendance_codes import DEFAULT_STAGE_THRESHOLDS, Stage, StageBand
+from schools.attendance.codes import DEFAULT_STAGE_THRESHOLDS, Stage, StageBand
 
 _DEFAULTS = {band.stage: band.min_attendance_rate * 100 for band in DEFAULT_STAGE_THRESHOLDS}
 DEFAULT_SOURCE = ("Coventry City Council, School Attendance Matters (October 2023), staged intervention model: Stage 1 "
@@ -77,7 +77,7 @@ class StagePolicy(models.Model):
                 and self.early_intervention_from == _DEFAULTS[Stage.EARLY_INTERVENTION])
 
     def thresholds(self) -> tuple[StageBand, ...]:
-        """The bands for schools.attendance_codes.suggested_stage, as fractions (91% → 0.91)."""
+        """The bands for schools.attendance.codes.suggested_stage, as fractions (91% → 0.91)."""
         return (
             StageBand(Stage.PREVENTION, Decimal(self.prevention_from) / 100),
             StageBand(Stage.EARLY_INTERVENTION, Decimal(self.early_intervention_from) / 100),

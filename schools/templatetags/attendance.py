@@ -17,7 +17,7 @@ def split(text: str) -> list[str]:
 @register.simple_tag
 def absence(row) -> str:
     """Absence rate of a row carrying possible/authorised/unauthorised counts."""
-    from schools.attendance_codes import absence_rate
+    from schools.attendance.codes import absence_rate
 
     return percent(absence_rate(row.possible, row.authorised + row.unauthorised))
 
@@ -33,7 +33,7 @@ def pairs(text: str) -> list[tuple[str, str]]:
 @register.filter
 def stage_label(number) -> str:
     """The engine's suggested stage (1-3) in words; empty when there is none."""
-    from schools.attendance_codes import Stage
+    from schools.attendance.codes import Stage
 
     return Stage(int(number)).label if number else ""
 
@@ -47,7 +47,7 @@ def case_stage_label(value) -> str:
 
 @register.filter
 def stage_check_label(value) -> str:
-    from schools.attendance_stages import STAGE_CHECK_LABELS
+    from schools.attendance.stages import STAGE_CHECK_LABELS
 
     return STAGE_CHECK_LABELS.get(value, "")
 
@@ -55,7 +55,7 @@ def stage_check_label(value) -> str:
 @register.simple_tag
 def attendance_percent(row) -> str:
     """Attendance (present + approved activity) of a row carrying possible/present/aea counts."""
-    from schools.attendance_codes import attendance_rate
+    from schools.attendance.codes import attendance_rate
 
     return percent(attendance_rate(row.possible, row.present + row.aea))
 
@@ -63,7 +63,7 @@ def attendance_percent(row) -> str:
 @register.filter
 def session_label(mark) -> str:
     """AM or PM for a mark read back from the register."""
-    from schools.attendance_exports import session_label as label
+    from schools.attendance.exports import session_label as label
 
     return label(mark)
 
@@ -71,6 +71,6 @@ def session_label(mark) -> str:
 @register.simple_tag
 def attended_percent(attended, possible) -> str:
     """Attendance as a percentage of possible sessions, one decimal place; a dash with no sessions."""
-    from schools.attendance_codes import attendance_rate
+    from schools.attendance.codes import attendance_rate
 
     return percent(attendance_rate(possible, attended)) if possible else "–"

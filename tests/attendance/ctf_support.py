@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from schools.attendance_services import attendance_import_start
+from schools.attendance.services import attendance_import_start
 from schools.models import AttendanceImport
 
 FIRST_MONDAY = datetime.date(2025, 9, 8)

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
-from schools.attendance_services import run_import
+from schools.attendance.services import run_import
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Job, Term
 from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml
 from tests.factories import AcademicYearFactory, PupilFactory

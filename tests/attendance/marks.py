@@ -1,4 +1,4 @@
-"""Writing register marks in tests: through the same week writer an import uses (schools.attendance_writer.store)."""
+"""Writing register marks in tests: through the same week writer an import uses (schools.attendance.writer.store)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 import polars as pl
 
-from schools import attendance_writer
+from schools.attendance import writer as attendance_writer
 from schools.models import Enrolment, Term
 
 SCHEMA = {"enrolment_id": pl.Int64, "day": pl.Date, "session": pl.Int64, "code": pl.String, "term_id": pl.Int64,
@@ -22,7 +22,7 @@ def store_marks(enrolment: Enrolment, term: Term, marks: list[tuple[datetime.dat
 
 def stored_mark_count() -> int:
     """How many session marks are stored, read back from every week row."""
-    from schools.attendance_weeks import decode
+    from schools.attendance.weeks import decode
     from schools.models import AttendanceWeek
 
     return sum(len(decode(e, monday, marks)) for e, monday, marks in

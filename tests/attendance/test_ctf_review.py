@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from schools import ctf_review_services as services
+from schools.attendance.review import services
 from schools.models import AttendanceSummary, AuditEvent, CtfReviewItem, Enrolment, Job, Pupil
 from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml, import_ctf
 from tests.factories import PupilFactory, make_upn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from schools.ctf_import import ctf_rows
+from schools.attendance.imports.ctf_rows import ctf_rows
 from tests.schools.test_import_parsers import CTF_XML, UPN1
 
 

@@ -1,4 +1,4 @@
-"""Figures agree with the DfE method and with an independent calculation (schools.attendance_codes.summarise)."""
+"""Figures agree with the DfE method and with an independent calculation (schools.attendance.codes.summarise)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schools.attendance_codes import summarise
-from schools.attendance_selectors import (
+from schools.attendance.codes import summarise
+from schools.attendance.selectors import (
     Period,
     enrolment_figures,
     pn_threshold_windows,

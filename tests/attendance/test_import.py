@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from schools.attendance_services import attendance_import_start
+from schools.attendance.services import attendance_import_start
 from schools.models import AttendanceImport, AttendanceMarkChange, AttendanceSummary, Job
 from tests.attendance.marks import stored_mark_count
 
@@ -134,7 +134,8 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
     """Imports add their changes to the summaries (attendance_engine.apply_deltas); after new weeks, corrections
     (present to absent and back), a second term and a second pupil, the summaries are what rebuilding them from the
     week rows gives, however many weeks the writer merges at a time."""
-    from schools import attendance_engine, attendance_writer
+    from schools.attendance import engine as attendance_engine
+    from schools.attendance import writer as attendance_writer
 
     monkeypatch.setattr(attendance_writer, "WRITE_SLICE", slice_weeks)
 
@@ -174,7 +175,7 @@ def test_a_full_recompute_repairs_summaries_that_are_wrong_missing_or_left_over(
         world, terms, django_capture_on_commit_callbacks):
     """The nightly rebuild writes only what differs from the marks: here a changed count, a wrong flag, a deleted row
     and a row with no marks behind it are each put right, and the rest left as they were."""
-    from schools import attendance_engine
+    from schools.attendance import engine as attendance_engine
     from schools.models import Term
 
     officer = world.users["la_officer"]

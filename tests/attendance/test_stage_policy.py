@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from schools import attendance_selectors as figures
-from schools.attendance_codes import DEFAULT_STAGE_THRESHOLDS, Stage, suggested_stage
+from schools.attendance import selectors as figures
+from schools.attendance.codes import DEFAULT_STAGE_THRESHOLDS, Stage, suggested_stage
+from schools.attendance.stage_policy import stage_policy_save
 from schools.models import AttendanceSummary, AuditEvent, Enrolment, StagePolicy
-from schools.stage_policy_services import stage_policy_save
 from tests.factories import AcademicYearFactory, CaseFactory, EnrolmentFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db

@@ -336,7 +336,7 @@ def test_plan_defaults_to_ten_school_weeks_and_refuses_a_start_before_the_case(c
 
 
 def test_exclusion_hook_joins_an_open_behaviour_case_or_opens_a_reintegration_case(cases_world, world):
-    """schools.exclusion_services calls cases.services.case_open_or_join_for_exclusion(user, exclusion, plan)."""
+    """schools.exclusions.services calls cases.services.case_open_or_join_for_exclusion(user, exclusion, plan)."""
     from types import SimpleNamespace
 
     def exclusion(pupil, school):

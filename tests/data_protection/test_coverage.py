@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import models
 
-from schools.data_protection import pupil_linked_models
-from schools.data_protection_retention import scrub_fields
-from schools.data_protection_rules import LEGAL_HOLDS, MODELS, NOT_ABOUT_THIS_PUPIL
+from schools.data_protection.retention import scrub_fields
+from schools.data_protection.rules import LEGAL_HOLDS, MODELS, NOT_ABOUT_THIS_PUPIL
+from schools.data_protection.subject_access import pupil_linked_models
 from schools.models import Pupil
 
 
@@ -41,7 +41,7 @@ def test_every_child_of_a_walked_model_is_walked():
 def test_every_walked_model_has_a_section_and_retention_rule():
     walked = {m._meta.label for m in pupil_linked_models()}
     unnamed = sorted(walked - set(MODELS))
-    assert not unnamed, (f"Pupil-linked models with no entry in schools.data_protection_rules.MODELS (say what "
+    assert not unnamed, (f"Pupil-linked models with no entry in schools.data_protection.rules.MODELS (say what "
                          f"the export calls them and which text fields are not personal data): {unnamed}")
     stale = sorted(set(MODELS) - walked)
     assert not stale, f"Entries in MODELS for models no longer linked to a pupil: {stale}"

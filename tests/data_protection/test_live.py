@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from schools import data_protection
-from schools.data_protection_tasks import apply_retention, run_subject_access
+from schools.data_protection import subject_access as data_protection
+from schools.data_protection.tasks import apply_retention, run_subject_access
 from schools.models import Job
 from tests.data_protection.test_retention import leaver
 from tests.test_celery_live import _wait_for, live_worker  # noqa: F401  (fixture)

@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from cases.models import Attachment, Case, ChronologyEntry
 from schools.audit import record_change, snapshot
-from schools.data_protection_retention import anonymise, dry_run
-from schools.data_protection_tasks import apply_retention
+from schools.data_protection.retention import anonymise, dry_run
+from schools.data_protection.tasks import apply_retention
 from schools.models import (
     AcademicYear,
     AnonymisedPupil,
@@ -258,8 +258,8 @@ def test_audit_of_a_record_that_did_not_name_the_pupil_is_cleared_too(world):
 def test_subject_access_exports_are_deleted_on_anonymisation_and_after_the_keep_period(world):
     from django.utils import timezone
 
-    from schools.data_protection_retention import expire_sar_exports
-    from schools.data_protection_rules import SUBJECT_ACCESS_EXPORT_KEEP_DAYS
+    from schools.data_protection.retention import expire_sar_exports
+    from schools.data_protection.rules import SUBJECT_ACCESS_EXPORT_KEEP_DAYS
     from schools.models import Job
 
     def sar(pupil, days_ago):
@@ -296,7 +296,7 @@ def test_live_legal_records_hold_a_leaver_back(world, full_record):
     result = dry_run()
     held = {p.pk: p for p in result["held"]}
     assert pupil.pk in held and pupil.pk not in {p.pk for p in result["to_anonymise"]}
-    from schools.data_protection_retention import hold_reasons
+    from schools.data_protection.retention import hold_reasons
     assert {"Prosecution not concluded", "Case still open"} <= set(hold_reasons(held[pupil.pk]))
 
     run = anonymise()

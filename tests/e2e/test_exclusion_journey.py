@@ -117,7 +117,7 @@ def test_back_to_back_suspensions_set_a_day6_duty_and_each_role_sees_its_share(n
     """The school records two three-day suspensions back to back: together they pass five school days, so the
     second carries the school's day-6 duty; the legal officer reads it on the dashboard without record buttons;
     another school cannot reach it; the LA's reminders list it; cancelling the first takes the duty away."""
-    from schools import exclusion_services as services
+    from schools.exclusions import services
 
     world = e2e_world
     build_calendar(world)

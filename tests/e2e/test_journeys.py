@@ -240,7 +240,7 @@ def test_manager_sees_record_views_in_the_audit_log(new_visit, e2e_world):
     visit = new_visit("la_manager")
     page = visit.page
     visit.goto(pupil_href(world.pupil_a))
-    # The profile's "Record access" tab is the pupil's access report (schools.data_protection_views): the views by
+    # The profile's "Record access" tab is the pupil's access report (schools.data_protection.views): the views by
     # school_a and the officer, and the manager's own two (the profile, then this report).
     visit.follow(page.get_by_role("navigation", name="Pupil record").get_by_role("link", name="Record access"))
     assert page.url == visit.url(f"/data-protection/pupils/{world.pupil_a.pk}/access/")

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from tests.exclusions.fixtures import build_calendar
 
 D = datetime.date

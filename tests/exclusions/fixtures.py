@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from schools.models import AcademicYear, Closure, Term
 
 D = datetime.date

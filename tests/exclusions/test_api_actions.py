@@ -10,7 +10,7 @@ import datetime
 import pytest
 
 from cases.models import Case
-from schools import exclusion_services as services
+from schools.exclusions import services
 from schools.models import AuditEvent, Exclusion, ManagedMove, PartTimeReview
 from tests.exclusions.fixtures import make_school_b_records
 

@@ -14,8 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from schools import exclusion_rules as rules
-from schools import exclusion_services as services
+from schools.exclusions import rules, services
 from schools.models import Exclusion
 
 pytestmark = pytest.mark.django_db

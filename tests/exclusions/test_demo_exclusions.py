@@ -1,4 +1,4 @@
-"""The demo's exclusions and provision (schools.exclusion_demo): records in every state the issue names, including
+"""The demo's exclusions and provision (schools.exclusions.demo): records in every state the issue names, including
 back-to-back suspensions with a day-6 duty and a suspension over the summer counted in both school years."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from tests.factories import EnrolmentFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db

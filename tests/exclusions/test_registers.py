@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from tests.factories import EnrolmentFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from schools.models import Exclusion, ExclusionReminder
 
 pytestmark = pytest.mark.django_db

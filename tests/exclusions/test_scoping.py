@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from tests.exclusions.fixtures import build_calendar, make_school_b_records
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from schools.models import (
     AuditEvent,
     CMERecord,

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from schools import exclusion_services as services
+from schools.exclusions import services
 from schools.models import AuditEvent, Exclusion
 
 pytestmark = pytest.mark.django_db

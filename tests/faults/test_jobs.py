@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schools import services
-from schools.attendance_services import attendance_import_start
+from schools.attendance.services import attendance_import_start
 from schools.models import AttendanceWeek, AuditEvent, Job
 from schools.tasks import run_attendance_import, run_pupil_export
 from tests.attendance.conftest import terms  # noqa: F401  (fixture)

@@ -22,9 +22,9 @@ import pytest
 from django.core.files.base import ContentFile
 from rest_framework.authtoken.models import Token
 
-from schools.attendance_services import run_import
+from schools.attendance.imports.errors import neutralise_cell
+from schools.attendance.services import run_import
 from schools.exports import FORMULA_PREFIXES, safe_cell, xlsx_cell
-from schools.imports.errors import neutralise_cell
 from schools.models import AttendanceImport, Carer, Job, Pupil, School
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixtures used by `targets`)
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401
@@ -78,9 +78,9 @@ EXPORTS = {
 }
 # Modules that write CSV or XLSX. Each routes text through schools.exports.safe_cell (or xlsx_cell).
 WRITER_MODULES = {
-    "cases/exports.py", "interventions/traded_exports.py", "legal/exports.py", "schools/attendance_exports.py",
-    "schools/data_protection.py", "schools/data_protection_views.py", "schools/exclusion_tables.py",
-    "schools/exports.py", "schools/imports/errors.py", "schools/tasks.py",
+    "cases/exports.py", "interventions/traded/exports.py", "legal/exports.py", "schools/attendance/exports.py",
+    "schools/data_protection/subject_access.py", "schools/data_protection/views.py", "schools/exclusions/tables.py",
+    "schools/exports.py", "schools/attendance/imports/errors.py", "schools/tasks.py",
 }
 SWITCHES = ("", "?format=csv", "?format=xlsx", "?export=csv", "?export=xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,11 +20,11 @@ from django.core.files.base import ContentFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schools.attendance_services import run_import
-from schools.imports import marks_fast
-from schools.imports.ctf import parse_ctf
-from schools.imports.errors import ImportIssue
-from schools.imports.marks_csv import MarkRow, parse_marks_csv
+from schools.attendance.imports import marks_fast
+from schools.attendance.imports.ctf import parse_ctf
+from schools.attendance.imports.errors import ImportIssue
+from schools.attendance.imports.marks_csv import MarkRow, parse_marks_csv
+from schools.attendance.services import run_import
 from schools.models import (
     AcademicYear,
     AttendanceImport,

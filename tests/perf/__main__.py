@@ -170,7 +170,7 @@ def main(argv=None) -> int:
                               f"ratio {ratio:.2f} <= 3", ratio <= 3))
         results.append(Result("CSV import peak memory", peak / GIB, "GiB", "", "<= 1 GiB", peak <= GIB))
 
-        from schools import attendance_engine
+        from schools.attendance import engine as attendance_engine
 
         recompute_seconds, _ = _timed(attendance_engine.recompute_all)
         reference_seconds = _reference_group_by()
@@ -185,8 +185,8 @@ def main(argv=None) -> int:
         results.append(Result("Import one more day (all pupils)", day_seconds, "s", "", "<= 2 s",
                               day_seconds <= 2))
 
-    from schools import attendance_selectors as selectors
-    from schools.attendance_weeks import week_start
+    from schools.attendance import selectors
+    from schools.attendance.weeks import week_start
     from schools.models import User
 
     user = User.objects.create(username="bench-officer", role="la_officer")

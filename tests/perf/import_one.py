@@ -18,7 +18,7 @@ def main() -> None:
     django.setup()
     from django.core.files import File
 
-    from schools.attendance_services import run_import
+    from schools.attendance.services import run_import
     from schools.models import AttendanceImport, Job, User
 
     path = Path(sys.argv[1])

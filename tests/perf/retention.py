@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     call_command("migrate", verbosity=0)
     _build(args.leavers)
 
-    from schools.data_protection_retention import anonymise, dry_run
+    from schools.data_protection.retention import anonymise, dry_run
 
     start = time.perf_counter()
     due = dry_run()["to_anonymise"].count()

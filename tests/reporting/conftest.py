@@ -19,7 +19,7 @@ import pytest
 
 from cases import services as case_services
 from legal import services as legal_services
-from schools import exclusion_services as exclusions
+from schools.exclusions import services as exclusions
 from schools.models import Enrolment, Exclusion, Pupil, School, Term
 from tests.attendance.marks import store_marks
 from tests.cases.fixtures import cases_world  # noqa: F401  (a fixture report_world builds on)
@@ -29,7 +29,7 @@ from tests.legal.fixtures import build_legal_world
 
 D = datetime.date
 
-# How each test code counts (written out here rather than read from schools.attendance_codes, so the test is an
+# How each test code counts (written out here rather than read from schools.attendance.codes, so the test is an
 # independent check): present and late count as attended, B as approved educational activity.
 CATEGORY = {"/": "present", "\\": "present", "L": "present", "B": "aea", "I": "authorised", "M": "authorised",
             "O": "unauthorised", "N": "unauthorised"}

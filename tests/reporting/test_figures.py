@@ -234,8 +234,8 @@ def test_provision_figures(report_world):
 
 
 def test_traded_income_reuses_the_traded_selectors(report_world):
-    from interventions import traded_selectors as traded
-    from interventions import traded_services
+    from interventions.traded import selectors as traded
+    from interventions.traded import services as traded_services
     from tests.traded.fixtures import make_traded
 
     world = report_world.world

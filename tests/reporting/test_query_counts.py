@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import services as case_services
-from schools import exclusion_services as exclusions
+from schools.exclusions import services as exclusions
 from tests.factories import EnrolmentFactory, PupilFactory
 from tests.reporting.conftest import write
 

@@ -1,7 +1,7 @@
 """DfE attendance codes (both regimes) and the pure rate helpers, checked against the reference and exact arithmetic.
 
 The code lists below are transcribed by hand from /work/shared/reference/statutory-rules.md §2.1 and §2.2, so they are
-an independent copy of what schools/attendance_codes.py should contain.
+an independent copy of what schools/attendance/codes.py should contain.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schools.attendance_codes import (
+from schools.attendance.codes import (
     CODES,
     DEFAULT_STAGE_THRESHOLDS,
     MISSING_MARK,

@@ -11,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from schools.ctf_review_demo import CREATED_PUPILS  # children new to the authority, created from the CTF queue
+from schools.attendance.review.demo import CREATED_PUPILS  # children new to the authority, created from the CTF queue
 from schools.demo import (
     PARTNERSHIPS,
     REFERENCE_DATE,

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schools.imports import ctf as ctf_module
-from schools.imports.ctf import CtfMark, decode_attendance_marks, parse_ctf, tokenise_marks
-from schools.imports.errors import ImportIssue, issues_to_csv
-from schools.imports.marks_csv import MarkRow, ParsedMarks, parse_marks_csv
+from schools.attendance.imports import ctf as ctf_module
+from schools.attendance.imports.ctf import CtfMark, decode_attendance_marks, parse_ctf, tokenise_marks
+from schools.attendance.imports.errors import ImportIssue, issues_to_csv
+from schools.attendance.imports.marks_csv import MarkRow, ParsedMarks, parse_marks_csv
 from schools.validators import upn_check_letter
 
 D = datetime.date
@@ -758,7 +758,7 @@ def csv_lines(draw):
 def test_vectorised_reader_agrees_with_the_line_reader(tmp_path_factory, lines, duplicate, crlf):
     from pathlib import Path
 
-    from schools.imports import marks_csv, marks_fast
+    from schools.attendance.imports import marks_csv, marks_fast
 
     if duplicate:
         lines = lines + lines[:3]
@@ -794,7 +794,7 @@ def upn_like(draw):
 def test_vectorised_upn_check_agrees_with_the_validator(values):
     import polars as pl
 
-    from schools.imports.marks_fast import _upn_verdict, _valid_upns
+    from schools.attendance.imports.marks_fast import _upn_verdict, _valid_upns
 
     fast = dict(_valid_upns(pl.Series(values, dtype=pl.String)).iter_rows())
     one_by_one = {value: _upn_verdict(value.strip())[0] for value in values if _upn_verdict(value.strip())[1] is None}

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from schools.attendance_weeks import decode
+from schools.attendance.weeks import decode
 
 BEFORE = [("schools", "0005_exclusion_followups")]
 AFTER = [("schools", "0006_attendance_weeks")]

@@ -6,8 +6,8 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
+from schools.common.widgets import QuickSelect
 from schools.filters import PupilFilterSet
-from schools.widgets import QuickSelect
 
 CHOICES = [("", "Any school"), (1, "Alpha <Primary> & Nursery"), (2, 'St "Bede\'s"'),
            ("Closed", [(3, "Old Road"), (4, "Mill Lane")]), (None, "Unknown"), ("Again", [(4, "Mill Lane again")])]

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 import pytest
 
-from interventions import traded_services as services
 from interventions.models import BookingDate, DiscountTier, OfficerCommitment
+from interventions.traded import services
 from tests.matrix_support import AUDITORS, EDITORS, LA, ROLES, statuses  # noqa: F401  (for the rows below)
 from tests.traded.fixtures import make_traded
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from interventions import traded_services as services
 from interventions.models import Booking, BookingDate, Invoice, OfficerCommitment
+from interventions.traded import services
 from tests.traded.test_bookings import DEC, request
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import TargetingSupportMeeting
-from interventions import traded_selectors as selectors
-from interventions import traded_services as services
 from interventions.models import Booking, BookingDate, OfficerCommitment, Rate, TradedService
+from interventions.traded import selectors, services
 from schools.models import AuditEvent
 from tests.factories import EnrolmentFactory, PupilFactory
 

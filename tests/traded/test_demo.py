@@ -1,4 +1,4 @@
-"""The demo traded services (interventions.traded_demo, loaded by schools.demo.load_demo): a term of bookings across
+"""The demo traded services (interventions.traded.demo, loaded by schools.demo.load_demo): a term of bookings across
 schools in every status, packages drawn on, invoices (some paid) and a credit note, all consistent with the rules."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Count
 
 from interventions.models import Booking, BookingDate, Invoice, OfficerCommitment, Package, TradedOfficer
-from interventions.traded_selectors import current_la_term, officer_time_in_term, package_list
+from interventions.traded.selectors import current_la_term, officer_time_in_term, package_list
 from schools.demo import load_demo
 from schools.models import User
 

@@ -13,9 +13,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from interventions import traded_selectors as selectors
-from interventions import traded_services as services
 from interventions.models import BookingDate, Invoice, InvoiceLine, Package
+from interventions.traded import selectors, services
 from schools.models import AuditEvent
 from tests.traded.test_bookings import DEC, confirm, request
 

@@ -9,7 +9,6 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from interventions import traded_services as services
 from interventions.models import (
     BookingDate,
     DiscountTier,
@@ -20,6 +19,7 @@ from interventions.models import (
     Rate,
     TradedService,
 )
+from interventions.traded import services
 from tests.traded.test_bookings import DEC, confirm, request
 from tests.traded.test_pages import date_fields
 

@@ -11,8 +11,8 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from interventions import traded_services as services
 from interventions.models import Booking, BookingDate, Invoice, Package
+from interventions.traded import services
 from schools.models import AuditEvent
 from tests.traded.test_bookings import DEC, confirm, request
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from interventions import traded_services as services
 from interventions.models import BookingDate, Invoice, OfficerCommitment
+from interventions.traded import services
 from tests.factories import EnrolmentFactory, PupilFactory
 from tests.traded.test_bookings import DEC
 

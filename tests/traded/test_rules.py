@@ -1,4 +1,4 @@
-"""The money rules of interventions.traded_rules against worked examples, and a property test of the 7/12 + 5/12
+"""The money rules of interventions.traded.rules against worked examples, and a property test of the 7/12 + 5/12
 split."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interventions import traded_rules as rules
+from interventions.traded import rules
 
 
 def test_rounding_is_to_the_penny_half_up():

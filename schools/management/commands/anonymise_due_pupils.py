@@ -2,11 +2,11 @@
 
 from django.core.management.base import BaseCommand
 
-from schools.data_protection_retention import anonymise, dry_run, hold_reasons
+from schools.data_protection.retention import anonymise, dry_run, hold_reasons
 
 
 class Command(BaseCommand):
-    help = "Anonymise pupil records past the retention period (schools.data_protection_retention)."
+    help = "Anonymise pupil records past the retention period (schools.data_protection.retention)."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="List who would be anonymised; change nothing.")

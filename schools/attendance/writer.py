@@ -1,0 +1,684 @@
+"""Writing register marks set-wise: parsed rows → enrolments and terms → week rows, with corrections recorded and
+summaries recomputed, in one transaction (DESIGN.md, Attendance engine).
+
+Rows arrive in chunks (polars DataFrames in marks_fast.ROW_SCHEMA) from the CSV reader, or as one chunk from a CTF.
+Every lookup is a dict built once from the database for the distinct values seen (schools, UPNs, enrolments, term
+dates) and applied to the rows with polars' replace, so no Python code runs per mark. Each chunk is folded straight
+into partial week rows (a week's ten marks packed six bits a slot into one integer), so memory holds week rows, not
+marks. Then the weeks are merged with what is stored: a slot the file fills is written, a slot it changes is
+corrected (and the change recorded), a slot it repeats is unchanged, a slot it leaves empty keeps its mark.
+
+Rules, in the order each row is checked (the first that fails is the row's problem):
+1. the school is one of the authority's (URN or LAESTAB) and the uploader may import for it;
+2. the UPN (or a former UPN) is a pupil the authority knows;
+3. the pupil was on that school's roll on the date;
+4. the date is a weekday in one of that school's terms (its own dates, or the LA's).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from schools.attendance import engine as attendance_engine
+from schools.attendance.codes import REGIME_CHANGE_DATE, Regime
+from schools.attendance.imports.errors import ImportIssue
+from schools.attendance.imports.marks_fast import ROW_SCHEMA, duplicate_marks
+from schools.attendance.weeks import (
+    BITS_PER_SLOT,
+    CODE_INDEX,
+    COUNT_FIELDS,
+    NO_MARK,
+    SLOTS,
+    WEEK_FIELDS,
+    flags_by_index,
+    pad,
+)
+from schools.models import (
+    AttendanceMarkChange,
+    AttendanceMarkDetail,
+    AttendanceWeek,
+    Enrolment,
+    Pupil,
+    School,
+    Term,
+)
+
+SLOT_MASK = (1 << BITS_PER_SLOT) - 1
+_EPOCH = datetime.date(1970, 1, 1)
+WEEKS = AttendanceWeek._meta.db_table
+CHANGES = AttendanceMarkChange._meta.db_table
+DETAILS = AttendanceMarkDetail._meta.db_table
+# The lock every register write takes, so two imports for the same pupils cannot interleave their merges.
+WRITE_LOCK = 7_451_003
+
+
+def _day_number(day: pl.Expr) -> pl.Expr:
+    return day.cast(pl.Int32)  # days since 1970-01-01, as polars stores dates
+
+
+# polars expressions have no shift operators, so slot arithmetic multiplies by powers looked up per slot.
+_SLOT_WEIGHT = {slot: 1 << (BITS_PER_SLOT * slot) for slot in range(SLOTS)}
+_SLOT_BIT = {slot: 1 << slot for slot in range(SLOTS)}
+
+
+def _packed(slot: pl.Expr, code_index: pl.Expr) -> pl.Expr:
+    """A mark's code index in its slot's six bits; a week's marks sum to its packed value (slots never overlap)."""
+    return code_index.cast(pl.UInt64) * slot.replace_strict(_SLOT_WEIGHT, return_dtype=pl.UInt64)
+
+
+def _bit(slot: pl.Expr) -> pl.Expr:
+    return slot.replace_strict(_SLOT_BIT, return_dtype=pl.UInt32)
+
+
+_ENROLMENT_SCHEMA = {"pair": pl.Int64, "id": pl.Int64, "start": pl.Int32, "end": pl.Int32}
+
+# Above this many values, reading the whole table's key columns is cheaper than sending the values to look up.
+WHOLE_TABLE_FROM = 5_000
+
+
+def _rows_matching(model, columns: str, keys: list[str], values: list):
+    """Rows of ``model`` whose key columns hold any of ``values``. Many values (a whole LA's file): every row's columns,
+    filtered here, which costs one sequential read; few: one array parameter on PostgreSQL, bounded IN lists on
+    SQLite (which limits the parameters a statement may have)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if len(values) > WHOLE_TABLE_FROM:
+            wanted = set(values)
+            positions = [columns.replace(" ", "").split(",").index(key) for key in keys]
+            cursor.execute(f"SELECT {columns} FROM {table}")
+            yield from (row for row in cursor.fetchall() if any(row[i] in wanted for i in positions))
+            return
+        if connection.vendor == "postgresql":
+            where = " OR ".join(f"{key} = ANY(%s)" for key in keys)
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", [values] * len(keys))
+            yield from cursor.fetchall()
+            return
+        for start in range(0, len(values), 5_000):
+            part = values[start:start + 5_000]
+            marks = ", ".join(["%s"] * len(part))
+            where = " OR ".join(f"{key} IN ({marks})" for key in keys)
+            cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", part * len(keys))
+            yield from cursor.fetchall()
+
+
+@dataclass
+class _Lookups:
+    """The database facts the rows are checked against, fetched once per distinct value and kept across chunks."""
+
+    user: object
+    schools: dict[str, tuple[int, str, bool]] = field(default_factory=dict)  # ref -> (id, name, writable)
+    unknown_schools: set[str] = field(default_factory=set)
+    pupils: dict[str, int] = field(default_factory=dict)  # UPN or former UPN -> pupil id
+    unknown_upns: set[str] = field(default_factory=set)
+    # One row per enrolment fetched: pair (pupil id << 32 | school id), id, start and end day numbers.
+    enrolments: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_ENROLMENT_SCHEMA))
+    fetched_pupils: set[int] = field(default_factory=set)
+    terms: dict[int, tuple[int, int] | None] = field(default_factory=dict)  # (school id << 20 | day) -> (term, year)
+    school_names: dict[int, str] = field(default_factory=dict)
+    writable: set[int] | None = None
+
+    def fetch_schools(self, refs: list[str]) -> None:
+        new = [ref for ref in refs if ref not in self.schools and ref not in self.unknown_schools]
+        if not new:
+            return
+        if self.writable is None:
+            self.writable = set(School.objects.visible_to(self.user).values_list("pk", flat=True))
+        found = School.objects.filter(Q(urn__in=new) | Q(laestab__in=new)).values_list("pk", "urn", "laestab", "name")
+        for pk, urn, laestab, name in found:
+            self.school_names[pk] = name
+            for ref in (urn, laestab):
+                if ref in new:
+                    self.schools[ref] = (pk, name, pk in self.writable)
+        self.unknown_schools.update(ref for ref in new if ref not in self.schools)
+
+    def fetch_pupils(self, upns: list[str]) -> None:
+        new = [upn for upn in upns if upn not in self.pupils and upn not in self.unknown_upns]
+        if not new:
+            return
+        # A current UPN wins over someone else's former one, so former UPNs are looked up only for the rest (usually
+        # none, and the current-UPN lookup stays on its unique index).
+        current = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, upn", ["upn"], new))
+        rest = [upn for upn in new if upn not in current]
+        former = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, former_upn", ["former_upn"], rest)) \
+            if rest else {}
+        self.pupils.update(current | former)
+        self.unknown_upns.update(upn for upn in new if upn not in self.pupils)
+
+    def fetch_enrolments(self, pupil_ids: list[int]) -> None:
+        new = [pk for pk in pupil_ids if pk not in self.fetched_pupils]
+        if not new:
+            return
+        columns = "id, pupil_id, school_id, start_date, end_date"
+        schema = {"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64, "start_date": pl.Date,
+                  "end_date": pl.Date}
+        if len(new) > WHOLE_TABLE_FROM:
+            # A whole LA's file: every enrolment's columns in one read, filtered as a column, not row by row.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {columns} FROM {Enrolment._meta.db_table}")
+                frame = pl.DataFrame(cursor.fetchall(), orient="row", schema=schema)
+            frame = frame.join(pl.DataFrame({"pupil_id": new}, schema={"pupil_id": pl.Int64}), on="pupil_id",
+                               how="semi")
+        else:
+            frame = pl.DataFrame(list(_rows_matching(Enrolment, columns, ["pupil_id"], new)), orient="row",
+                                 schema=schema)
+        self.fetched_pupils.update(new)
+        if frame.is_empty():
+            return
+        # Day numbers worked out as columns (both databases' drivers return dates), not a date sum per enrolment.
+        frame = frame.select((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"), "id",
+                             _day_number(pl.col("start_date")).alias("start"),
+                             _day_number(pl.col("end_date")).fill_null(1 << 30).alias("end"))
+        self.enrolments = pl.concat([self.enrolments, frame])
+
+    def enrolments_by_count(self, *, several: bool) -> pl.DataFrame:
+        """The fetched enrolments of pairs (pupil, school) with exactly one enrolment, or with more than one."""
+        count = pl.len().over("pair")
+        return self.enrolments.filter(count > 1 if several else count == 1)
+
+    def fetch_terms(self, keys: list[int]) -> None:
+        """Which term each (school, day) falls in: the school's own term dates for a year where it has any, else
+        the LA's (schools.school_days.terms_for's rule), from one query for every school."""
+        by_school: dict[int, list[int]] = defaultdict(list)
+        for key in keys:
+            if key not in self.terms:
+                by_school[key >> 20].append(key & ((1 << 20) - 1))
+        if not by_school:
+            return
+        every_day = [day for days in by_school.values() for day in days]
+        first = _EPOCH + datetime.timedelta(days=min(every_day))
+        last = _EPOCH + datetime.timedelta(days=max(every_day))
+        terms = list(Term.objects.filter(start_date__lte=last, end_date__gte=first)
+                     .filter(Q(school__isnull=True) | Q(school_id__in=list(by_school))))
+        la_terms = [t for t in terms if t.school_id is None]
+        for school_id, days in by_school.items():
+            own = [t for t in terms if t.school_id == school_id]
+            own_years = {t.academic_year_id for t in own}
+            chosen = own + [t for t in la_terms if t.academic_year_id not in own_years]
+            for day_number in days:
+                day = _EPOCH + datetime.timedelta(days=day_number)
+                term = next((t for t in chosen if t.start_date <= day <= t.end_date), None)
+                self.terms[school_id << 20 | day_number] = (term.pk, term.academic_year_id) if term else None
+
+
+@dataclass
+class Resolved:
+    """Everything a file's rows came to, ready to write."""
+
+    weeks: pl.DataFrame  # enrolment_id, week_start, packed, bits, term_id, academic_year_id, school_id
+    details: pl.DataFrame  # enrolment_id, date, session, minutes_late, comment
+    issues: list[ImportIssue]
+    suppressed: int
+    rejected_lines: set[int]
+
+
+def empty_details() -> pl.DataFrame:
+    return pl.DataFrame(schema={"line": pl.UInt32, "enrolment_id": pl.Int64, "date": pl.Date, "session": pl.UInt8,
+                                "minutes_late": pl.Int16, "comment": pl.String})
+
+
+_WEEK_SCHEMA = {"enrolment_id": pl.Int64, "week_start": pl.Date, "packed": pl.UInt64, "bits": pl.UInt32,
+                "bits_any": pl.UInt32, "term_id": pl.Int64, "academic_year_id": pl.Int64}
+
+
+class Resolver:
+    """Checks chunks of parsed rows against the database and folds the good ones into partial week rows."""
+
+    def __init__(self, user, file_name: str, *, max_issues: int | None = 1000):
+        self.lookups = _Lookups(user)
+        self.file_name = file_name
+        self.max_issues = max_issues
+        self.issues: list[ImportIssue] = []
+        self.suppressed = 0
+        self.rejected_lines: set[int] = set()
+        self.partials: list[pl.DataFrame] = []
+        self.details: list[pl.DataFrame] = []
+        self._mappings: dict[str, tuple] = {}
+
+    def add(self, chunk: pl.DataFrame) -> None:
+        """Check a chunk, note its problems and fold its good rows into partial weeks."""
+        good = self._resolve(chunk, report=True)
+        if good is None:
+            return
+        self.partials.append(good.group_by("enrolment_id", "week_start").agg(
+            _packed(pl.col("slot"), pl.col("code_index")).sum().alias("packed"),
+            _bit(pl.col("slot")).sum().alias("bits"),
+            _bit(pl.col("slot")).bitwise_or().alias("bits_any"),
+            pl.col("term_id").first(), pl.col("academic_year_id").first()))
+        detail = good.filter(pl.col("minutes_late").is_not_null() | (pl.col("comment").fill_null("") != ""))
+        if not detail.is_empty():
+            self.details.append(detail.select("line", "enrolment_id", "date", "session", "minutes_late", "comment"))
+
+    def _resolve(self, chunk: pl.DataFrame, *, report: bool) -> pl.DataFrame | None:
+        if chunk.is_empty():
+            return None
+        lookups = self.lookups
+        lookups.fetch_schools(chunk.get_column("school_ref").unique().to_list())
+        lookups.fetch_pupils(chunk.get_column("upn").unique().to_list())
+        schools = self._mapping("schools", lambda: (
+            list(lookups.schools), {"school_id": ([v[0] for v in lookups.schools.values()], pl.Int64),
+                                    "writable": ([v[2] for v in lookups.schools.values()], pl.Boolean)}))
+        pupils = self._mapping("pupils", lambda: (
+            list(lookups.pupils), {"pupil_id": (list(lookups.pupils.values()), pl.Int64)}))
+        frame = chunk.with_columns(schools("school_ref", "school_id"), schools("school_ref", "writable"),
+                                   pupils("upn", "pupil_id"), _day_number(pl.col("date")).alias("day"))
+        pupil_ids = frame.get_column("pupil_id").drop_nulls().unique().to_list()
+        lookups.fetch_enrolments(pupil_ids)
+        frame = frame.with_columns((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"))
+
+        def single_enrolments():
+            single = lookups.enrolments_by_count(several=False)
+            return single.get_column("pair").to_list(), {
+                "only_enrolment": (single.get_column("id").to_list(), pl.Int64),
+                "only_start": (single.get_column("start").to_list(), pl.Int32),
+                "only_end": (single.get_column("end").to_list(), pl.Int32)}
+
+        single = self._mapping("enrolments", single_enrolments)
+        frame = frame.with_columns(single("pair", "only_enrolment"), single("pair", "only_start"),
+                                   single("pair", "only_end"))
+        frame = frame.with_columns(
+            pl.when(pl.col("day").is_between(pl.col("only_start"), pl.col("only_end")))
+            .then(pl.col("only_enrolment")).otherwise(None).alias("enrolment_id"))
+        frame = self._several_enrolments(frame)
+        frame = frame.with_columns((pl.col("school_id") * (1 << 20) + pl.col("day")).alias("school_day"))
+        lookups.fetch_terms(frame.filter(pl.col("enrolment_id").is_not_null()).get_column("school_day")
+                            .unique().to_list())
+
+        def known_terms():
+            terms = [(key, value) for key, value in lookups.terms.items() if value is not None]
+            return [key for key, _ in terms], {"term_id": ([v[0] for _, v in terms], pl.Int64),
+                                               "academic_year_id": ([v[1] for _, v in terms], pl.Int64)}
+
+        terms = self._mapping("terms", known_terms)
+        frame = frame.with_columns(terms("school_day", "term_id"), terms("school_day", "academic_year_id"))
+        if report:
+            self._report(frame)
+        good = frame.filter(pl.col("term_id").is_not_null() & (pl.col("date").dt.weekday() <= 5)
+                            & pl.col("writable").fill_null(False))
+        good = good.with_columns(
+            (pl.col("date").dt.weekday().cast(pl.UInt8) - 1).alias("weekday"),
+            pl.col("code").replace_strict(CODE_INDEX, return_dtype=pl.UInt8).alias("code_index"))
+        return good.with_columns(
+            (pl.col("weekday") * 2 + pl.col("session")).alias("slot"),
+            (pl.col("date") - pl.duration(days=pl.col("weekday").cast(pl.Int64))).alias("week_start"))
+
+    def _mapping(self, name: str, build):
+        """A lookup as polars Series (keys, and each value column), rebuilt only when the facts behind it have grown,
+        so each chunk applies it with replace_strict without turning a dict of 50,000 entries into columns again."""
+        size = {"schools": len(self.lookups.schools), "pupils": len(self.lookups.pupils),
+                "enrolments": self.lookups.enrolments.height, "terms": len(self.lookups.terms)}[name]
+        cached = self._mappings.get(name)
+        if cached is None or cached[0] != size:
+            keys, columns = build()
+            key_type = pl.String if name in ("schools", "pupils") else pl.Int64
+            cached = (size, pl.Series(keys, dtype=key_type),
+                      {column: pl.Series(values, dtype=dtype) for column, (values, dtype) in columns.items()})
+            self._mappings[name] = cached
+        _, keys, columns = cached
+
+        def apply(source: str, column: str) -> pl.Expr:
+            return pl.col(source).replace_strict(keys, columns[column], default=None,
+                                                 return_dtype=columns[column].dtype).alias(column)
+
+        return apply
+
+    def _several_enrolments(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows for a pupil who has had more than one enrolment at the school: pick the one covering the date."""
+        candidates = self.lookups.enrolments_by_count(several=True).select(
+            "pair", pl.col("id").alias("candidate"), pl.col("start").alias("c_start"), pl.col("end").alias("c_end"))
+        if candidates.is_empty():
+            return frame
+        matched = (frame.join(candidates.select("pair").unique(), on="pair", how="semi").select("line", "pair", "day")
+                   .join(candidates, on="pair").filter(pl.col("day").is_between(pl.col("c_start"), pl.col("c_end")))
+                   .group_by("line").agg(pl.col("candidate").first()))
+        return frame.join(matched, on="line", how="left").with_columns(
+            pl.coalesce("enrolment_id", "candidate").alias("enrolment_id")).drop("candidate")
+
+    def _report(self, frame: pl.DataFrame) -> None:
+        names = self.lookups.school_names
+        problem = (
+            pl.when(pl.col("school_id").is_null()).then(pl.lit("school"))
+            .when(~pl.col("writable")).then(pl.lit("not_yours"))
+            .when(pl.col("pupil_id").is_null()).then(pl.lit("upn"))
+            .when(pl.col("enrolment_id").is_null()).then(pl.lit("not_on_roll"))
+            .when(pl.col("term_id").is_null() | (pl.col("date").dt.weekday() > 5)).then(pl.lit("not_in_term"))
+            .otherwise(None))
+        bad = frame.with_columns(problem.alias("problem")).filter(pl.col("problem").is_not_null())
+        if bad.is_empty():
+            return
+        self.rejected_lines.update(bad.get_column("line").to_list())
+        room = None if self.max_issues is None else max(self.max_issues - len(self.issues), 0)
+        listed = bad if room is None else bad.head(room)
+        self.suppressed += bad.height - listed.height
+        for line, kind, ref, upn, day, school in listed.select("line", "problem", "school_ref", "upn", "date",
+                                                               "school_id").iter_rows():
+            name = names.get(school, "the school")
+            field_name, value, reason = {
+                "school": ("school", ref, "No school in this authority has this URN or LAESTAB."),
+                "not_yours": ("school", ref, "You can only import registers for your own school."),
+                "upn": ("upn", upn, "No pupil with this UPN is known to the authority."),
+                "not_on_roll": ("date", day.isoformat(), f"The pupil was not on {name}'s roll on this date."),
+                "not_in_term": ("date", day.isoformat(),
+                                f"This date is not in one of {name}'s terms (or is a weekend)."),
+            }[kind]
+            self.issues.append(ImportIssue(self.file_name, line, field_name, value, reason))
+
+    def finish(self, chunks_again: Callable[[], Iterable[pl.DataFrame]]) -> Resolved:
+        """Fold the partial weeks together, leaving out sessions two lines disagree about (marks_fast's rule).
+
+        A week whose slots were filled more than once holds a duplicate; only then are the file's rows read again
+        (``chunks_again``) for those weeks, so an ordinary import never keeps its rows."""
+        weeks = (pl.concat(self.partials) if self.partials else pl.DataFrame(schema=_WEEK_SCHEMA)).group_by(
+            "enrolment_id", "week_start").agg(pl.col("packed").sum(), pl.col("bits").sum(),
+                                              pl.col("bits_any").bitwise_or(), pl.col("term_id").first(),
+                                              pl.col("academic_year_id").first())
+        details = pl.concat(self.details) if self.details else empty_details()
+        clashing = weeks.filter(pl.col("bits") != pl.col("bits_any")).select("enrolment_id", "week_start")
+        if not clashing.is_empty():
+            weeks, details = self._settle_duplicates(weeks, details, clashing, chunks_again)
+        return Resolved(weeks=weeks.drop("bits_any"), details=details, issues=self.issues, suppressed=self.suppressed,
+                        rejected_lines=self.rejected_lines)
+
+    def _settle_duplicates(self, weeks, details, clashing, chunks_again):
+        parts = [good.join(clashing, on=["enrolment_id", "week_start"]) for good in
+                 (self._resolve(chunk, report=False) for chunk in chunks_again()) if good is not None]
+        rows = pl.concat(parts).select("line", "enrolment_id", "date", "session", "code", "minutes_late", "comment",
+                                       "week_start", "slot")
+        drop, issues = duplicate_marks(rows, ["enrolment_id", "date", "session"], name=self.file_name)
+        self.issues.extend(issues)
+        self.rejected_lines.update(drop)
+        kept = rows.filter(~pl.col("line").is_in(list(drop)))
+        rebuilt = kept.with_columns(pl.col("code").replace_strict(CODE_INDEX, return_dtype=pl.UInt8)
+                                    .alias("code_index")).group_by("enrolment_id", "week_start").agg(
+            _packed(pl.col("slot"), pl.col("code_index")).sum().alias("packed_kept"),
+            _bit(pl.col("slot")).sum().alias("bits_kept"))
+        weeks = weeks.join(clashing.with_columns(pl.lit(True).alias("clash")), on=["enrolment_id", "week_start"],
+                           how="left").join(rebuilt, on=["enrolment_id", "week_start"], how="left")
+        weeks = weeks.with_columns(
+            pl.when(pl.col("clash")).then(pl.col("packed_kept").fill_null(0)).otherwise(pl.col("packed"))
+            .alias("packed"),
+            pl.when(pl.col("clash")).then(pl.col("bits_kept").fill_null(0)).otherwise(pl.col("bits"))
+            .alias("bits")).filter(pl.col("bits") > 0).drop("clash", "packed_kept", "bits_kept")
+        details = details.filter(~pl.col("line").is_in(list(drop)))
+        return weeks, details
+
+
+# --- Merging with what is stored, and writing ------------------------------------------------------------------------
+
+@dataclass
+class WriteOutcome:
+    written: int
+    changed: int
+    unchanged: int
+    weeks_written: int
+
+
+_CODE_BY_INDEX = {index: pad(code) for code, index in CODE_INDEX.items()} | {0: NO_MARK}
+_INDEX_BY_PADDED = {pad(code): index for code, index in CODE_INDEX.items()} | {NO_MARK: 0}
+_FLAG_BITS = 4  # a week has ten sessions, so every count fits in four bits
+
+
+def _flag_words(regime: Regime) -> dict[int, int]:
+    flags = flags_by_index(regime)
+    return {index: sum(flags[name][index] << (_FLAG_BITS * k) for k, name in enumerate(WEEK_FIELDS))
+            for index in range(len(flags["possible"]))}
+
+
+_FLAG_WORDS = {regime: _flag_words(regime) for regime in Regime}
+
+
+def _unpacked(column: str, k: int) -> pl.Expr:
+    return ((pl.col(column) // (1 << (_FLAG_BITS * k))) % (1 << _FLAG_BITS)).cast(pl.Int16)
+
+
+def _packed_flags(code_index: pl.Expr, week_start: pl.Expr) -> pl.Expr:
+    """One slot's counts as a packed integer, read in the regime of the week's date."""
+    newer = code_index.replace_strict(_FLAG_WORDS[Regime.FROM_2024_08_19], return_dtype=pl.Int64)
+    older = code_index.replace_strict(_FLAG_WORDS[Regime.PRE_2024], return_dtype=pl.Int64)
+    return pl.when(week_start >= REGIME_CHANGE_DATE).then(newer).otherwise(older)
+
+
+def _slot(i: int) -> pl.Expr:
+    return ((pl.col("packed") // _SLOT_WEIGHT[i]) % (SLOT_MASK + 1)).cast(pl.UInt8)
+
+
+def merge_weeks(incoming: pl.DataFrame, stored: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """(week rows to write with their marks and counts, change rows, counts of written/changed/unchanged marks).
+
+    ``stored`` holds the existing rows for the same enrolments and weeks (enrolment_id, week_start, marks)."""
+    frame = incoming.join(stored, on=["enrolment_id", "week_start"], how="left").with_columns(
+        pl.col("marks").is_not_null().alias("exists"), pl.col("marks").fill_null(NO_MARK * SLOTS))
+    old = [pl.col("marks").str.slice(2 * i, 2).replace_strict(_INDEX_BY_PADDED, return_dtype=pl.UInt8).alias(f"o{i}")
+           for i in range(SLOTS)]
+    frame = frame.with_columns(*old, *[_slot(i).alias(f"n{i}") for i in range(SLOTS)])
+    merged = [pl.when(pl.col(f"n{i}") > 0).then(pl.col(f"n{i}")).otherwise(pl.col(f"o{i}")).alias(f"m{i}")
+              for i in range(SLOTS)]
+    frame = frame.with_columns(*merged)
+    counts = frame.select(
+        written=pl.sum_horizontal(((pl.col(f"o{i}") == 0) & (pl.col(f"n{i}") > 0)).cast(pl.UInt32).sum()
+                                  for i in range(SLOTS)),
+        changed=pl.sum_horizontal(((pl.col(f"o{i}") > 0) & (pl.col(f"n{i}") > 0) & (pl.col(f"n{i}") != pl.col(
+            f"o{i}"))).cast(pl.UInt32).sum() for i in range(SLOTS)),
+        unchanged=pl.sum_horizontal(((pl.col(f"n{i}") > 0) & (pl.col(f"n{i}") == pl.col(f"o{i}")))
+                                    .cast(pl.UInt32).sum() for i in range(SLOTS)),
+    ).row(0, named=True)
+    changes = pl.concat([
+        frame.filter((pl.col(f"o{i}") > 0) & (pl.col(f"n{i}") > 0) & (pl.col(f"n{i}") != pl.col(f"o{i}"))).select(
+            "enrolment_id", (pl.col("week_start") + pl.duration(days=i // 2)).alias("date"),
+            pl.lit(i % 2, pl.UInt8).alias("session"),
+            pl.col(f"o{i}").replace_strict(_CODE_BY_INDEX, return_dtype=pl.String).str.strip_chars().alias("old_code"),
+            pl.col(f"n{i}").replace_strict(_CODE_BY_INDEX, return_dtype=pl.String).str.strip_chars().alias("new_code"))
+        for i in range(SLOTS)])
+    differs = pl.any_horizontal(pl.col(f"m{i}") != pl.col(f"o{i}") for i in range(SLOTS))
+    frame = frame.filter(differs)
+    # Each code's nine counts packed four bits apiece into one integer: a week's counts are then the sum of its ten
+    # slots' integers (no count exceeds ten), unpacked once, instead of nine lookups per slot.
+    frame = frame.with_columns(
+        pl.sum_horizontal(_packed_flags(pl.col(f"m{i}"), pl.col("week_start")) for i in range(SLOTS)).alias("counts"),
+        pl.sum_horizontal(_packed_flags(pl.col(f"o{i}"), pl.col("week_start")) for i in range(SLOTS))
+        .alias("old_counts"))
+    count_columns = [_unpacked("counts", k).alias(name) for k, name in enumerate(WEEK_FIELDS)]
+    # What the week counted before (zero for a new week), so the summaries can take the difference.
+    count_columns += [_unpacked("old_counts", k).alias(f"old_{name}") for k, name in enumerate(WEEK_FIELDS)]
+    marks = pl.concat_str([pl.col(f"m{i}").replace_strict(_CODE_BY_INDEX, return_dtype=pl.String)
+                           for i in range(SLOTS)]).alias("marks")
+    rows = frame.select("enrolment_id", "week_start", marks, "term_id", "academic_year_id", *count_columns, "exists")
+    return rows, changes, counts
+
+
+def _fetch_stored(weeks: pl.DataFrame) -> pl.DataFrame:
+    """The stored rows for the weeks' run of enrolments and their date range (inside the write transaction).
+
+    The run is read as a range of the primary key (enrolment, week), which stays an index range scan however many
+    enrolments a slice holds; rows of enrolments in the range that the file does not mention are read and ignored
+    (the merge keeps only the file's weeks)."""
+    schema = {"enrolment_id": pl.Int64, "week_start": pl.Date, "marks": pl.String}
+    if weeks.is_empty():
+        return pl.DataFrame(schema=schema)
+    first, last = weeks.get_column("week_start").min(), weeks.get_column("week_start").max()
+    low, high = weeks.get_column("enrolment_id").min(), weeks.get_column("enrolment_id").max()
+    sql = (f"SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE enrolment_id BETWEEN %s AND %s "
+           f"AND week_start BETWEEN %s AND %s")
+    params = (low, high, first, last)
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)",
+                                                               params) as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.tell():
+            return pl.DataFrame(schema=schema)
+        return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [(e, day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day), marks)
+                for e, day, marks in cursor.fetchall()]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _copy_in(cursor, table: str, columns: list[str], frame: pl.DataFrame) -> None:
+    with cursor.cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        for start in range(0, frame.height, 200_000):
+            buffer = io.BytesIO()
+            frame.slice(start, 200_000).select(columns).write_csv(buffer, include_header=False)
+            copy.write(buffer.getvalue())
+
+
+def _insert_many(cursor, sql: str, frame: pl.DataFrame, columns: list[str]) -> None:
+    cursor.executemany(sql, frame.select(columns).iter_rows())
+
+
+_WEEK_COLUMNS = ["enrolment_id", "week_start", "marks", "academic_year_id", "term_id", *WEEK_FIELDS, "source_id"]
+
+
+# Weeks merged and written at a time: the merge widens each week to a few dozen columns, so a slice bounds memory.
+WRITE_SLICE = 150_000
+
+
+def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
+    """Merge the file's weeks with the stored ones and write the result; call inside a transaction.
+
+    Weeks go in slices (sorted by enrolment, so each slice reads the stored rows of a run of enrolments), each merged
+    with its stored rows and written before the next is read, so a 250,000-pupil file never holds more than one slice
+    widened."""
+    totals = {"written": 0, "changed": 0, "unchanged": 0}
+    weeks_written = 0
+    deltas = []
+    incoming = resolved.weeks.sort("enrolment_id", "week_start")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        for start in range(0, incoming.height, WRITE_SLICE):
+            part = incoming.slice(start, WRITE_SLICE)
+            rows, counts = _write_slice(cursor, part, source_id)
+            for name in totals:
+                totals[name] += counts[name]
+            weeks_written += rows.height
+            deltas.append(rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
+                (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS))
+        _write_details(cursor, resolved.details, source_id)
+        attendance_engine.create_delta_table(cursor)
+        if deltas:
+            delta_columns = ["enrolment_id", "term_id", "academic_year_id", *COUNT_FIELDS]
+            # An enrolment's weeks may straddle two slices, so the slices' differences are summed again.
+            changes = pl.concat(deltas).group_by("enrolment_id", "term_id", "academic_year_id").agg(
+                pl.col(name).sum() for name in COUNT_FIELDS)
+            if connection.vendor == "postgresql":
+                _copy_in(cursor, attendance_engine.DELTAS, delta_columns, changes)
+                # A temporary table has no statistics until analysed; without them the planner guesses its size.
+                cursor.execute(f"ANALYZE {attendance_engine.DELTAS}")
+            else:
+                _insert_many(cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(delta_columns)}) VALUES "
+                                     f"({', '.join(['%s'] * len(delta_columns))})", changes, delta_columns)
+            attendance_engine.apply_deltas()
+    return WriteOutcome(weeks_written=weeks_written, **totals)
+
+
+# An import that writes this many weeks changes the tables enough that the planner's statistics should follow at once
+# rather than at autovacuum's next visit (the next day's import would otherwise be planned against an empty table).
+ANALYZE_FROM_WEEKS = 100_000
+
+
+def refresh_statistics(outcome: WriteOutcome) -> None:
+    if connection.vendor == "postgresql" and outcome.weeks_written >= ANALYZE_FROM_WEEKS:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {WEEKS}")
+            cursor.execute(f"ANALYZE {attendance_engine.SUMMARIES}")
+
+
+def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple[pl.DataFrame, dict]:
+    stored = _fetch_stored(incoming)
+    rows, changes, counts = merge_weeks(incoming, stored)
+    rows = rows.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    changes = changes.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"),
+                                   pl.lit(str(now)).alias("changed_at"))
+    change_columns = ["enrolment_id", "date", "session", "old_code", "new_code", "source_id", "changed_at"]
+    update_set = ", ".join(f"{c} = EXCLUDED.{c}" for c in _WEEK_COLUMNS[2:])
+    if connection.vendor == "postgresql":
+        new_rows, old_rows = rows.filter(~pl.col("exists")), rows.filter(pl.col("exists"))
+        _copy_in(cursor, WEEKS, _WEEK_COLUMNS, new_rows)  # new weeks: straight in, COPY's fastest path
+        if not old_rows.is_empty():
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS attendance_incoming (LIKE {WEEKS}) "
+                           f"ON COMMIT DROP")
+            cursor.execute("DELETE FROM attendance_incoming")
+            _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
+            cursor.execute("ANALYZE attendance_incoming")  # a temporary table has no statistics until analysed
+            # These weeks exist (read under the write lock), so a plain UPDATE joins them; no insert is attempted.
+            changed = ", ".join(f"{c} = i.{c}" for c in _WEEK_COLUMNS[2:])
+            cursor.execute(f"UPDATE {WEEKS} SET {changed} FROM attendance_incoming i "
+                           f"WHERE {WEEKS}.enrolment_id = i.enrolment_id AND {WEEKS}.week_start = i.week_start")
+        _copy_in(cursor, CHANGES, change_columns, changes)
+    else:
+        placeholders = ", ".join(["%s"] * len(_WEEK_COLUMNS))
+        _insert_many(cursor, f"INSERT INTO {WEEKS} ({', '.join(_WEEK_COLUMNS)}) VALUES ({placeholders}) "
+                             f"ON CONFLICT (enrolment_id, week_start) DO UPDATE SET {update_set}",
+                     rows.with_columns(pl.col("week_start").cast(pl.String)), _WEEK_COLUMNS)
+        _insert_many(cursor, f"INSERT INTO {CHANGES} ({', '.join(change_columns)}) VALUES "
+                             f"({', '.join(['%s'] * len(change_columns))})",
+                     changes.with_columns(pl.col("date").cast(pl.String)), change_columns)
+    return rows, counts
+
+
+def _write_details(cursor, details: pl.DataFrame, source_id: int | None) -> None:
+    """Minutes late and comments, one row per session that has either (a later file's value replaces it)."""
+    if details.is_empty():
+        return
+    details = details.unique(["enrolment_id", "date", "session"], keep="last").with_columns(
+        pl.col("comment").fill_null(""), pl.lit(source_id, pl.Int64).alias("source_id"),
+        pl.col("date").cast(pl.String))
+    columns = ["enrolment_id", "date", "session", "minutes_late", "comment", "source_id"]
+    _insert_many(cursor, f"INSERT INTO {DETAILS} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                         f"ON CONFLICT (enrolment_id, date, session) DO UPDATE SET minutes_late = "
+                         f"EXCLUDED.minutes_late, comment = EXCLUDED.comment, source_id = EXCLUDED.source_id",
+                 details, columns)
+
+
+def weeks_from_marks(marks: pl.DataFrame) -> pl.DataFrame:
+    """Session rows already placed (enrolment_id, day, session, code, term_id, academic_year_id) folded into week
+    rows, with the same packing the resolver uses."""
+    slot = (pl.col("day").dt.weekday().cast(pl.UInt64) - 1) * 2 + pl.col("session").cast(pl.UInt64)
+    return (marks.with_columns(
+        (pl.col("day") - pl.duration(days=pl.col("day").dt.weekday() - 1)).alias("week_start"),
+        _packed(slot, pl.col("code").replace_strict(CODE_INDEX, return_dtype=pl.UInt8)).alias("packed"),
+        _bit(slot).alias("bits"))
+        .group_by("enrolment_id", "week_start").agg(
+            pl.col("packed").sum(), pl.col("bits").sum(), pl.col("term_id").first(),
+            pl.col("academic_year_id").first()))
+
+
+@transaction.atomic
+def store(marks: pl.DataFrame, *, source_id: int | None = None) -> WriteOutcome:
+    """Write session marks that need no checking (generated demo registers, test fixtures): enrolment_id, day,
+    session (0/1), code, term_id, academic_year_id. Merged, recorded and recomputed exactly as an import is."""
+    resolved = Resolved(weeks=weeks_from_marks(marks), details=empty_details(), issues=[], suppressed=0,
+                        rejected_lines=set())
+    return write(resolved, source_id=source_id)
+
+
+def rows_frame(rows: Iterable) -> pl.DataFrame:
+    """MarkRows (a CTF's, or a test's) as the chunk the resolver takes."""
+    return pl.DataFrame([(row.line, row.upn, row.school_ref, row.date, 0 if row.session == "AM" else 1, row.code,
+                          row.minutes_late, row.comment) for row in rows], schema=ROW_SCHEMA, orient="row")
+
+
+def write_marks(*, user, rows: Iterable, file_name: str = "marks", source_id: int | None = None,
+                progress: Callable[[int], None] | None = None) -> tuple[Resolved, WriteOutcome]:
+    """Resolve and write MarkRows in one transaction (CTF imports, held CTF pupils, tests)."""
+    frame = rows_frame(rows)
+    resolver = Resolver(user, file_name)
+    resolver.add(frame)
+    resolved = resolver.finish(lambda: [frame])
+    with transaction.atomic():
+        outcome = write(resolved, source_id=source_id)
+    return resolved, outcome
+

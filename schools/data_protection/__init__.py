@@ -1,0 +1,1 @@
+"""Data protection: subject access exports and the retention schedule (anonymising pupils past retention)."""
