@@ -17,8 +17,7 @@ from cases.models import (
     Team,
     TeamMember,
 )
-from schools.admin import ReadOnlyAdmin
-from schools.admin_audit import AuditedAdmin
+from schools.common.admin import AuditedAdmin, ReadOnlyAdmin
 from schools.models import User
 from schools.roles import Role
 

@@ -9,8 +9,8 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from cases import selectors, services
 from cases.filters import CaseFilterSet, ChronologyFilterSet, ReferralFilterSet, TaskFilterSet, TsmFilterSet
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task
-from schools.api import ScopedRelationsMixin, as_drf_error
 from schools.audit import record_view
+from schools.common.api import ScopedRelationsMixin, as_drf_error
 from schools.models import Pupil, School
 from schools.roles import Capability
 

@@ -11,7 +11,7 @@ from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeetin
 from cases.selectors import officers
 from cases.stages import Stage
 from schools.attendance.stages import STAGE_CHECK_CHOICES
-from schools.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
+from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AcademicYear, Partnership
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
+from cases import selectors
 from cases.models import Case, ChronologyEntry, Referral, Review, TargetingSupportMeeting, TsmPupil
 from cases.selectors import caseworkers, officers
 from cases.stages import Stage
 from cases.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import Role
 
@@ -36,10 +36,6 @@ class MultipleFileField(forms.FileField):
 
 ATTACHMENT_HELP = (f"Up to {MAX_ATTACHMENTS} files, each {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB or smaller: "
                    f"{ALLOWED_LABEL}.")
-
-
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class PupilByUpnField(forms.CharField):
@@ -253,13 +249,6 @@ class ReviewForm(GdsFormMixin, forms.Form):
         self.fields["held_on"].initial = timezone.localdate()
 
 
-def _assignees(school_id):
-    users = User.objects.filter(is_active=True).filter(
-        Q(role__in=[Role.LA_OFFICER, Role.LA_MANAGER, Role.LA_ADMIN])
-        | Q(role=Role.SCHOOL_USER, schools__pk=school_id)).distinct()
-    return users.order_by("role", "first_name", "last_name", "username")
-
-
 class TaskForm(GdsFormMixin, forms.Form):
     submit_label = "Add task"
     title = forms.CharField(label="Task", max_length=200)
@@ -270,7 +259,7 @@ class TaskForm(GdsFormMixin, forms.Form):
 
     def __init__(self, *args, school_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = _assignees(school_id)
+        self.fields["assigned_to"].queryset = selectors.assignable_users(school_id)
         self.fields["assigned_to"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"
 
 
@@ -320,7 +309,7 @@ class TsmPupilForm(GdsFormMixin, forms.Form):
     def __init__(self, *args, user, school_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].user = user
-        self.fields["assigned_to"].queryset = _assignees(school_id)
+        self.fields["assigned_to"].queryset = selectors.assignable_users(school_id)
         self.fields["officer"].queryset = officers()
 
     def clean(self):

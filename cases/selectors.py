@@ -417,3 +417,11 @@ def current_academic_year(today: datetime.date | None = None):
 
     today = today or timezone.localdate()
     return AcademicYear.objects.filter(start_date__lte=today, end_date__gte=today).first()
+
+
+def assignable_users(school_id):
+    """Who a task or plan for a pupil at this school may be given to: active LA staff and the school's own users."""
+    users = User.objects.filter(is_active=True).filter(
+        Q(role__in=[Role.LA_OFFICER, Role.LA_MANAGER, Role.LA_ADMIN])
+        | Q(role=Role.SCHOOL_USER, schools__pk=school_id)).distinct()
+    return users.order_by("role", "first_name", "last_name", "username")

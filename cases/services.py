@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,7 +37,7 @@ from cases.stages import STAGES, Stage
 from cases.uploads import check_uploads
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, Enrolment, Pupil, School
-from schools.roles import Capability, Role
+from schools.roles import Capability, Role, require
 
 STALE_MESSAGE = ("Someone else saved changes to this {what} while you were editing it, so your changes were not saved. "
                  "The page now shows the latest version: check it and make your changes again.")
@@ -50,14 +50,10 @@ class StaleEdit(ValidationError):
         super().__init__(STALE_MESSAGE.format(what=what), code="stale")
 
 
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionError(f"{user.username} may not {capability.replace('_', ' ')}.")
-
 
 def require_case_work(user, case: Case) -> None:
     if not can_work_case(user, case):
-        raise PermissionError(f"{user.username} may not change {case.reference}.")
+        raise PermissionDenied(f"{user.username} may not change {case.reference}.")
 
 
 def claim_version(instance, expected_version, *, what: str) -> None:
@@ -118,7 +114,7 @@ def referral_create(*, user, pupil: Pupil, school: School, case_type: str, conce
                     tried_early_help: str = "", files=()) -> Referral:
     """A school refers a pupil on its roll. Before accepting, the LA expects the school to have tried something
     (seed 003), except for a child missing education, who cannot wait."""
-    _require(user, Capability.REFER_PUPILS)
+    require(user, Capability.REFER_PUPILS)
     if not user.schools.filter(pk=school.pk).exists():
         raise ValidationError({"school": "You can refer pupils only from your own school."})
     if current_enrolment(pupil, school) is None:
@@ -156,7 +152,7 @@ def referral_create(*, user, pupil: Pupil, school: School, case_type: str, conce
 def referral_accept(*, user, referral: Referral, expected_version, stage: str = Stage.EARLY_INTERVENTION,
                     officer=None, note: str = "") -> Case:
     """Accept a referral: the case opens (awaiting allocation, or allocated at once when an officer is chosen)."""
-    _require(user, Capability.TRIAGE_REFERRALS)
+    require(user, Capability.TRIAGE_REFERRALS)
     if referral.status != Referral.Status.SUBMITTED:
         raise ValidationError(f"This referral was already {referral.get_status_display().lower()}.")
     before = snapshot(referral)
@@ -178,7 +174,7 @@ def referral_accept(*, user, referral: Referral, expected_version, stage: str = 
 
 @transaction.atomic
 def referral_decline(*, user, referral: Referral, expected_version, reason: str) -> Referral:
-    _require(user, Capability.TRIAGE_REFERRALS)
+    require(user, Capability.TRIAGE_REFERRALS)
     if referral.status != Referral.Status.SUBMITTED:
         raise ValidationError(f"This referral was already {referral.get_status_display().lower()}.")
     if not (reason or "").strip():
@@ -222,7 +218,7 @@ def case_open(*, user, pupil: Pupil, case_type: str, summary: str, stage: str = 
               opened_on: datetime.date | None = None, review_interval_weeks: int | None = None,
               school: School | None = None, referral: Referral | None = None, linked_case: Case | None = None) -> Case:
     """Open a case (from an accepted referral, a TSM, a sibling's case or an officer's own concern)."""
-    _require(user, Capability.WORK_CASES)
+    require(user, Capability.WORK_CASES)
     return _open_case(user=user, pupil=pupil, case_type=case_type, summary=summary, stage=stage,
                       lead_practitioner=lead_practitioner, lead_practitioner_name=lead_practitioner_name,
                       officer=officer, opened_on=opened_on, review_interval_weeks=review_interval_weeks, school=school,
@@ -233,7 +229,7 @@ def _open_case(*, user, pupil: Pupil, case_type: str, summary: str, stage: str, 
                lead_practitioner_name: str, officer, opened_on, review_interval_weeks, school, referral,
                linked_case, origin: str = "") -> Case:
     if not Pupil.objects.visible_to(user).filter(pk=pupil.pk).exists():
-        raise PermissionError("pupil out of scope")
+        raise PermissionDenied("pupil out of scope")
     _check_officer(officer)
     _check_one_open(pupil, case_type)
     policy = CaseworkPolicy.current()
@@ -282,7 +278,7 @@ def _allocation_record(*, user, case: Case, officer, reason: str, previous=None,
 def case_allocate(*, user, case: Case, officer, expected_version, reason: str = "") -> Case:
     """Allocate or reallocate a case to an LA officer. Going over the caseload limit is allowed (the manager decides)
     but the caseload view and the response say so."""
-    _require(user, Capability.TRIAGE_REFERRALS)
+    require(user, Capability.TRIAGE_REFERRALS)
     if case.is_closed:
         raise ValidationError("This case is closed; it cannot be allocated.")
     if officer is None:
@@ -398,7 +394,7 @@ def case_reopen(*, user, case: Case, reason: str, expected_version) -> Case:
     """A manager reopens a closed case, saying why. The closure stays in the case's closure history, the stage and
     its history are kept, and the one-open-case-per-pupil-per-type rule still holds. The case goes back to its
     officer if they still hold cases, else it waits for allocation."""
-    _require(user, Capability.TRIAGE_REFERRALS)
+    require(user, Capability.TRIAGE_REFERRALS)
     if not case.is_closed:
         raise ValidationError("This case is open: only a closed case can be reopened.")
     reason = (reason or "").strip()
@@ -516,7 +512,7 @@ def entry_update(*, user, entry: ChronologyEntry, expected_version, reason: str,
     entry is locked and a new entry must say what was wrong."""
     case = entry.case
     if not can_edit_entry(user, entry, case):
-        raise PermissionError(f"{user.username} may not change this entry.")
+        raise PermissionDenied(f"{user.username} may not change this entry.")
     unknown = set(fields) - (ENTRY_FIELDS - {"entry_type"})
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -597,7 +593,7 @@ def task_add(*, user, title: str, due_date: datetime.date, assigned_to, case: Ca
     if case is not None:
         require_case_work(user, case)
     elif tsm is not None:
-        _require(user, Capability.MANAGE_TSMS)
+        require(user, Capability.MANAGE_TSMS)
     else:
         raise TypeError("A task belongs to a case or a TSM.")
     school_ids = {s for s in [case.school_id if case else None, tsm.school_id if tsm else None] if s}
@@ -624,7 +620,7 @@ def can_complete_task(user, task: Task) -> bool:
 @transaction.atomic
 def task_complete(*, user, task: Task) -> Task:
     if not can_complete_task(user, task):
-        raise PermissionError(f"{user.username} may not complete this task.")
+        raise PermissionDenied(f"{user.username} may not complete this task.")
     before = snapshot(task)
     updated = Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
         status=Task.Status.DONE, completed_at=timezone.now(), completed_by=user)
@@ -656,7 +652,7 @@ def _check_tsm(tsm: TargetingSupportMeeting) -> None:
 @transaction.atomic
 def tsm_create(*, user, school: School, academic_year, term: str, held_on, officer, attendees: str,
                notes: str = "") -> TargetingSupportMeeting:
-    _require(user, Capability.MANAGE_TSMS)
+    require(user, Capability.MANAGE_TSMS)
     tsm = TargetingSupportMeeting(school=school, academic_year=academic_year, term=term, held_on=held_on,
                                   officer=officer, attendees=(attendees or "").strip(), notes=(notes or "").strip(),
                                   created_by=user)
@@ -669,7 +665,7 @@ def tsm_create(*, user, school: School, academic_year, term: str, held_on, offic
 
 @transaction.atomic
 def tsm_update(*, user, tsm: TargetingSupportMeeting, expected_version, **fields) -> TargetingSupportMeeting:
-    _require(user, Capability.MANAGE_TSMS)
+    require(user, Capability.MANAGE_TSMS)
     unknown = set(fields) - TSM_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -690,7 +686,7 @@ def tsm_pupil_add(*, user, tsm: TargetingSupportMeeting, pupil: Pupil, notes: st
                   case_type: str = "", officer=None) -> TsmPupil:
     """Record a pupil discussed at the meeting and what was agreed: a task (on the pupil's open case if there is
     one) or a new case."""
-    _require(user, Capability.MANAGE_TSMS)
+    require(user, Capability.MANAGE_TSMS)
     was_on_roll = Enrolment.objects.filter(pupil=pupil, school_id=tsm.school_id, start_date__lte=tsm.held_on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=tsm.held_on)).exists()
     if not was_on_roll:

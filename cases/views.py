@@ -37,40 +37,24 @@ from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, re
 from cases.stages import STAGE_ORDER, STAGES
 from interventions.models import InterventionPlan
 from schools import selectors as school_selectors
-from schools.audit import record_view
+from schools.audit import record_export, record_view
 from schools.common.pdf import html_to_pdf
+from schools.common.web import (
+    apply_form_errors,
+    capability_required,
+    export_format,
+    form_page,
+    id_param,
+    paginate,
+    report_if_stale,
+    selected_filters,
+)
 from schools.models import AuditEvent, Enrolment
 from schools.navigation import pupil_tabs
 from schools.roles import Capability, Role
-from schools.views import _apply_form_errors, _paginate, capability_required
 
 SORTABLE = [("name", "Pupil"), ("stage", "Stage"), ("officer", "Officer"), ("opened", "Opened"),
             ("review", "Next review"), ("last_action", "Last action")]
-
-
-def _form_page(request, form, *, title, back_url, caption="", intro=""):
-    return render(request, "cases/form_page.html", {"form": form, "title": title, "back_url": back_url,
-                                                    "caption": caption, "intro": intro})
-
-
-def _fail(form, error: ValidationError) -> None:
-    _apply_form_errors(form, error)
-
-
-def _stale(request, error: ValidationError) -> bool:
-    """A stale edit: say so at the top of the page the user is sent back to."""
-    if getattr(error, "code", None) == "stale" or (not hasattr(error, "error_dict") and any(
-            getattr(e, "code", None) == "stale" for e in getattr(error, "error_list", []))):
-        messages.error(request, error.messages[0])
-        return True
-    return False
-
-
-def _id_param(request, name: str) -> int | None:
-    """A record id from the query string, or None when it is missing or not a plain number ("²", "1e3", 5000
-    digits...), so bad links read as "no such record" instead of a server error."""
-    value = request.GET.get(name, "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) <= 18 else None
 
 
 def _current_enrolment(user, pupil):
@@ -94,29 +78,6 @@ def _sort_headers(request, current: str):
     return headers
 
 
-def _selected_filters(filterset):
-    """The MOJ filter's "selected filters": each applied filter with a link that removes it."""
-    if not filterset.is_bound or not filterset.is_valid():
-        return []
-    chosen = []
-    data = filterset.form.data
-    for name, field in filterset.form.fields.items():
-        if name == "sort" or not data.get(name):
-            continue
-        value = filterset.form.cleaned_data.get(name)
-        if value in (None, "", []):
-            continue
-        if hasattr(field, "choices") and not hasattr(value, "pk"):
-            label = dict(field.choices).get(data.get(name), data.get(name))
-        else:
-            label = str(value)
-        remaining = data.copy()
-        remaining.pop(name, None)
-        remaining.pop("page", None)
-        chosen.append({"field": field.label, "value": label, "href": f"?{remaining.urlencode()}"})
-    return chosen
-
-
 # --- Case list and export -------------------------------------------------------------------------------------------
 
 def _attendance_period():
@@ -132,14 +93,14 @@ def case_list(request):
     cases = filterset.qs
     if not request.GET.get("sort"):
         cases = cases.order_by("-opened_on", "-pk")
-    page, query = _paginate(request, cases)
+    page, query = paginate(request, cases)
     if "stage_check" not in cases.query.annotations:  # the stage-check filter has them from SQL already
         selectors.attach_attendance(user=request.user, cases=page.object_list, period=period)
     return render(request, "cases/case_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
         "attendance_period": period,
         "headers": _sort_headers(request, request.GET.get("sort", "")),
-        "selected_filters": _selected_filters(filterset),
+        "selected_filters": selected_filters(filterset),
         "export_query": query,
         "can_work": request.user.can(Capability.WORK_CASES),
     })
@@ -147,9 +108,7 @@ def case_list(request):
 
 @capability_required(Capability.EXPORT_CASES)
 def case_export(request):
-    fmt = request.GET.get("format", "csv")
-    if fmt not in {"csv", "xlsx"}:
-        fmt = "csv"
+    fmt = export_format(request, default="csv")
     rows = selectors.case_list_with_attendance(user=request.user, period=_attendance_period())
     filterset = CaseFilterSet(request.GET or None, queryset=rows, request=request)
     if filterset.is_bound and not filterset.is_valid():
@@ -159,9 +118,7 @@ def case_export(request):
     if not request.GET.get("sort"):
         cases = cases.order_by("-opened_on", "-pk")
     count = cases.count()
-    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
-                              object_type="cases.Case", object_id="list", object_repr=f"{count} cases ({fmt})",
-                              path=request.get_full_path()[:300])
+    record_export(user=request.user, object_type="cases.Case", rows=count, fmt=fmt, path=request.get_full_path())
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         response = HttpResponse(cases_xlsx(cases), content_type=(
@@ -242,7 +199,7 @@ def pupil_cases(request, pk: int):
 @capability_required(Capability.WORK_CASES)
 def case_open(request):
     user = request.user
-    pupil_id, linked_id = _id_param(request, "pupil"), _id_param(request, "linked")
+    pupil_id, linked_id = id_param(request, "pupil"), id_param(request, "linked")
     pupil = school_selectors.pupil_get(user=user, pk=pupil_id) if pupil_id is not None else None
     if pupil is None:
         messages.error(request, "Open a case from the pupil's Cases tab.")
@@ -255,12 +212,12 @@ def case_open(request):
         try:
             case = services.case_open(user=user, pupil=pupil, officer=officer, linked_case=linked, **data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{case.reference} was opened for {pupil.display_name}.")
             return redirect("cases:detail", pk=case.pk)
     caption = f"Linked to {linked.reference} ({linked.pupil.display_name})" if linked else ""
-    return _form_page(request, form, title=f"Open a case for {pupil.display_name}", caption=caption,
+    return form_page(request, form, title=f"Open a case for {pupil.display_name}", caption=caption,
                       back_url=reverse("cases:pupil_cases", args=[pupil.pk]))
 
 
@@ -283,13 +240,13 @@ def case_edit(request, pk: int):
         try:
             services.case_update(user=request.user, case=case, expected_version=version, **data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The case details were saved.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Edit {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Edit {case.reference}", caption=case.pupil.display_name,
                       back_url=reverse("cases:detail", args=[pk]))
 
 
@@ -304,13 +261,13 @@ def case_stage(request, pk: int):
             services.case_change_stage(user=request.user, case=case, stage=data["stage"], reason=data["reason"],
                                        changed_on=data["changed_on"], expected_version=data["version"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{case.reference} is now at {case.get_stage_display().lower()}.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Change the stage of {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Change the stage of {case.reference}", caption=case.pupil.display_name,
                       intro=f"Now at {case.get_stage_display().lower()}.",
                       back_url=reverse("cases:detail", args=[pk]))
 
@@ -343,16 +300,16 @@ def case_allocate(request, pk: int):
             services.case_allocate(user=request.user, case=case, officer=data["officer"], reason=data["reason"],
                                    expected_version=data["version"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             officer = data["officer"]
             messages.success(request, f"{case.reference} was allocated to {officer.display_name}.")
             _warn_if_over_limit(request, officer, loads, limit)
             return redirect("cases:detail", pk=pk)
     who = f"Allocated to {case.officer.display_name}." if case.officer else "Not allocated yet."
-    return _form_page(request, form, title=f"Allocate {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Allocate {case.reference}", caption=case.pupil.display_name,
                       intro=f"{who} Caseload limit: {limit} open cases unless an officer has their own limit "
                             "(shown beside each name).",
                       back_url=reverse("cases:detail", args=[pk]))
@@ -380,9 +337,9 @@ def case_reopen(request, pk: int):
             case = services.case_reopen(user=request.user, case=case, reason=data["reason"],
                                         expected_version=data["version"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             if case.officer:
                 messages.success(request, f"{case.reference} was reopened and is back with "
@@ -391,7 +348,7 @@ def case_reopen(request, pk: int):
                 messages.success(request, f"{case.reference} was reopened and is awaiting allocation.")
             return redirect("cases:detail", pk=pk)
     closed = f"Closed on {case.closed_on:%-d %B %Y}: {case.get_outcome_display().lower()}."
-    return _form_page(request, form, title=f"Reopen {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Reopen {case.reference}", caption=case.pupil.display_name,
                       intro=f"{closed} The closure, the stage and its history are kept.",
                       back_url=reverse("cases:detail", args=[pk]))
 
@@ -407,13 +364,13 @@ def case_close(request, pk: int):
                                 outcome_notes=data["outcome_notes"], closed_on=data["closed_on"],
                                 expected_version=data["version"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{case.reference} was closed.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Close {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Close {case.reference}", caption=case.pupil.display_name,
                       back_url=reverse("cases:detail", args=[pk]))
 
 
@@ -429,11 +386,11 @@ def entry_add(request, pk: int):
         try:
             services.entry_add(user=request.user, case=case, files=files, **data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The entry was added to the chronology.")
             return redirect(reverse("cases:detail", args=[pk]) + "#chronology")
-    return _form_page(request, form, title=f"Add to the chronology of {case.reference}",
+    return form_page(request, form, title=f"Add to the chronology of {case.reference}",
                       caption=case.pupil.display_name, back_url=reverse("cases:detail", args=[pk]))
 
 
@@ -456,13 +413,13 @@ def entry_edit(request, pk: int):
             services.entry_update(user=request.user, entry=selectors.entry_get(user=request.user, pk=pk),
                                   expected_version=version, reason=reason, **data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=case.pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The entry was corrected; the earlier wording is kept under it.")
             return redirect(reverse("cases:detail", args=[case.pk]) + "#chronology")
-    return _form_page(request, form, title=f"Correct an entry on {case.reference}", caption=entry.summary,
+    return form_page(request, form, title=f"Correct an entry on {case.reference}", caption=entry.summary,
                       intro=f"Entry of type {entry.type_label.lower()}, written {entry.created_at:%-d %B %Y}.",
                       back_url=reverse("cases:detail", args=[case.pk]))
 
@@ -485,11 +442,11 @@ def review_add(request, pk: int):
         try:
             services.review_add(user=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The review was recorded.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Record a review of {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Record a review of {case.reference}", caption=case.pupil.display_name,
                       intro=f"Reviews are due every {case.review_interval_weeks} weeks. The case opened on "
                             f"{case.opened_on:%-d %B %Y}.",
                       back_url=reverse("cases:detail", args=[pk]))
@@ -503,11 +460,11 @@ def task_add(request, pk: int):
         try:
             services.task_add(user=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The task was added.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Add a task to {case.reference}", caption=case.pupil.display_name,
+    return form_page(request, form, title=f"Add a task to {case.reference}", caption=case.pupil.display_name,
                       back_url=reverse("cases:detail", args=[pk]))
 
 
@@ -546,7 +503,7 @@ def chronology_pdf(request, pk: int):
 def referral_list(request):
     filterset = ReferralFilterSet(request.GET or None, queryset=selectors.referral_list(user=request.user),
                                   request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "cases/referral_list.html", {
         "filter": filterset, "page": page, "query": query,
         "can_refer": request.user.can(Capability.REFER_PUPILS),
@@ -557,7 +514,7 @@ def referral_list(request):
 def referral_create(request):
     user = request.user
     initial = {}
-    if (pupil_id := _id_param(request, "pupil")) is not None:
+    if (pupil_id := id_param(request, "pupil")) is not None:
         pupil = school_selectors.pupil_get(user=user, pk=pupil_id)
         initial["pupil"] = pupil.upn
     form = ReferralForm(request.POST or None, request.FILES or None, user=user, initial=initial)
@@ -567,12 +524,12 @@ def referral_create(request):
         try:
             referral = services.referral_create(user=user, files=files, **data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"Referral {referral.reference} for {referral.pupil.display_name} was sent. "
                                       "The LA will triage it and you will see its status here.")
             return redirect("cases:referral_detail", pk=referral.pk)
-    return _form_page(request, form, title="Refer a pupil to the LA",
+    return form_page(request, form, title="Refer a pupil to the LA",
                       intro="Refer a pupil on your school's roll when the school's own steps have not worked.",
                       back_url=reverse("cases:referral_list"))
 
@@ -605,9 +562,9 @@ def referral_triage(request, pk: int):
                 services.referral_decline(user=request.user, referral=referral, reason=data["decline_reason"],
                                           expected_version=data["version"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:referral_detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             if data["decision"] == TriageForm.ACCEPT:
                 messages.success(request, f"The referral was accepted: {case.reference} is open.")
@@ -616,7 +573,7 @@ def referral_triage(request, pk: int):
                 return redirect("cases:detail", pk=case.pk)
             messages.success(request, "The referral was declined; the school can see why.")
             return redirect("cases:team")
-    return _form_page(request, form, title=f"Triage referral {referral.reference}",
+    return form_page(request, form, title=f"Triage referral {referral.reference}",
                       caption=f"{referral.pupil.display_name}, {referral.school.name}",
                       intro=f"Caseload limit: {limit} open cases per officer unless an officer has their own "
                             "limit (shown beside each name).",
@@ -643,7 +600,7 @@ def team(request):
 
 def tsm_list(request):
     filterset = TsmFilterSet(request.GET or None, queryset=selectors.tsm_list(user=request.user), request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "cases/tsm_list.html", {
         "filter": filterset, "page": page, "query": query,
         "can_manage": request.user.can(Capability.MANAGE_TSMS)})
@@ -659,11 +616,11 @@ def tsm_create(request):
         try:
             tsm = services.tsm_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"The {tsm.get_term_display().lower()} meeting with {tsm.school} was recorded.")
             return redirect("cases:tsm_detail", pk=tsm.pk)
-    return _form_page(request, form, title="Record a targeting support meeting",
+    return form_page(request, form, title="Record a targeting support meeting",
                       intro="One meeting per school per term, with the school's attendance lead.",
                       back_url=reverse("cases:tsm_list"))
 
@@ -692,13 +649,13 @@ def tsm_edit(request, pk: int):
             services.tsm_update(user=request.user, tsm=selectors.tsm_get(user=request.user, pk=pk),
                                 expected_version=version, **data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:tsm_detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The meeting record was saved.")
             return redirect("cases:tsm_detail", pk=pk)
-    return _form_page(request, form, title=f"Edit the {tsm.get_term_display().lower()} meeting",
+    return form_page(request, form, title=f"Edit the {tsm.get_term_display().lower()} meeting",
                       caption=str(tsm.school),
                       back_url=reverse("cases:tsm_detail", args=[pk]))
 
@@ -712,12 +669,12 @@ def tsm_pupil_add(request, pk: int):
         try:
             item = services.tsm_pupil_add(user=request.user, tsm=tsm, **data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             text = {TsmPupil.Action.TASK: " and the task was added", TsmPupil.Action.CASE: " and a case was opened"}
             messages.success(request, f"{item.pupil.display_name} was added{text.get(item.action, '')}.")
             return redirect("cases:tsm_detail", pk=pk)
-    return _form_page(request, form, title="Add a pupil discussed", caption=str(tsm),
+    return form_page(request, form, title="Add a pupil discussed", caption=str(tsm),
                       back_url=reverse("cases:tsm_detail", args=[pk]))
 
 
@@ -729,11 +686,11 @@ def tsm_task_add(request, pk: int):
         try:
             services.task_add(user=request.user, tsm=tsm, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The action was added as a task.")
             return redirect("cases:tsm_detail", pk=pk)
-    return _form_page(request, form, title="Add an action agreed", caption=str(tsm),
+    return form_page(request, form, title="Add an action agreed", caption=str(tsm),
                       back_url=reverse("cases:tsm_detail", args=[pk]))
 
 

@@ -205,6 +205,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 REST_FRAMEWORK = {
+    # DRF's own handler, keeping the reason a service gave for refusing the user (schools.common.api).
+    "EXCEPTION_HANDLER": "schools.common.api.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call is told how to authenticate (401 + WWW-Authenticate).
         # DRF's token authentication, refusing LA roles' tokens while two-factor sign-in is required and not set up.
@@ -258,7 +260,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat: what runs by itself. Each task is idempotent, so a missed or doubled run does no harm.
 CELERY_BEAT_SCHEDULE = {
     # Jobs whose worker died are shown failed (with Retry); jobs started while Redis was down are queued once it is
-    # back (schools.services.jobs_sweep). Every minute; the fault tests shorten it with JOB_SWEEP_SECONDS.
+    # back (schools.common.jobs.jobs_sweep). Every minute; the fault tests shorten it with JOB_SWEEP_SECONDS.
     "job-sweep": {
         "task": "schools.tasks.sweep_jobs",
         "schedule": float(env_int("JOB_SWEEP_SECONDS", 60)),

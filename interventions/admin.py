@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from interventions.models import Booking, Intervention, InterventionPlan, Invoice, TradedOfficer, TradedPolicy
 from interventions.models.traded import TradedRole
-from schools.admin import ReadOnlyAdmin
+from schools.common.admin import ReadOnlyAdmin
 
 
 @admin.register(Intervention)

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from cases.stages import Stage
 from interventions.models import Intervention, InterventionPlan
-from schools.filters import GdsFilterSet, RecordNumberFilter
+from schools.common.filters import GdsFilterSet, RecordNumberFilter
 
 
 class InterventionFilterSet(GdsFilterSet):

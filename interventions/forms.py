@@ -6,9 +6,9 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.utils import timezone
 
-from cases.forms import VersionedForm, _assignees
+from cases import selectors
 from interventions.models import Intervention, InterventionPlan
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import User
 
 
@@ -36,7 +36,7 @@ class PlanForm(GdsFormMixin, forms.Form):
         field.queryset = Intervention.objects.active().order_by("stage", "sort_order", "name")
         field.label_from_instance = lambda i: (f"{i.name} ({i.get_stage_display() or 'any stage'}"
                                                f"{', pay as you use' if i.is_payu else ''})")
-        self.fields["owner"].queryset = _assignees(school_id)
+        self.fields["owner"].queryset = selectors.assignable_users(school_id)
         self.fields["owner"].label_from_instance = _owner_label
         self.fields["start_date"].initial = timezone.localdate()
 
@@ -49,7 +49,7 @@ class PlanEditForm(GdsFormMixin, VersionedForm):
 
     def __init__(self, *args, school_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _assignees(school_id)
+        self.fields["owner"].queryset = selectors.assignable_users(school_id)
         self.fields["owner"].label_from_instance = _owner_label
 
 

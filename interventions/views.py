@@ -10,18 +10,17 @@ from django.utils import timezone
 
 from cases import selectors as case_selectors
 from cases.permissions import require_work_case
-from cases.views import _fail, _form_page, _id_param, _stale
 from interventions import selectors, services
 from interventions.filters import InterventionFilterSet
 from interventions.forms import PlanEditForm, PlanEndForm, PlanForm
+from schools.common.web import apply_form_errors, capability_required, form_page, id_param, paginate, report_if_stale
 from schools.roles import Capability
-from schools.views import _paginate, capability_required
 
 
 def intervention_list(request):
     filterset = InterventionFilterSet(request.GET or None, queryset=selectors.intervention_list(user=request.user),
                                       request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "interventions/intervention_list.html", {"filter": filterset, "page": page,
                                                                     "query": query})
 
@@ -36,19 +35,19 @@ def plan_add(request, pk: int):
     case = case_selectors.case_for_update(user=request.user, pk=pk)
     require_work_case(request.user, case)
     initial = {"owner": request.user.pk, "start_date": timezone.localdate()}
-    if (intervention_id := _id_param(request, "intervention")) is not None:
+    if (intervention_id := id_param(request, "intervention")) is not None:
         initial["intervention"] = intervention_id
     form = PlanForm(request.POST or None, school_id=case.school_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_add(user=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"The plan ({plan.intervention.name}) was started; planned to end "
                                       f"{plan.planned_end_date:%-d %B %Y}.")
             return redirect("cases:detail", pk=pk)
-    return _form_page(request, form, title=f"Start an intervention plan on {case.reference}",
+    return form_page(request, form, title=f"Start an intervention plan on {case.reference}",
                       caption=case.pupil.display_name,
                       intro="Plans last 10 school weeks unless you set another end. Browse the catalogue for details.",
                       back_url=reverse("cases:detail", args=[pk]))
@@ -75,13 +74,13 @@ def plan_edit(request, pk: int):
             services.plan_update(user=request.user, plan=selectors.plan_get(user=request.user, pk=pk),
                                  expected_version=version, **data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=plan.case_id)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The plan was saved.")
             return redirect("cases:detail", pk=plan.case_id)
-    return _form_page(request, form, title=f"Change the plan: {plan.intervention.name}",
+    return form_page(request, form, title=f"Change the plan: {plan.intervention.name}",
                       caption=f"{plan.case.reference}, {plan.case.pupil.display_name}",
                       back_url=reverse("cases:detail", args=[plan.case_id]))
 
@@ -95,13 +94,13 @@ def plan_end(request, pk: int):
             services.plan_end(user=request.user, plan=plan, expected_version=form.cleaned_data.pop("version"),
                               **form.cleaned_data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("cases:detail", pk=plan.case_id)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"The plan ({plan.intervention.name}) was ended.")
             return redirect("cases:detail", pk=plan.case_id)
-    return _form_page(request, form, title=f"End the plan: {plan.intervention.name}",
+    return form_page(request, form, title=f"End the plan: {plan.intervention.name}",
                       caption=f"{plan.case.reference}, {plan.case.pupil.display_name}",
                       intro=f"Started {plan.start_date:%-d %B %Y}, planned to end {plan.planned_end_date:%-d %B %Y}.",
                       back_url=reverse("cases:detail", args=[plan.case_id]))

@@ -16,8 +16,8 @@ from legal import selectors, services
 from legal.filters import PenaltyNoticeFilterSet, ProsecutionFilterSet, RequestFilterSet
 from legal.models import Contract, LegalPathway, Payment, PenaltyNotice, PenaltyNoticeRequest, Prosecution
 from legal.rules import ServiceMethod
-from schools.api import ScopedRelationsMixin, as_drf_error
 from schools.audit import record_view
+from schools.common.api import ScopedRelationsMixin, as_drf_error
 from schools.models import Carer, Pupil, School
 from schools.roles import Capability
 
@@ -27,8 +27,6 @@ def _run(service, **kwargs):
         return service(**kwargs)
     except DjangoValidationError as error:
         raise as_drf_error(error) from error
-    except PermissionError as error:
-        raise PermissionDenied(str(error)) from error
 
 
 class WriteNeeds(permissions.BasePermission):

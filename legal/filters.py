@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from legal.models import PenaltyNotice, PenaltyNoticeRequest, Prosecution
 from legal.rules import NoticeType, Offence
-from schools.filters import GdsFilterSet, SchoolFilter
+from schools.common.filters import GdsFilterSet, SchoolFilter
 
 
 def _text(queryset, value: str, reference_prefix: str):

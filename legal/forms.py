@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
 
-from cases.forms import ATTACHMENT_HELP, MultipleFileField, VersionedForm
+from cases.forms import ATTACHMENT_HELP, MultipleFileField
 from legal.letters import PLACEHOLDERS
 from legal.models import (
     Contract,
@@ -24,7 +24,7 @@ from legal.models import (
     SchoolAttendanceOrder,
 )
 from legal.rules import NoticeType, Offence, ServiceMethod
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import Carer, School
 
 

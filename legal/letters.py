@@ -133,17 +133,3 @@ def render_letter_html(*, subject: str, body: str, carer, address: str, sent_on:
     return render_to_string("legal/letter_pdf.html", {
         "subject": subject, "paragraphs": paragraphs, "carer": carer, "address_lines": [
             line.strip() for line in (address or "").split(",") if line.strip()], "sent_on": sent_on})
-
-
-def letters_pdf(htmls: list[str]) -> bytes:
-    """Several letters in one PDF (a batch), each starting on a new page."""
-    from weasyprint import HTML
-
-    from schools.common.pdf import _no_remote_fetch
-
-    if not htmls:
-        return b""
-    documents = [HTML(string=html, url_fetcher=_no_remote_fetch).render() for html in htmls]
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +43,7 @@ from legal.models import (
 from legal.rules import NoticeType, RuleError, money
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, Carer, Job, Pupil, School
-from schools.roles import Capability
+from schools.roles import Capability, require
 from schools.school_days import CalendarMissing, add_school_days
 
 JOB_KIND_LETTERS = Job.Kind.LEGAL_LETTERS  # letter batches (shown by legal's own batch page)
@@ -52,10 +52,6 @@ JOB_KIND_LETTERS = Job.Kind.LEGAL_LETTERS  # letter batches (shown by legal's ow
 def _today() -> datetime.date:
     return timezone.localdate()
 
-
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionError(f"{user.username} may not {capability.replace('_', ' ')}.")
 
 
 def _audit_create(user, instance, pupil_id=None):
@@ -111,7 +107,7 @@ def pathway_open(*, user, case, reasons: dict | None = None, override_reason: st
     where the item allows, a reason recorded why not); otherwise only a manager may open it, with a reason."""
     from legal.selectors import support_gate
 
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if case.is_closed:
         raise ValidationError("This case is closed: legal work is opened on an open case.")
     if LegalPathway.objects.filter(case=case, status=LegalPathway.Status.OPEN).exists():
@@ -146,7 +142,7 @@ def pathway_open(*, user, case, reasons: dict | None = None, override_reason: st
 
 @transaction.atomic
 def pathway_close(*, user, pathway: LegalPathway, expected_version, reason: str) -> LegalPathway:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if not pathway.is_open:
         raise ValidationError("This pathway is already closed.")
     if not (reason or "").strip():
@@ -179,7 +175,7 @@ def improvement_end(issued_on: datetime.date, weeks: int, school) -> datetime.da
 @transaction.atomic
 def nti_issue(*, user, pathway: LegalPathway, carer: Carer, issued_on: datetime.date, expectations: str,
               school_weeks: int | None = None) -> NoticeToImprove:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     _open_pathway(pathway)
     pupil = pathway.pupil
     _check_carer(pupil, carer)
@@ -204,7 +200,7 @@ def nti_issue(*, user, pathway: LegalPathway, carer: Carer, issued_on: datetime.
 @transaction.atomic
 def nti_outcome(*, user, nti: NoticeToImprove, outcome: str, outcome_on: datetime.date,
                 notes: str = "") -> NoticeToImprove:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if nti.outcome != NoticeToImprove.Outcome.PENDING:
         raise ValidationError("This notice to improve already has an outcome.")
     if outcome not in NoticeToImprove.Outcome.values or outcome == NoticeToImprove.Outcome.PENDING:
@@ -255,9 +251,9 @@ def notice_issue(*, user, pupil: Pupil, carer: Carer, notice_type: str, period_s
     """Issue a penalty notice to one parent for one child, with the amounts of the regime in force on the issue date
     and the national limit applied (rules.check_limit). Non-attendance notices need an open legal pathway (the
     evidenced-support gate); term-time leave and excluded-pupil notices do not."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if not Pupil.objects.visible_to(user).filter(pk=pupil.pk).exists():
-        raise PermissionError("pupil out of scope")
+        raise PermissionDenied("pupil out of scope")
     if notice_type not in NoticeType.values:
         raise ValidationError({"notice_type": "Choose the kind of notice."})
     _check_carer(pupil, carer)
@@ -333,7 +329,7 @@ def _check_exclusion(pupil: Pupil, period_start: datetime.date, period_end: date
 @transaction.atomic
 def notice_serve(*, user, notice: PenaltyNotice, served_on: datetime.date, service_method: str,
                  expected_version) -> PenaltyNotice:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if notice.status != PenaltyNotice.Status.ISSUED or notice.payments.exists():
         raise ValidationError("Service can only be recorded while the notice is awaiting payment.")
     before = snapshot(notice)
@@ -374,7 +370,7 @@ def payment_record(*, user, reference: str, amount, paid_on: datetime.date, meth
     due on the day it was paid (rules: reduced rate to day 21, full rate to day 28 after receipt). Anything else is
     refused with the reason and nothing is recorded. A payment for a notice already referred for prosecution halts
     the prosecution and alerts the officers (LGO 24 020 946)."""
-    _require(user, Capability.RECORD_PAYMENTS)
+    require(user, Capability.RECORD_PAYMENTS)
     notice = find_notice(reference)
     if notice is None:
         raise ValidationError({"reference": f"No penalty notice has the reference “{reference}”. Check the payer's "
@@ -475,7 +471,7 @@ def _halt_prosecutions(*, user, notice: PenaltyNotice, was_referred: bool) -> No
 @transaction.atomic
 def notice_withdraw(*, user, notice: PenaltyNotice, ground: str, notes: str = "",
                     withdrawn_on: datetime.date | None = None, expected_version=None) -> PenaltyNotice:
-    _require(user, Capability.RECORD_PAYMENTS)
+    require(user, Capability.RECORD_PAYMENTS)
     if notice.status == PenaltyNotice.Status.WITHDRAWN:
         raise ValidationError("This notice was already withdrawn.")
     if notice.is_paid:
@@ -506,7 +502,7 @@ def notice_withdraw(*, user, notice: PenaltyNotice, ground: str, notes: str = ""
 @transaction.atomic
 def notice_refer(*, user, notice: PenaltyNotice, expected_version) -> PenaltyNotice:
     """Refer an unpaid notice for prosecution: only once its payment period is over."""
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     if notice.is_paid:
         raise ValidationError(f"{notice.reference} was paid on {notice.paid_on:%-d %B %Y}: a paid notice can never "
                               "be prosecuted.")
@@ -541,7 +537,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
                    files=()) -> PenaltyNoticeRequest:
     """A school asks for a notice for a pupil on its roll, with its evidence. The LA's decision is due within the
     policy's working days."""
-    _require(user, Capability.REQUEST_PENALTY_NOTICE)
+    require(user, Capability.REQUEST_PENALTY_NOTICE)
     if not user.schools.filter(pk=school.pk).exists():
         raise ValidationError({"school": "You can request notices only for your own school's pupils."})
     if current_enrolment(pupil, school) is None:
@@ -596,7 +592,7 @@ def request_decide(*, user, request: PenaltyNoticeRequest, approve: bool, reason
     """The LA's decision. Approving issues one notice to each parent named (all or none: a refused notice, e.g. a
     third within three years, refuses the whole decision with its reason). The school reads the decision and
     ``reason``; ``la_notes`` stay with the LA."""
-    _require(user, Capability.DECIDE_PN_REQUESTS)
+    require(user, Capability.DECIDE_PN_REQUESTS)
     if request.status != PenaltyNoticeRequest.Status.SUBMITTED:
         raise ValidationError(f"This request was already decided ({request.get_status_display().lower()}).")
     reason = (reason or "").strip()
@@ -630,7 +626,7 @@ def request_decide(*, user, request: PenaltyNoticeRequest, approve: bool, reason
 def contract_create(*, user, kind: str, pupil: Pupil, carer: Carer, agreed_on: datetime.date,
                     parent_requirements: str, support_offered: str, case=None,
                     review_weeks: int | None = None) -> Contract:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if kind not in Contract.Kind.values:
         raise ValidationError({"kind": "Choose the kind of contract."})
     _check_carer(pupil, carer)
@@ -658,7 +654,7 @@ def contract_create(*, user, kind: str, pupil: Pupil, carer: Carer, agreed_on: d
 @transaction.atomic
 def contract_review(*, user, contract: Contract, held_on: datetime.date, progress: str,
                     next_review_on: datetime.date | None = None) -> ContractReview:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if contract.status != Contract.Status.ACTIVE:
         raise ValidationError("This contract has ended.")
     _not_future("held_on", held_on, "The review date")
@@ -684,7 +680,7 @@ def contract_review(*, user, contract: Contract, held_on: datetime.date, progres
 @transaction.atomic
 def contract_end(*, user, contract: Contract, outcome: str, ended_on: datetime.date, notes: str = "",
                  expected_version) -> Contract:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if contract.status != Contract.Status.ACTIVE:
         raise ValidationError("This contract has already ended.")
     if outcome not in Contract.Outcome.values:
@@ -710,7 +706,7 @@ def contract_end(*, user, contract: Contract, outcome: str, ended_on: datetime.d
 def eso_consider(*, user, pathway: LegalPathway, considered_on: datetime.date, decision: str, reasons: str,
                  court_directed_on: datetime.date | None = None) -> EsoConsideration:
     """Record that an ESO was considered (EA1996 s447): required before any prosecution."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     _open_pathway(pathway)
     _not_future("considered_on", considered_on, "The date")
     if decision not in EsoConsideration.Decision.values:
@@ -731,7 +727,7 @@ def eso_consider(*, user, pathway: LegalPathway, considered_on: datetime.date, d
 
 @transaction.atomic
 def eso_apply(*, user, pathway: LegalPathway, applied_on: datetime.date, court: str) -> EducationSupervisionOrder:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     _open_pathway(pathway)
     _not_future("applied_on", applied_on, "The date")
     if pathway.pupil.looked_after:
@@ -753,7 +749,7 @@ def eso_apply(*, user, pathway: LegalPathway, applied_on: datetime.date, court: 
 @transaction.atomic
 def eso_decision(*, user, eso: EducationSupervisionOrder, made: bool, decided_on: datetime.date, expected_version,
                  supervisor=None, directions: str = "") -> EducationSupervisionOrder:
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if eso.status != EducationSupervisionOrder.Status.APPLIED:
         raise ValidationError("The court's decision on this application is already recorded.")
     _not_future("decided_on", decided_on, "The date")
@@ -779,7 +775,7 @@ def eso_decision(*, user, eso: EducationSupervisionOrder, made: bool, decided_on
 def eso_extend(*, user, eso: EducationSupervisionOrder, applied_on: datetime.date, granted_on: datetime.date,
                new_expiry: datetime.date) -> EsoExtension:
     """An extension applied for in the order's last three months, of up to three years at a time (CA1989 Sch 3)."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if eso.status != EducationSupervisionOrder.Status.IN_FORCE:
         raise ValidationError("Only an order in force can be extended.")
     window_opens = rules.add_months(eso.expires_on, -rules.ESO_EXTENSION_WINDOW_MONTHS)
@@ -815,7 +811,7 @@ def eso_extend(*, user, eso: EducationSupervisionOrder, applied_on: datetime.dat
 def sao_notice(*, user, pathway: LegalPathway, carer: Carer, notice_served_on: datetime.date,
                notice_period_days: int) -> SchoolAttendanceOrder:
     """s437(1): a notice giving the parent at least 15 days to satisfy the LA that the child is being educated."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     _open_pathway(pathway)
     _check_carer(pathway.pupil, carer)
     _not_future("notice_served_on", notice_served_on, "The date")
@@ -840,7 +836,7 @@ def sao_update(*, user, sao: SchoolAttendanceOrder, step: str, on: datetime.date
                named_school: School | None = None, notes: str = "") -> SchoolAttendanceOrder:
     """Move an SAO on: ``satisfied`` (no order), ``order`` (naming a school, once the notice period is over),
     ``complied``, ``not_complied`` or ``revoked``."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     stages = SchoolAttendanceOrder.Stage
     allowed = {stages.NOTICE: {stages.SATISFIED, stages.ORDER}, stages.ORDER: {stages.COMPLIED, stages.NOT_COMPLIED,
                                                                                stages.REVOKED},
@@ -897,7 +893,7 @@ def prosecution_create(*, user, pathway: LegalPathway, carer: Carer, offence: st
     """Start preparing a prosecution of one parent. Refused unless an ESO was considered (s447), for a paid notice or
     a period a paid notice covers, before an unpaid notice's payment period is over, or once the six-month limit for
     laying the information has passed."""
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     _open_pathway(pathway)
     pupil = pathway.pupil
     _check_carer(pupil, carer)
@@ -951,7 +947,7 @@ PREPARATION_FIELDS = frozenset({"interview_on", "interview_declined", "interview
 
 @transaction.atomic
 def prosecution_prepare(*, user, prosecution: Prosecution, expected_version, **fields) -> Prosecution:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     unknown = set(fields) - PREPARATION_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -974,7 +970,7 @@ def prosecution_prepare(*, user, prosecution: Prosecution, expected_version, **f
 @transaction.atomic
 def prosecution_lay(*, user, prosecution: Prosecution, laid_on: datetime.date, court: str,
                     expected_version) -> Prosecution:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     if prosecution.status != Prosecution.Status.PREPARING:
         raise ValidationError(f"{prosecution.reference} is {prosecution.get_status_display().lower()}.")
     _not_future("laid_on", laid_on, "The date")
@@ -1006,7 +1002,7 @@ def prosecution_lay(*, user, prosecution: Prosecution, laid_on: datetime.date, c
 @transaction.atomic
 def hearing_add(*, user, prosecution: Prosecution, hearing_on: datetime.date, court: str, kind: str,
                 plea: str = "", result: str = "") -> Hearing:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     if prosecution.information_laid_on is None:
         raise ValidationError({"hearing_on": "Lay the information before recording hearings."})
     if hearing_on is None or hearing_on < prosecution.information_laid_on:
@@ -1029,7 +1025,7 @@ def hearing_add(*, user, prosecution: Prosecution, hearing_on: datetime.date, co
 @transaction.atomic
 def prosecution_outcome(*, user, prosecution: Prosecution, outcome: str, outcome_on: datetime.date, expected_version,
                         fine_amount=None, costs_amount=None, discharge_months=None, notes: str = "") -> Prosecution:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     if prosecution.status != Prosecution.Status.LAID:
         raise ValidationError("Record the outcome once the information is laid and the case heard.")
     if outcome not in Prosecution.Outcome.values:
@@ -1063,7 +1059,7 @@ def prosecution_outcome(*, user, prosecution: Prosecution, outcome: str, outcome
 
 @transaction.atomic
 def prosecution_withdraw(*, user, prosecution: Prosecution, reason: str, expected_version) -> Prosecution:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     if prosecution.status not in (Prosecution.Status.PREPARING, Prosecution.Status.LAID):
         raise ValidationError(f"{prosecution.reference} is {prosecution.get_status_display().lower()}.")
     if not (reason or "").strip():
@@ -1081,7 +1077,7 @@ def prosecution_withdraw(*, user, prosecution: Prosecution, reason: str, expecte
 def parenting_order_record(*, user, pathway: LegalPathway, carer: Carer, basis: str, made_on: datetime.date,
                            court: str, requirements: str, requirement_months: int, programme_months: int,
                            prosecution: Prosecution | None = None) -> ParentingOrder:
-    _require(user, Capability.PROSECUTE)
+    require(user, Capability.PROSECUTE)
     _check_carer(pathway.pupil, carer)
     if basis not in ParentingOrder.Basis.values:
         raise ValidationError({"basis": "Choose how the order was made."})
@@ -1119,7 +1115,7 @@ TEMPLATE_FIELDS = frozenset({"kind", "name", "subject", "body", "is_active"})
 def template_save(*, user, template: LetterTemplate | None = None, expected_version=None,
                   **fields) -> LetterTemplate:
     """Create or change a letter template; one naming an unknown placeholder is refused, naming it."""
-    _require(user, Capability.MANAGE_LETTER_TEMPLATES)
+    require(user, Capability.MANAGE_LETTER_TEMPLATES)
     unknown = set(fields) - TEMPLATE_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -1159,7 +1155,7 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
     from legal.letters import render_letter_html
     from schools.common.pdf import html_to_pdf
 
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if not template.is_active:
         raise ValidationError({"template": f"“{template.name}” is no longer in use: choose another template."})
     _check_carer(pupil, carer)
@@ -1191,7 +1187,7 @@ def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", 
                        ) -> LetterBatch:
     """Queue letters from ``template`` to the parents (with parental responsibility) of every pupil on the
     penalty-notice threshold list for the period (and school), made in the background with progress."""
-    _require(user, Capability.WORK_LEGAL)
+    require(user, Capability.WORK_LEGAL)
     if not template.is_active:
         raise ValidationError({"template": f"“{template.name}” is no longer in use."})
     where = school.name if school else "every school"
@@ -1202,10 +1198,10 @@ def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", 
                                        description=f"{template.name}: parents of pupils at the penalty-notice "
                                                    f"threshold, {where}")
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=batch)
-    from schools import services as job_services
+    from schools.common import jobs
 
     # Published after commit; with the queue down the job waits (the page says so) and the sweep sends it later.
-    job_services.job_enqueue(job, "legal.tasks.run_letter_batch", batch.pk)
+    jobs.job_enqueue(job, "legal.tasks.run_letter_batch", batch.pk)
     return batch
 
 
@@ -1236,11 +1232,11 @@ def letter_batch_run(batch: LetterBatch) -> None:
     who has this batch's letter keeps that one, and it goes into the combined PDF as it was sent."""
     from cases.models import Case
     from legal.letters import render_letter_html
-    from schools import services as job_services
+    from schools.common import jobs
 
     user, job = batch.created_by, batch.job
     pairs = batch_recipients(user=user, params=batch.params)
-    job_services.job_mark_running(job, total=len(pairs))
+    jobs.job_mark_running(job, total=len(pairs))
     htmls, made, skipped = [], 0, []
     open_cases = {c.pupil_id: c for c in Case.objects.open().filter(pupil_id__in={p.pk for p, _ in pairs})
                   .order_by("-opened_on")}
@@ -1257,22 +1253,22 @@ def letter_batch_run(batch: LetterBatch) -> None:
             htmls.append(render_letter_html(subject=letter.subject, body=letter.body, carer=carer,
                                             address=carer.address or (carer.family.address if carer.family_id
                                                                       else ""), sent_on=letter.sent_on))
-        job_services.job_progress(job, done=done)
-    from legal.letters import letters_pdf
+        jobs.job_progress(job, done=done)
+    from schools.common.pdf import htmls_to_one_pdf
 
     if htmls:
         job.refresh_from_db()
-        job.result_file.save(f"letters-{batch.pk}.pdf", ContentFile(letters_pdf(htmls)), save=True)
+        job.result_file.save(f"letters-{batch.pk}.pdf", ContentFile(htmls_to_one_pdf(htmls)), save=True)
     message = f"{made} letter{'s' if made != 1 else ''} made."
     if skipped:
         message += f" {len(skipped)} skipped: " + "; ".join(skipped[:3])
-    job_services.job_finish(job, status=Job.Status.SUCCEEDED, message=message)
+    jobs.job_finish(job, status=Job.Status.SUCCEEDED, message=message)
 
 
 @transaction.atomic
 def alert_read(*, user, alert: LegalAlert) -> LegalAlert:
     if alert.user_id != user.pk:
-        raise PermissionError("not your alert")
+        raise PermissionDenied("not your alert")
     if alert.read_at is None:
         alert.read_at = timezone.now()
         alert.save(update_fields=["read_at"])

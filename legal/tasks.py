@@ -15,10 +15,10 @@ logger = logging.getLogger(__name__)
 def run_letter_batch(self, batch_id: int) -> str:
     from legal.models import LetterBatch
     from legal.services import letter_batch_run
-    from schools import services as job_services
+    from schools.common import jobs
 
     batch = LetterBatch.objects.select_related("job", "template", "created_by").get(pk=batch_id)
-    if not job_services.job_claim(batch.job_id):
+    if not jobs.job_claim(batch.job_id):
         batch.job.refresh_from_db()
         return batch.job.status  # delivered twice: another run has it, or had it
     batch.job.refresh_from_db()
@@ -26,7 +26,7 @@ def run_letter_batch(self, batch_id: int) -> str:
         letter_batch_run(batch)
     except Exception as exc:
         logger.exception("Letter batch %s failed", batch_id)
-        job_services.job_finish(batch.job, status=Job.Status.FAILED, retryable=True,
+        jobs.job_finish(batch.job, status=Job.Status.FAILED, retryable=True,
                                 message=f"The batch stopped with an error; Retry makes the letters missing: {exc}")
         raise
     batch.job.refresh_from_db()

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
-from cases.views import _selected_filters, _stale
 from legal import exports, selectors, services
 from legal.filters import PenaltyNoticeFilterSet, ProsecutionFilterSet, RequestFilterSet
 from legal.forms import (
@@ -64,17 +63,20 @@ from legal.models import (
 )
 from legal.rules import NoticeType, money
 from schools import selectors as school_selectors
-from schools.audit import record_view
+from schools.audit import record_export, record_view
 from schools.common.pdf import html_to_pdf
+from schools.common.web import (
+    apply_form_errors,
+    capability_required,
+    export_format,
+    form_page,
+    paginate,
+    report_if_stale,
+    selected_filters,
+)
 from schools.models import AuditEvent, Enrolment, Job
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
-from schools.views import _apply_form_errors, _paginate, capability_required
-
-
-def _form_page(request, form, *, title, back_url, caption="", intro=""):
-    return render(request, "cases/form_page.html", {"form": form, "title": title, "back_url": back_url,
-                                                    "caption": caption, "intro": intro})
 
 
 def _current_enrolment(user, pupil):
@@ -92,9 +94,9 @@ def _save(request, form, action, *, success: str, redirect_to, stale_to=None):
     try:
         result = action()
     except ValidationError as error:
-        if stale_to and _stale(request, error):
+        if stale_to and report_if_stale(request, error):
             return redirect(stale_to)
-        _apply_form_errors(form, error)
+        apply_form_errors(form, error)
         return None
     messages.success(request, success.format(result=result))
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
@@ -107,7 +109,7 @@ def dashboard(request):
     if not user.is_la_staff:
         filterset = RequestFilterSet(request.GET or None, queryset=selectors.request_list(user=user),
                                      request=request)
-        page, query = _paginate(request, filterset.qs)
+        page, query = paginate(request, filterset.qs)
         return render(request, "legal/school_requests.html", {"filter": filterset, "page": page, "query": query,
                                                               "today": timezone.localdate()})
     context = selectors.dashboard(user=user)
@@ -187,7 +189,7 @@ def pathway_close(request, pk: int):
             redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Close {pathway.reference}", caption=pathway.pupil.display_name,
+    return form_page(request, form, title=f"Close {pathway.reference}", caption=pathway.pupil.display_name,
                       back_url=reverse("legal:pathway", args=[pk]))
 
 
@@ -207,7 +209,7 @@ def nti_add(request, pk: int):
             redirect_to=reverse("legal:pathway", args=[pk]))
         if response:
             return response
-    return _form_page(request, form, title="Issue a notice to improve", caption=pathway.pupil.display_name,
+    return form_page(request, form, title="Issue a notice to improve", caption=pathway.pupil.display_name,
                       intro="A final chance to engage with support before a penalty notice. The improvement period "
                             "is counted in the school's school weeks.",
                       back_url=reverse("legal:pathway", args=[pk]))
@@ -223,7 +225,7 @@ def nti_outcome(request, pk: int):
                                                                                   args=[nti.pathway_id]))
         if response:
             return response
-    return _form_page(request, form, title=f"Outcome of {nti.reference}", caption=nti.pupil.display_name,
+    return form_page(request, form, title=f"Outcome of {nti.reference}", caption=nti.pupil.display_name,
                       intro=f"Improvement period to {nti.improvement_ends_on:%-d %B %Y}.",
                       back_url=reverse("legal:pathway", args=[nti.pathway_id]))
 
@@ -248,7 +250,7 @@ def notice_add(request, pk: int):
         response = _issue(request, form, pupil=pathway.pupil, pathway=pathway)
         if response:
             return response
-    return _form_page(request, form, title="Issue a penalty notice", caption=pathway.pupil.display_name,
+    return form_page(request, form, title="Issue a penalty notice", caption=pathway.pupil.display_name,
                       intro="From 19 August 2024: £80 if paid within 21 days, £160 within 28; a second notice to the "
                             "same parent for the same child within 3 years is £160; no third within 3 years.",
                       back_url=reverse("legal:pathway", args=[pk]))
@@ -264,7 +266,7 @@ def notice_add_pupil(request, pk: int):
         response = _issue(request, form, pupil=pupil)
         if response:
             return response
-    return _form_page(request, form, title="Issue a penalty notice", caption=pupil.display_name,
+    return form_page(request, form, title="Issue a penalty notice", caption=pupil.display_name,
                       intro="Term-time leave and excluded-pupil notices do not need the support checklist. A "
                             "non-attendance notice is issued from the pupil's legal pathway.",
                       back_url=reverse("legal:pupil", args=[pk]))
@@ -300,7 +302,7 @@ def notice_serve(request, pk: int):
             success="Service recorded: pay by {result.full_due_on:%-d %B %Y}.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Record service of {notice.reference}", caption=notice.carer.full_name,
+    return form_page(request, form, title=f"Record service of {notice.reference}", caption=notice.carer.full_name,
                       intro="Payment periods run from receipt: the same day by hand, the second working day after "
                             "posting by first-class post.", back_url=back)
 
@@ -319,7 +321,7 @@ def notice_withdraw(request, pk: int):
             redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Withdraw {notice.reference}", caption=notice.carer.full_name,
+    return form_page(request, form, title=f"Withdraw {notice.reference}", caption=notice.carer.full_name,
                       back_url=back)
 
 
@@ -344,17 +346,15 @@ def _notice_filterset(request):
 @capability_required(Capability.VIEW_LEGAL)
 def notice_list(request):
     filterset = _notice_filterset(request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "legal/notice_list.html", {
-        "filter": filterset, "page": page, "query": query, "selected_filters": _selected_filters(filterset),
+        "filter": filterset, "page": page, "query": query, "selected_filters": selected_filters(filterset),
         "can_pay": request.user.can(Capability.RECORD_PAYMENTS)})
 
 
 def _export_response(request, *, rows_csv, rows_xlsx, name: str, count: int, what: str):
-    fmt = request.GET.get("format", "csv")
-    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
-                              object_type=what, object_id="list", object_repr=f"{count} rows ({fmt})",
-                              path=request.get_full_path()[:300])
+    fmt = export_format(request, default="csv")
+    record_export(user=request.user, object_type=what, rows=count, fmt=fmt, path=request.get_full_path())
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         response = HttpResponse(rows_xlsx(), content_type=(
@@ -388,7 +388,7 @@ def payment_add(request):
                          redirect_to=lambda payment: reverse("legal:notice", args=[payment.notice_id]))
         if response:
             return response
-    return _form_page(request, form, title="Record a penalty-notice payment",
+    return form_page(request, form, title="Record a penalty-notice payment",
                       intro="The payment is matched to the notice by its reference and must be exactly the amount "
                             "due on the day it was paid.", back_url=reverse("legal:notice_list"))
 
@@ -432,10 +432,10 @@ def figures_export(request):
 def request_list(request):
     filterset = RequestFilterSet(request.GET or None, queryset=selectors.request_list(user=request.user),
                                  request=request)
-    page, query = _paginate(request, filterset.qs.order_by("status", "decision_due", "pk"))
+    page, query = paginate(request, filterset.qs.order_by("status", "decision_due", "pk"))
     return render(request, "legal/request_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
-        "selected_filters": _selected_filters(filterset)})
+        "selected_filters": selected_filters(filterset)})
 
 
 @capability_required(Capability.REQUEST_PENALTY_NOTICE)
@@ -457,7 +457,7 @@ def request_create(request, pk: int):
             redirect_to=lambda r: reverse("legal:request", args=[r.pk]))
         if response:
             return response
-    return _form_page(request, form, title="Ask the LA for a penalty notice", caption=pupil.display_name,
+    return form_page(request, form, title="Ask the LA for a penalty notice", caption=pupil.display_name,
                       intro="Send the registers for this and last year, the letters sent and the support offered. "
                             f"The LA decides within {LegalPolicy.current().request_decision_working_days} working "
                             "days.", back_url=reverse("legal:pupil", args=[pk]))
@@ -492,7 +492,7 @@ def request_decide(request, pk: int):
             success="Decision saved: {result.get_status_display}.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Decide {item.reference}",
+    return form_page(request, form, title=f"Decide {item.reference}",
                       caption=f"{item.pupil.display_name}, {item.school.name}",
                       intro=f"Decision due by {item.decision_due:%-d %B %Y}.", back_url=back)
 
@@ -523,7 +523,7 @@ def contract_add(request, pk: int):
                          redirect_to=lambda c: reverse("legal:contract", args=[c.pk]))
         if response:
             return response
-    return _form_page(request, form, title="Record an attendance or parenting contract", caption=pupil.display_name,
+    return form_page(request, form, title="Record an attendance or parenting contract", caption=pupil.display_name,
                       intro="Voluntary and not legally binding; agreed with the parent, with the support on both "
                             "sides written down.", back_url=reverse("legal:pupil", args=[pk]))
 
@@ -548,7 +548,7 @@ def contract_review(request, pk: int):
                          success="Review recorded.", redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Review {contract.reference}", caption=contract.carer.full_name,
+    return form_page(request, form, title=f"Review {contract.reference}", caption=contract.carer.full_name,
                       back_url=back)
 
 
@@ -565,7 +565,7 @@ def contract_end(request, pk: int):
                          success="The contract was ended.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"End {contract.reference}", caption=contract.carer.full_name,
+    return form_page(request, form, title=f"End {contract.reference}", caption=contract.carer.full_name,
                       back_url=back)
 
 
@@ -583,7 +583,7 @@ def eso_consider(request, pk: int):
                          redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title="Consider an education supervision order",
+    return form_page(request, form, title="Consider an education supervision order",
                       caption=pathway.pupil.display_name,
                       intro="Before prosecuting, the LA must consider applying for an ESO (Education Act 1996 s447).",
                       back_url=back)
@@ -600,7 +600,7 @@ def eso_apply(request, pk: int):
                          success="ESO application recorded.", redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title="Apply for an education supervision order",
+    return form_page(request, form, title="Apply for an education supervision order",
                       caption=pathway.pupil.display_name, back_url=back)
 
 
@@ -617,7 +617,7 @@ def eso_decision(request, pk: int):
                          success="The court's decision was recorded.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Court decision on {eso.reference}", caption=eso.pupil.display_name,
+    return form_page(request, form, title=f"Court decision on {eso.reference}", caption=eso.pupil.display_name,
                       intro="An order lasts one year from the day it is made.", back_url=back)
 
 
@@ -632,7 +632,7 @@ def eso_extend(request, pk: int):
         if response:
             return response
     ends = f"It ends on {eso.expires_on:%-d %B %Y}." if eso.expires_on else ""
-    return _form_page(request, form, title=f"Extend {eso.reference}", caption=eso.pupil.display_name,
+    return form_page(request, form, title=f"Extend {eso.reference}", caption=eso.pupil.display_name,
                       intro=f"{ends} Apply in its last three months; extensions are of up to three years.",
                       back_url=back)
 
@@ -649,7 +649,7 @@ def sao_add(request, pk: int):
                          redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title="School attendance order: serve the notice",
+    return form_page(request, form, title="School attendance order: serve the notice",
                       caption=pathway.pupil.display_name, back_url=back)
 
 
@@ -666,7 +666,7 @@ def sao_step(request, pk: int):
                          success="Saved: {result.get_stage_display}.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"{sao.reference}: next step", caption=sao.pupil.display_name,
+    return form_page(request, form, title=f"{sao.reference}: next step", caption=sao.pupil.display_name,
                       intro=f"Now: {sao.get_stage_display()}. The notice period ends "
                             f"{sao.response_due_on:%-d %B %Y}.", back_url=back)
 
@@ -687,7 +687,7 @@ def prosecution_add(request, pk: int):
                          redirect_to=lambda p: reverse("legal:prosecution", args=[p.pk]))
         if response:
             return response
-    return _form_page(request, form, title="Start a prosecution", caption=pathway.pupil.display_name,
+    return form_page(request, form, title="Start a prosecution", caption=pathway.pupil.display_name,
                       intro="Section 444 of the Education Act 1996. An education supervision order must have been "
                             "considered first, and a paid penalty notice can never be prosecuted.",
                       back_url=reverse("legal:pathway", args=[pk]))
@@ -697,10 +697,10 @@ def prosecution_add(request, pk: int):
 def prosecution_list(request):
     filterset = ProsecutionFilterSet(request.GET or None, queryset=selectors.prosecution_list(user=request.user),
                                      request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "legal/prosecution_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
-        "selected_filters": _selected_filters(filterset)})
+        "selected_filters": selected_filters(filterset)})
 
 
 def prosecution_detail(request, pk: int):
@@ -738,7 +738,7 @@ def prosecution_prepare(request, pk: int):
             success="Saved.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Prepare {prosecution.reference}", caption=prosecution.carer.full_name,
+    return form_page(request, form, title=f"Prepare {prosecution.reference}", caption=prosecution.carer.full_name,
                       intro="The interview under caution follows PACE Codes C and E. The witness statement starts "
                             "from a draft made from the records: check every line.", back_url=back)
 
@@ -759,7 +759,7 @@ def prosecution_lay(request, pk: int):
             expected_version=data["version"]), success="Information laid.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Lay the information for {prosecution.reference}",
+    return form_page(request, form, title=f"Lay the information for {prosecution.reference}",
                       caption=prosecution.carer.full_name,
                       intro=f"Must be laid by {prosecution.information_deadline:%-d %B %Y} (six months from the end "
                             "of the absence charged).", back_url=back)
@@ -776,7 +776,7 @@ def hearing_add(request, pk: int):
                          success="Hearing recorded.", redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Record a hearing for {prosecution.reference}",
+    return form_page(request, form, title=f"Record a hearing for {prosecution.reference}",
                       caption=prosecution.carer.full_name, back_url=back)
 
 
@@ -794,7 +794,7 @@ def prosecution_outcome(request, pk: int):
             success="Outcome recorded.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Outcome of {prosecution.reference}", caption=prosecution.carer.full_name,
+    return form_page(request, form, title=f"Outcome of {prosecution.reference}", caption=prosecution.carer.full_name,
                       back_url=back)
 
 
@@ -810,7 +810,7 @@ def prosecution_withdraw(request, pk: int):
             stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Withdraw {prosecution.reference}", caption=prosecution.carer.full_name,
+    return form_page(request, form, title=f"Withdraw {prosecution.reference}", caption=prosecution.carer.full_name,
                       back_url=back)
 
 
@@ -843,7 +843,7 @@ def parenting_order_add(request, pk: int):
             redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title="Record a parenting order", caption=pathway.pupil.display_name,
+    return form_page(request, form, title="Record a parenting order", caption=pathway.pupil.display_name,
                       intro="Requirements for up to 12 months; a parenting programme of up to 3 months.",
                       back_url=back)
 
@@ -894,7 +894,7 @@ def letter_send(request, pk: int, about: str):
             redirect_to=back)
         if response:
             return response
-    return _form_page(request, form, title="Make a letter", caption=pupil.display_name,
+    return form_page(request, form, title="Make a letter", caption=pupil.display_name,
                       intro="The letter is filled in from the records and kept as sent, with its PDF.",
                       back_url=back)
 
@@ -919,7 +919,7 @@ def batch_new(request):
             success="The letters are being made.", redirect_to=lambda b: reverse("legal:batch", args=[b.pk]))
         if response:
             return response
-    return _form_page(request, form, title="Letters to parents at the penalty-notice threshold",
+    return form_page(request, form, title="Letters to parents at the penalty-notice threshold",
                       intro="One letter to each parent with parental responsibility of every pupil with 10 or more "
                             "unauthorised sessions within 10 school weeks in the period, made in the background.",
                       back_url=reverse("legal:dashboard"))
@@ -954,7 +954,7 @@ def template_add(request):
                          success="Template saved.", redirect_to=reverse("legal:template_list"))
         if response:
             return response
-    return _form_page(request, form, title="Add a letter template", back_url=reverse("legal:template_list"))
+    return form_page(request, form, title="Add a letter template", back_url=reverse("legal:template_list"))
 
 
 @capability_required(Capability.MANAGE_LETTER_TEMPLATES)
@@ -971,7 +971,7 @@ def template_edit(request, pk: int):
             success="Template saved.", redirect_to=back, stale_to=back)
         if response:
             return response
-    return _form_page(request, form, title=f"Edit “{template.name}”", back_url=back)
+    return form_page(request, form, title=f"Edit “{template.name}”", back_url=back)
 
 
 @require_POST

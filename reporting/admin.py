@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.db import models
 
 from reporting.models import NationalFigure, ReportRun, SchoolLinkOfficer
-from schools.admin import ReadOnlyAdmin
-from schools.admin_audit import AuditedAdmin
+from schools.common.admin import AuditedAdmin, ReadOnlyAdmin
 from schools.models import User
 from schools.roles import Role
 

@@ -17,7 +17,7 @@ from reporting import definitions, presentation, services
 from reporting import selectors as s
 from reporting.filters import ReportRunFilterSet
 from reporting.models import NationalFigure, ReportRun
-from schools.api import as_drf_error
+from schools.common.api import as_drf_error
 from schools.models import Partnership, School, Term
 from schools.roles import Capability
 

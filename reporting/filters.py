@@ -7,8 +7,8 @@ import django_filters
 
 from reporting.models import ReportRun
 from schools.attendance.filters import AttendancePupilFilterSet
+from schools.common.filters import GdsFilterSet, PupilTextMixin, RecordNumberFilter
 from schools.exclusions.rules import ALL_REASON_CHOICES
-from schools.filters import GdsFilterSet, PupilTextMixin, RecordNumberFilter
 from schools.models import Exclusion
 
 

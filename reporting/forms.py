@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reporting import selectors
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin
 from schools.models import Partnership, School, Term
 from schools.roles import Capability
 

@@ -4,7 +4,6 @@ definitions and sources of the figures as footnotes on the page a figure is firs
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from reporting import definitions, presentation
@@ -14,11 +13,6 @@ from reporting import selectors as s
 INTRO_FOOTNOTES = {"attendance": ["overall_absence", "persistent_absence"], "exclusions": ["suspensions"],
                    "legal": ["notices"], "casework": ["referral_time"], "provision": ["day6"],
                    "traded": ["traded_income"]}
-
-
-def _no_remote_fetch(url: str, *args, **kwargs):
-    # Reports are made from the LA's records only: a template asking for anything over the network is a mistake.
-    raise ValueError(f"PDF templates may not load external resources ({url})")
 
 
 def report_context(report: s.Report, *, suppress: bool, run=None) -> dict:
@@ -46,10 +40,3 @@ def report_context(report: s.Report, *, suppress: bool, run=None) -> dict:
 
 def report_html(report: s.Report, *, suppress: bool, run=None) -> str:
     return render_to_string("reporting/report_pdf.html", report_context(report, suppress=suppress, run=run))
-
-
-def html_to_pdf_with_pages(html: str) -> tuple[bytes, int]:
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_remote_fetch).render()
-    return document.write_pdf(), len(document.pages)

@@ -41,7 +41,7 @@ from reporting.models import NationalFigure, SchoolLinkOfficer
 from schools.attendance import selectors as attendance
 from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance.engine import at_least_sql
-from schools.filters import urn_or_404
+from schools.common.filters import urn_or_404
 from schools.models import AcademicYear, Enrolment, Exclusion, Partnership, Pupil, School, Term
 from schools.roles import Capability, Role
 from schools.scoping import is_la_user

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from reporting import selectors
 from reporting.models import ReportRun
-from schools import services as job_services
 from schools.audit import record_change
+from schools.common import jobs
 from schools.models import AuditEvent, Job, Partnership, School, Term, User
 from schools.roles import Capability, Role
 
@@ -82,7 +82,7 @@ def report_request(*, user, term: Term, school: School | None = None, partnershi
 
 def _queue(run: ReportRun) -> None:
     # Published after commit; with the queue down the job waits (the page says so) and the sweep sends it later.
-    job_services.job_enqueue(run.job, "reporting.tasks.generate_report", run.pk)
+    jobs.job_enqueue(run.job, "reporting.tasks.generate_report", run.pk)
 
 
 def last_ended_term(today: datetime.date | None = None) -> Term | None:
@@ -132,25 +132,26 @@ def report_generate(*, run: ReportRun) -> ReportRun:
     """Count every section's figures, lay the report out and write its PDF, moving the job's progress bar after each
     step. Run by the background task; a failure marks the job failed with the reason and keeps nothing."""
     from reporting import pdf
+    from schools.common.pdf import html_to_pdf_with_pages
 
     job = run.job
     scope, period = report_scope(run), report_period(run)
     steps = len(selectors.SECTION_KEYS) + LAYOUT_STEPS
-    job_services.job_mark_running(job, total=steps)
-    report = selectors.report_figures(scope, period, progress=lambda done, _total: job_services.job_progress(
+    jobs.job_mark_running(job, total=steps)
+    report = selectors.report_figures(scope, period, progress=lambda done, _total: jobs.job_progress(
         job, done=done))
     html = pdf.report_html(report, suppress=run.suppress_small_numbers, run=run)
-    job_services.job_progress(job, done=steps - 1)
-    content, pages = pdf.html_to_pdf_with_pages(html)
+    jobs.job_progress(job, done=steps - 1)
+    content, pages = html_to_pdf_with_pages(html)
     run.file.save(run.filename, ContentFile(content), save=False)
     run.pages = pages
     run.save(update_fields=["file", "pages"])
-    job_services.job_progress(job, done=steps)
-    job_services.job_finish(job, status=Job.Status.SUCCEEDED,
+    jobs.job_progress(job, done=steps)
+    jobs.job_finish(job, status=Job.Status.SUCCEEDED,
                             message=f"{pages} page{'s' if pages != 1 else ''}, figures to {run.figures_to:%-d %B %Y}.")
     return run
 
 
 def report_failed(*, run: ReportRun, error: Exception) -> None:
-    job_services.job_finish(run.job, status=Job.Status.FAILED, retryable=True,
+    jobs.job_finish(run.job, status=Job.Status.FAILED, retryable=True,
                             message=f"The report could not be made and nothing was kept: {error}")

@@ -8,18 +8,18 @@ from celery import shared_task
 
 from reporting import services
 from reporting.models import ReportRun
-from schools import services as job_services
+from schools.common import jobs
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=0)
 def generate_report(self, run_id: int) -> str:
-    """Make a report's PDF. The task claims its job first (schools.services.job_claim), so a second delivery (the
+    """Make a report's PDF. The task claims its job first (schools.jobs.job_claim), so a second delivery (the
     sweep, or a broker redelivery after a lost ack) does nothing; the PDF is kept only once whole, so Retry is safe."""
     run = ReportRun.objects.select_related("job", "job__created_by", "term__academic_year", "school",
                                            "partnership").get(pk=run_id)
-    if not job_services.job_claim(run.job_id):
+    if not jobs.job_claim(run.job_id):
         run.job.refresh_from_db()
         return run.job.status
     run.job.refresh_from_db()

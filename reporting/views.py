@@ -18,12 +18,12 @@ from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
 from schools.attendance import selectors as attendance
 from schools.attendance.exports import PUPIL_COLUMNS, Table, download
-from schools.attendance.views import _audit_export, _export_format, _query_without
+from schools.audit import record_export
+from schools.common.web import apply_form_errors, capability_required, export_format, paginate, query_without
 from schools.exclusions.selectors import soon_limit
 from schools.exclusions.selectors import today as exclusion_today
 from schools.exclusions.tables import exclusion_table, export_response
 from schools.roles import Capability
-from schools.views import _apply_form_errors, _paginate, capability_required
 
 SECTION_TITLES = {"attendance": "Attendance and absence", "exclusions": "Suspensions and permanent exclusions",
                   "legal": "Legal interventions", "casework": "Casework", "provision": "Provision",
@@ -115,8 +115,9 @@ def table_export(request, table: str):
     found = next((t for t in presentation.tables_for(report, section, None) if t.key == table), None)
     if found is None:
         raise Http404
-    fmt = _export_format(request) or "csv"
-    _audit_export(request, f"reporting.{table}", len(found.rows), fmt)
+    fmt = export_format(request) or "csv"
+    record_export(user=request.user, object_type=f"reporting.{table}", rows=len(found.rows), fmt=fmt,
+                      path=request.get_full_path())
     return exports.table_download(found, period=period, scope=scope, fmt=fmt, suppress=_suppress(request))
 
 
@@ -148,17 +149,18 @@ def pupils(request):
     rows = s.drill_enrolments(scope, period.current, dimension=dimension, group=group)
     filterset = DrillPupilFilterSet(request.GET, queryset=rows, request=request)
     ordered = filterset.qs.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
-        _audit_export(request, "schools.Enrolment", ordered.count(), fmt)
+        record_export(user=request.user, object_type="schools.Enrolment", rows=ordered.count(), fmt=fmt,
+                      path=request.get_full_path())
         return download(Table("Pupils behind the figure", period.label, PUPIL_COLUMNS, ordered.iterator(2000)), fmt,
                         "report-pupils")
-    page, query = _paginate(request, ordered)
+    page, query = paginate(request, ordered)
     _audit_list_view(request, "schools.Enrolment", page.paginator.count)
     group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
     return render(request, "reporting/pupils.html", _context(
         request, scope, period, filter=filterset, page=page, pagination_query=query, show_school=True,
-        export_query=_query_without(request), period_query=_attendance_period_query(period),
+        export_query=query_without(request), period_query=_attendance_period_query(period),
         dimension=s.DIMENSIONS.get(dimension), group_label=group_label,
         show=filterset.form.cleaned_data.get("show") if filterset.is_valid() else "pa"))
 
@@ -187,16 +189,17 @@ def exclusions(request):
     filterset = DrillExclusionFilterSet(request.GET, queryset=rows, request=request)
     on = exclusion_today()
     table = exclusion_table({"today": on, "soon": soon_limit(on)})
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
-        _audit_export(request, "schools.Exclusion", filterset.qs.count(), fmt)
+        record_export(user=request.user, object_type="schools.Exclusion", rows=filterset.qs.count(), fmt=fmt,
+                      path=request.get_full_path())
         return export_response(table, filterset.qs, fmt=fmt, filename="report-exclusions")
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     _audit_list_view(request, "schools.Exclusion", page.paginator.count)
     group_label = s.DIMENSIONS[dimension].labels.get(group, "") if dimension in s.DIMENSIONS else ""
     return render(request, "reporting/exclusions.html", _context(
         request, scope, period, filter=filterset, page=page, pagination_query=query, table=table,
-        rows=table.rows(page.object_list), start=start, end=end, export_query=_query_without(request),
+        rows=table.rows(page.object_list), start=start, end=end, export_query=query_without(request),
         dimension=s.DIMENSIONS.get(dimension), group_label=group_label))
 
 
@@ -215,7 +218,7 @@ def _runs(user):
 @capability_required(Capability.VIEW_REPORTS)
 def report_list(request):
     filterset = ReportRunFilterSet(request.GET, queryset=_runs(request.user), request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     form = ReportRequestForm(user=request.user) if _can_make_reports(request.user) else None
     return render(request, "reporting/report_list.html", {"page": page, "pagination_query": query, "form": form,
                                                           "filter": filterset})
@@ -233,11 +236,11 @@ def report_create(request):
                                           suppress_small_numbers=form.cleaned_data["suppress_small_numbers"],
                                           **form.scope_objects())
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The report is being made. This page shows how far it has got.")
             return redirect("reporting:report_detail", pk=run.pk)
-    page, query = _paginate(request, _runs(request.user))
+    page, query = paginate(request, _runs(request.user))
     return render(request, "reporting/report_list.html", {"page": page, "pagination_query": query, "form": form,
                                                           "filter": ReportRunFilterSet(None, queryset=_runs(
                                                               request.user), request=request)}, status=400)

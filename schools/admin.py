@@ -8,6 +8,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from schools.accounts.admin import reset_two_factor
+
+# The topic packages' admin modules register their models when this module (the one Django looks for) is loaded.
+from schools.attendance import admin as attendance_admin  # noqa: F401  (stage policy, CTF review queue)
+from schools.common.admin import ReadOnlyAdmin
+from schools.exclusions import admin as exclusions_admin  # noqa: F401  (exclusions and provision)
 from schools.models import (
     AcademicYear,
     AuditEvent,
@@ -65,17 +70,6 @@ class ClosureAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Pupil)
 class PupilAdmin(ReadOnlyAdmin):
     list_display = ["upn", "legal_last_name", "legal_first_name", "date_of_birth"]
@@ -100,6 +94,3 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "username", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type"]
 
-
-import schools.attendance.admin  # noqa: E402, F401  (registers the stage policy and the CTF review queue)
-from schools.exclusions import admin as exclusion_admin  # noqa: E402, F401  (registers exclusions and provision)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
 from schools import selectors, services
 from schools.audit import record_view
+from schools.common.api import ScopedRelationsMixin, as_drf_error
 from schools.filters import EnrolmentFilterSet, PupilFilterSet, SchoolFilterSet
 from schools.models import Enrolment, Family, Pupil, School
 from schools.roles import Capability
-
-
-def as_drf_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError({field: [str(m) for e in errs for m in e.messages]
-                                for field, errs in error.error_dict.items()})
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class CanEditPupilsOrReadOnly(permissions.BasePermission):
@@ -44,21 +37,6 @@ class SchoolViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.school_list(user=self.request.user)
-
-
-class ScopedRelationsMixin:
-    """Limits related-object fields to what the requesting user may see, so an out-of-scope id gets the same
-    "does not exist" answer as an id that was never used (no probing for other schools' records)."""
-
-    scoped_relations: dict[str, callable] = {}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        for name, queryset_for in self.scoped_relations.items():
-            if name in fields and request is not None and not fields[name].read_only:
-                fields[name].queryset = queryset_for(request.user)
-        return fields
 
 
 class EnrolmentSerializer(ScopedRelationsMixin, serializers.ModelSerializer):

@@ -76,3 +76,11 @@ def record_view(*, user, instance: models.Model, pupil_id=None, path: str = "",
         pupil_id=pupil_id if pupil_id is not None else _pupil_id_of(instance),
         path=path[:300],
     )
+
+
+def record_export(*, user, object_type: str, rows: int, fmt: str, path: str) -> AuditEvent:
+    """A list download (CSV, XLSX): a view of every row in it, recorded with how many rows and which list (the
+    path holds the filters)."""
+    return AuditEvent.objects.create(
+        user=user, username=user.username, action=AuditEvent.Action.EXPORT, object_type=object_type,
+        object_id="list", object_repr=f"{rows} rows exported ({fmt})", path=path[:300])

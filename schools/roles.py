@@ -4,6 +4,7 @@ Row-level scope (which pupils a user can reach) lives in schools.scoping; this m
 "may this role do this kind of thing at all".
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -106,3 +107,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 def role_can(role: str, capability: str) -> bool:
     return role in CAPABILITIES[capability]
+
+
+def require(user, capability: str, *, doing: str = "") -> None:
+    """Services call this before any write: a user without the capability is refused with Django's PermissionDenied,
+    which every page answers with 403 and the API with a 403 JSON body. ``doing`` words the refusal ("import
+    attendance"); by default it is the capability's own name."""
+    if not (hasattr(user, "can") and user.can(capability)):
+        who = getattr(user, "username", "") or "anonymous"
+        raise PermissionDenied(f"{who} may not {doing or capability.replace('_', ' ')}.")

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from schools.filters import urn_or_404
+from schools.common.filters import urn_or_404
 from schools.models import AuditEvent, Carer, Enrolment, Family, Pupil, School
 from schools.roles import Capability
 

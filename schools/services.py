@@ -7,17 +7,16 @@ Validation errors are Django ValidationErrors keyed by field, which forms and th
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db import transaction
+from django.db.models import Q
 
 from schools.audit import record_change, snapshot
+from schools.common.jobs import job_enqueue
 from schools.models import AuditEvent, Carer, Enrolment, Family, Job, Pupil, School
-from schools.roles import Capability
+from schools.roles import Capability, require
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +28,9 @@ CARER_FIELDS = frozenset({"full_name", "relationship", "parental_responsibility"
                           "email", "address"})
 
 
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionError(f"{user.username} may not {capability.replace('_', ' ')}.")
 
-
-def _unknown(fields: dict, allowed: frozenset) -> None:
+def reject_unknown_fields(fields: dict, allowed: frozenset) -> None:
+    """A caller passing a field the service does not write is a programming error, not bad input."""
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -44,8 +40,8 @@ def _unknown(fields: dict, allowed: frozenset) -> None:
 def pupil_create(*, user, school: School | None = None, start_date: datetime.date | None = None,
                  nc_year: int | None = None, **fields) -> Pupil:
     """Create a pupil, and their first enrolment when a school is given."""
-    _require(user, Capability.EDIT_PUPILS)
-    _unknown(fields, PUPIL_FIELDS)
+    require(user, Capability.EDIT_PUPILS)
+    reject_unknown_fields(fields, PUPIL_FIELDS)
     pupil = Pupil(**fields)
     pupil.upn = (pupil.upn or "").strip().upper()
     pupil.full_clean()
@@ -58,8 +54,8 @@ def pupil_create(*, user, school: School | None = None, start_date: datetime.dat
 
 @transaction.atomic
 def pupil_update(*, user, pupil: Pupil, **fields) -> Pupil:
-    _require(user, Capability.EDIT_PUPILS)
-    _unknown(fields, PUPIL_FIELDS)
+    require(user, Capability.EDIT_PUPILS)
+    reject_unknown_fields(fields, PUPIL_FIELDS)
     before = snapshot(pupil)
     for name, value in fields.items():
         setattr(pupil, name, value)
@@ -89,7 +85,7 @@ def _check_no_overlap(enrolment: Enrolment) -> None:
 
 @transaction.atomic
 def enrolment_create(*, user, pupil: Pupil, school: School, start_date, nc_year, end_date=None) -> Enrolment:
-    _require(user, Capability.EDIT_PUPILS)
+    require(user, Capability.EDIT_PUPILS)
     enrolment = Enrolment(pupil=pupil, school=school, start_date=start_date, end_date=end_date, nc_year=nc_year)
     enrolment.full_clean()
     _check_no_overlap(enrolment)
@@ -100,7 +96,7 @@ def enrolment_create(*, user, pupil: Pupil, school: School, start_date, nc_year,
 
 @transaction.atomic
 def enrolment_end(*, user, enrolment: Enrolment, end_date: datetime.date) -> Enrolment:
-    _require(user, Capability.EDIT_PUPILS)
+    require(user, Capability.EDIT_PUPILS)
     before = snapshot(enrolment)
     enrolment.end_date = end_date
     enrolment.full_clean()
@@ -112,8 +108,8 @@ def enrolment_end(*, user, enrolment: Enrolment, end_date: datetime.date) -> Enr
 
 @transaction.atomic
 def family_create(*, user, children: list[Pupil] = (), **fields) -> Family:
-    _require(user, Capability.EDIT_PUPILS)
-    _unknown(fields, FAMILY_FIELDS)
+    require(user, Capability.EDIT_PUPILS)
+    reject_unknown_fields(fields, FAMILY_FIELDS)
     family = Family(**fields)
     family.full_clean()
     family.save()
@@ -125,8 +121,8 @@ def family_create(*, user, children: list[Pupil] = (), **fields) -> Family:
 
 @transaction.atomic
 def family_update(*, user, family: Family, **fields) -> Family:
-    _require(user, Capability.EDIT_PUPILS)
-    _unknown(fields, FAMILY_FIELDS)
+    require(user, Capability.EDIT_PUPILS)
+    reject_unknown_fields(fields, FAMILY_FIELDS)
     before = snapshot(family)
     for name, value in fields.items():
         setattr(family, name, value)
@@ -138,8 +134,8 @@ def family_update(*, user, family: Family, **fields) -> Family:
 
 @transaction.atomic
 def carer_create(*, user, family: Family, **fields) -> Carer:
-    _require(user, Capability.EDIT_PUPILS)
-    _unknown(fields, CARER_FIELDS)
+    require(user, Capability.EDIT_PUPILS)
+    reject_unknown_fields(fields, CARER_FIELDS)
     carer = Carer(family=family, **fields)
     carer.full_clean()
     carer.save()
@@ -155,127 +151,3 @@ def pupil_export_start(*, user, query: dict) -> Job:
     return job
 
 
-def job_mark_running(job: Job, *, total: int) -> None:
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(), total=total, done=0)
-
-
-def job_progress(job: Job, *, done: int) -> None:
-    Job.objects.filter(pk=job.pk).update(done=done)
-
-
-def job_finish(job: Job, *, status: str, message: str = "", retryable: bool = False) -> None:
-    """``retryable``: the failure was a crash, not a verdict on the input, so the page offers Retry."""
-    Job.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(), message=message[:300],
-                                         retryable=retryable)
-
-
-# Jobs and faults (README "Production"). A job's task is published after commit; if the queue cannot be reached the
-# job stays pending with no queued_at and the page says it is waiting, and the periodic sweep (jobs_sweep, run by
-# beat) publishes it again once the queue is back. Tasks start by claiming their job with a conditional UPDATE
-# (job_claim), so a second delivery of the same task, from the sweep or a broker redelivery, does nothing. The claim
-# names the worker's PostgreSQL connection: when that connection is gone while the job is still running, the worker
-# died (its transaction was rolled back by PostgreSQL), so the job is shown failed and can be retried.
-REQUEUE_UNQUEUED_AFTER = datetime.timedelta(seconds=30)  # a publish still in flight after commit is not re-sent
-REQUEUE_QUEUED_AFTER = datetime.timedelta(minutes=30)  # queued but never claimed: the message was lost with Redis
-INTERRUPTED_MESSAGE = ("The worker running this job stopped before it finished, so nothing from this run was saved. "
-                       "Use Retry to run it again.")
-
-
-def job_enqueue(job: Job, task_name: str, *args) -> None:
-    """Record which task runs the job (so the sweep and Retry can publish it again) and publish it after commit."""
-    job.params = {**job.params, "task": {"name": task_name, "args": list(args)}}
-    Job.objects.filter(pk=job.pk).update(params=job.params)
-    transaction.on_commit(lambda: job_publish(job.pk))
-
-
-def _task(name: str):
-    module, _, attribute = name.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
-
-
-def job_publish(job_id: int) -> bool:
-    """Hand the job's task to the queue. False (the job stays pending, the page says so) if the queue is down."""
-    from config.celery import app
-
-    spec = Job.objects.values_list("params", flat=True).get(pk=job_id)["task"]
-    task = _task(spec["name"])
-    if app.conf.task_always_eager:
-        task.apply_async(args=spec["args"])  # in-process: the task's own errors belong to the caller
-    else:
-        try:
-            task.apply_async(args=spec["args"])
-        except Exception:  # kombu raises OperationalError (or OSError) when Redis is unreachable
-            logger.warning("Job %s could not be queued; it stays pending until the queue is back", job_id,
-                           exc_info=True)
-            return False
-    Job.objects.filter(pk=job_id).update(queued_at=timezone.now())
-    return True
-
-
-def _connection_id() -> str:
-    """This process's PostgreSQL connection (pid and start time, so a reused pid is not mistaken for it)."""
-    if connection.vendor != "postgresql":
-        return ""
-    with connection.cursor() as cursor:
-        cursor.execute(_ALIVE_SQL + " WHERE pid = pg_backend_pid()")
-        return cursor.fetchone()[0]
-
-
-_ALIVE_SQL = ("SELECT 'pg:' || pid || ':' || (extract(epoch FROM backend_start) * 1000000)::bigint "
-              "FROM pg_stat_activity")
-
-
-def job_claim(job_id: int) -> bool:
-    """Move a pending job to running for this worker; False if it was already claimed or finished (a duplicate)."""
-    return bool(Job.objects.filter(pk=job_id, status=Job.Status.PENDING).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), finished_at=None, done=0, message="",
-        retryable=False, claimed_by=_connection_id(), attempts=F("attempts") + 1))
-
-
-def jobs_fail_stale(*, job_ids=None) -> int:
-    """Running jobs whose claiming worker connection has gone: failed, retryable. Only PostgreSQL can tell."""
-    if connection.vendor != "postgresql":
-        return 0
-    running = Job.objects.filter(status=Job.Status.RUNNING).exclude(claimed_by="")
-    if job_ids is not None:
-        running = running.filter(pk__in=job_ids)
-    claims = dict(running.values_list("pk", "claimed_by"))
-    if not claims:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(_ALIVE_SQL + " WHERE datname = current_database()")
-        alive = {row[0] for row in cursor.fetchall()}
-    failed = 0
-    for pk, claimant in claims.items():
-        if claimant not in alive:
-            failed += Job.objects.filter(pk=pk, status=Job.Status.RUNNING, claimed_by=claimant).update(
-                status=Job.Status.FAILED, finished_at=timezone.now(), retryable=True, message=INTERRUPTED_MESSAGE)
-    return failed
-
-
-def jobs_sweep(*, now: datetime.datetime | None = None) -> dict:
-    """Periodic (beat): fail jobs whose worker died, and publish pending jobs the queue never got."""
-    now = now or timezone.now()
-    failed = jobs_fail_stale()
-    waiting = Job.objects.filter(status=Job.Status.PENDING, params__has_key="task").filter(
-        Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_UNQUEUED_AFTER)
-        | Q(queued_at__lt=now - REQUEUE_QUEUED_AFTER))
-    requeued = sum(job_publish(pk) for pk in waiting.values_list("pk", flat=True))
-    return {"failed": failed, "requeued": requeued}
-
-
-@transaction.atomic
-def job_retry(*, user, job: Job) -> Job:
-    """Run a failed job again (its owner only). Safe because each task is all-or-nothing and claims its job."""
-    if job.created_by_id != user.pk:
-        raise PermissionError(f"{user.username} did not start job {job.pk}.")
-    job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.status != Job.Status.FAILED or not job.retryable or "task" not in job.params:
-        raise ValidationError("Only a job that was interrupted or stopped with an error can be run again.")
-    before = snapshot(job)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.PENDING, queued_at=None, finished_at=None, done=0,
-                                         message="", retryable=False)
-    job.refresh_from_db()
-    record_change(user=user, action=AuditEvent.Action.UPDATE, instance=job, before=before, path="retried")
-    transaction.on_commit(lambda: job_publish(job.pk))
-    return job

@@ -10,8 +10,9 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.http import QueryDict
 
-from schools import selectors, services
+from schools import selectors
 from schools.audit import record_view
+from schools.common import jobs
 from schools.exports import PUPIL_EXPORT_COLUMNS, pupil_export_rows
 from schools.filters import PupilFilterSet
 from schools.models import AuditEvent, Job
@@ -28,7 +29,7 @@ class _JobRequest:
 
 @shared_task(bind=True, acks_late=True, max_retries=0)
 def run_pupil_export(self, job_id: int) -> str:
-    if not services.job_claim(job_id):
+    if not jobs.job_claim(job_id):
         # Delivered twice (the sweep re-sent it, or a broker redelivery after a lost ack): another run has it.
         return Job.objects.values_list("status", flat=True).get(pk=job_id)
     job = Job.objects.select_related("created_by").get(pk=job_id)
@@ -39,22 +40,22 @@ def run_pupil_export(self, job_id: int) -> str:
     try:
         pupils = filterset.qs
         total = pupils.count()
-        services.job_mark_running(job, total=total)
+        jobs.job_mark_running(job, total=total)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([title for title, _ in PUPIL_EXPORT_COLUMNS])
         for done, row in enumerate(pupil_export_rows(pupils), start=1):
             writer.writerow(row)
             if done % 1000 == 0:
-                services.job_progress(job, done=done)
+                jobs.job_progress(job, done=done)
         job.refresh_from_db()
         job.result_file.save(f"pupils-{job.pk}.csv", ContentFile(buffer.getvalue().encode("utf-8-sig")), save=True)
         record_view(user=user, instance=job, action=AuditEvent.Action.EXPORT, path=f"pupil export: {total} pupils")
-        services.job_progress(job, done=total)
-        services.job_finish(job, status=Job.Status.SUCCEEDED, message=f"{total} pupils exported.")
+        jobs.job_progress(job, done=total)
+        jobs.job_finish(job, status=Job.Status.SUCCEEDED, message=f"{total} pupils exported.")
     except Exception as exc:
         logger.exception("Pupil export %s failed", job_id)
-        services.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}", retryable=True)
+        jobs.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}", retryable=True)
         raise
     return Job.Status.SUCCEEDED
 
@@ -65,7 +66,7 @@ def run_attendance_import(self, import_id: int) -> str:
     from schools.models import AttendanceImport
 
     attendance_import = AttendanceImport.objects.select_related("job", "uploaded_by").get(pk=import_id)
-    if not services.job_claim(attendance_import.job_id):
+    if not jobs.job_claim(attendance_import.job_id):
         attendance_import.job.refresh_from_db()
         return attendance_import.job.status  # delivered twice: another run has it, or had it
     attendance_import.job.refresh_from_db()
@@ -73,7 +74,7 @@ def run_attendance_import(self, import_id: int) -> str:
         run_import(attendance_import)
     except Exception as exc:
         logger.exception("Attendance import %s failed", import_id)
-        services.job_finish(attendance_import.job, status=Job.Status.FAILED,
+        jobs.job_finish(attendance_import.job, status=Job.Status.FAILED,
                             message=f"The import stopped with an error and nothing was saved: {exc}", retryable=True)
         raise
     attendance_import.job.refresh_from_db()
@@ -83,7 +84,7 @@ def run_attendance_import(self, import_id: int) -> str:
 @shared_task(acks_late=True)
 def sweep_jobs() -> dict:
     """Every minute (beat): jobs whose worker died are marked failed; jobs the queue never got are sent again."""
-    return services.jobs_sweep()
+    return jobs.jobs_sweep()
 
 
 @shared_task(acks_late=True)

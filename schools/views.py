@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -13,43 +12,13 @@ from django.views.decorators.http import require_POST
 
 from schools import selectors, services
 from schools.audit import record_view
+from schools.common import jobs
+from schools.common.web import apply_form_errors, capability_required, paginate
 from schools.filters import AuditEventFilterSet, PupilFilterSet, SchoolFilterSet
 from schools.forms import CarerForm, EnrolmentEndForm, EnrolmentForm, FamilyForm, PupilCreateForm, PupilForm
 from schools.models import Enrolment, Job, School
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
-
-PAGE_SIZE = 50
-
-
-def capability_required(capability: str):
-    def decorator(view):
-        def wrapped(request, *args, **kwargs):
-            if not request.user.can(capability):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
-
-
-def _paginate(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
-def _apply_form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or the form as a whole)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def home(request):
@@ -64,7 +33,7 @@ def home(request):
 def pupil_list(request):
     filterset = PupilFilterSet(request.GET or None, queryset=selectors.pupil_list(user=request.user),
                                request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "schools/pupil_list.html", {"filter": filterset, "page": page, "query": query})
 
 
@@ -82,7 +51,7 @@ def pupil_export(request):
 
 def job_detail(request, pk: int):
     job = get_object_or_404(Job.objects.filter(created_by=request.user), pk=pk)
-    if job.status == Job.Status.RUNNING and services.jobs_fail_stale(job_ids=[job.pk]):
+    if job.status == Job.Status.RUNNING and jobs.jobs_fail_stale(job_ids=[job.pk]):
         job.refresh_from_db()  # its worker died: say so now rather than at the next sweep
     return render(request, "schools/job_detail.html", {"job": job})
 
@@ -91,7 +60,7 @@ def job_detail(request, pk: int):
 def job_retry(request, pk: int):
     job = get_object_or_404(Job.objects.filter(created_by=request.user), pk=pk)
     try:
-        job = services.job_retry(user=request.user, job=job)
+        job = jobs.job_retry(user=request.user, job=job)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
@@ -142,11 +111,11 @@ def pupil_create(request):
         try:
             pupil = services.pupil_create(user=request.user, **data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{pupil.display_name} was added.")
             return redirect("pupil_detail", pk=pupil.pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": "Add a pupil",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Add a pupil",
                                                       "back_url": reverse("pupil_list")})
 
 
@@ -161,11 +130,11 @@ def pupil_edit(request, pk: int):
             services.pupil_update(user=request.user, pupil=selectors.pupil_get(user=request.user, pk=pk),
                                   **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The pupil's details were saved.")
             return redirect("pupil_detail", pk=pupil.pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": f"Edit {pupil.display_name}",
+    return render(request, "includes/form_page.html", {"form": form, "title": f"Edit {pupil.display_name}",
                                                       "back_url": reverse("pupil_detail", args=[pupil.pk])})
 
 
@@ -178,11 +147,11 @@ def enrolment_add(request, pk: int):
         try:
             services.enrolment_create(user=request.user, pupil=pupil, **form.cleaned_data)
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The enrolment was added.")
             return redirect("pupil_detail", pk=pupil.pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": f"Add an enrolment for "
+    return render(request, "includes/form_page.html", {"form": form, "title": f"Add an enrolment for "
                                                       f"{pupil.display_name}",
                                                       "back_url": reverse("pupil_detail", args=[pupil.pk])})
 
@@ -195,11 +164,11 @@ def enrolment_end(request, pk: int):
         try:
             services.enrolment_end(user=request.user, enrolment=enrolment, end_date=form.cleaned_data["end_date"])
         except ValidationError as error:
-            _apply_form_errors(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"The enrolment at {enrolment.school} was ended.")
             return redirect("pupil_detail", pk=enrolment.pupil_id)
-    return render(request, "schools/form_page.html", {
+    return render(request, "includes/form_page.html", {
         "form": form, "title": f"End {enrolment.pupil.display_name}'s enrolment at {enrolment.school}",
         "back_url": reverse("pupil_detail", args=[enrolment.pupil_id])})
 
@@ -207,13 +176,13 @@ def enrolment_end(request, pk: int):
 def school_list(request):
     filterset = SchoolFilterSet(request.GET or None, queryset=selectors.school_list(user=request.user),
                                 request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "schools/school_list.html", {"filter": filterset, "page": page, "query": query})
 
 
 def school_detail(request, urn: str):
     school = selectors.school_get(user=request.user, urn=urn)
-    page, query = _paginate(request, selectors.school_roll(user=request.user, school=school))
+    page, query = paginate(request, selectors.school_roll(user=request.user, school=school))
     return render(request, "schools/school_detail.html", {"school": school, "page": page, "query": query})
 
 
@@ -222,7 +191,7 @@ def family_list(request):
     text = request.GET.get("q", "").strip()
     if text:
         families = families.filter(name__icontains=text)
-    page, query = _paginate(request, families)
+    page, query = paginate(request, families)
     return render(request, "schools/family_list.html", {"page": page, "query": query, "q": text})
 
 
@@ -239,7 +208,7 @@ def family_create(request):
         family = services.family_create(user=request.user, **form.cleaned_data)
         messages.success(request, f"{family.name} was added.")
         return redirect("family_detail", pk=family.pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": "Add a family",
+    return render(request, "includes/form_page.html", {"form": form, "title": "Add a family",
                                                       "back_url": reverse("family_list")})
 
 
@@ -253,7 +222,7 @@ def family_edit(request, pk: int):
                                **form.cleaned_data)
         messages.success(request, "The family's details were saved.")
         return redirect("family_detail", pk=pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": f"Edit {family.name}",
+    return render(request, "includes/form_page.html", {"form": form, "title": f"Edit {family.name}",
                                                       "back_url": reverse("family_detail", args=[pk])})
 
 
@@ -265,7 +234,7 @@ def carer_add(request, pk: int):
         services.carer_create(user=request.user, family=family, **form.cleaned_data)
         messages.success(request, "The carer was added.")
         return redirect("family_detail", pk=pk)
-    return render(request, "schools/form_page.html", {"form": form, "title": f"Add a carer to {family.name}",
+    return render(request, "includes/form_page.html", {"form": form, "title": f"Add a carer to {family.name}",
                                                       "back_url": reverse("family_detail", args=[pk])})
 
 
@@ -273,7 +242,7 @@ def carer_add(request, pk: int):
 def audit_list(request):
     filterset = AuditEventFilterSet(request.GET or None, queryset=selectors.audit_list(user=request.user),
                                     request=request)
-    page, query = _paginate(request, filterset.qs.select_related("user"))
+    page, query = paginate(request, filterset.qs.select_related("user"))
     return render(request, "audit/audit_list.html", {"filter": filterset, "page": page, "query": query})
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from interventions.models import Booking, Invoice, InvoiceLine, Package, TradedService
 from interventions.models.traded import TradedRole
 from interventions.traded import selectors, services
 from interventions.traded.filters import BookingFilterSet, InvoiceFilterSet, PackageFilterSet, TradedServiceFilterSet
-from schools.api import ScopedRelationsMixin, as_drf_error
-from schools.filters import record_number_or_404
+from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.filters import record_number_or_404
 from schools.models import AcademicYear, Pupil, School, Term, User
 from schools.roles import Capability
 
@@ -50,8 +49,6 @@ class ServiceCallMixin:
             return write(user=self.request.user, **kwargs)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from interventions.models import Booking, Intervention, Invoice, Package, TradedService
 from interventions.models.traded import TradedRole, Unit
-from schools.filters import GdsFilterSet, SchoolFilter
+from schools.common.filters import GdsFilterSet, SchoolFilter
 from schools.models import AcademicYear, User
 from schools.roles import LA_ROLES
 

@@ -11,11 +11,10 @@ from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
 
-from cases.forms import VersionedForm
 from interventions.models import Booking, Intervention, InvoiceLine, OfficerCommitment, Package, TradedService
 from interventions.models.traded import CoreFunction, TradedRole, Unit, VatTreatment
 from interventions.traded import selectors
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import LA_ROLES
 

@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -38,7 +38,7 @@ from interventions.models.traded import FIXED_UNIT_DAYS, TradedRole
 from interventions.traded import rules, selectors
 from schools.audit import record_change, snapshot
 from schools.models import AcademicYear, AuditEvent, Enrolment, Pupil, School, Term, User
-from schools.roles import Capability, Role
+from schools.roles import Capability, Role, require
 from schools.school_days import is_school_day, load_calendar
 
 #: Who may record delivery of any booking; other LA staff record only bookings they deliver.
@@ -47,10 +47,6 @@ MAX_PREFERRED_DATES = 3
 # Bookings are made for the coming school year at most: far-off dates have no term dates to check against.
 MAX_DAYS_AHEAD = 400
 
-
-def _require(user, capability: str) -> None:
-    if not (user and user.is_authenticated and user.can(capability)):
-        raise PermissionError(f"{getattr(user, 'username', 'anonymous')} may not {capability.replace('_', ' ')}.")
 
 
 def _today() -> datetime.date:
@@ -113,7 +109,7 @@ def _fill_unit_days(service: TradedService) -> None:
 @transaction.atomic
 def service_create(*, user, intervention, **fields) -> TradedService:
     """Offer a catalogue entry to schools. Statutory core functions must be free (TradedService.clean)."""
-    _require(user, Capability.MANAGE_TRADED_CATALOGUE)
+    require(user, Capability.MANAGE_TRADED_CATALOGUE)
     unknown = set(fields) - SERVICE_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -129,7 +125,7 @@ def service_create(*, user, intervention, **fields) -> TradedService:
 
 @transaction.atomic
 def service_update(*, user, service: TradedService, expected_version, **fields) -> TradedService:
-    _require(user, Capability.MANAGE_TRADED_CATALOGUE)
+    require(user, Capability.MANAGE_TRADED_CATALOGUE)
     unknown = set(fields) - SERVICE_FIELDS
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -149,7 +145,7 @@ def rate_add(*, user, role: str, effective_from: datetime.date, day_rate, half_d
              source: str = "") -> Rate:
     """A new rate-card row for a role. It starts today or later: bookings and packages keep the price they were
     made at, and a rate cannot be back-dated over them."""
-    _require(user, Capability.MANAGE_TRADED_CATALOGUE)
+    require(user, Capability.MANAGE_TRADED_CATALOGUE)
     if role not in TradedRole.values:
         raise ValidationError({"role": "Choose a rate-card role."})
     if effective_from < _today():
@@ -169,7 +165,7 @@ def rate_add(*, user, role: str, effective_from: datetime.date, day_rate, half_d
 
 @transaction.atomic
 def tier_add(*, user, min_days, percent) -> DiscountTier:
-    _require(user, Capability.MANAGE_TRADED_CATALOGUE)
+    require(user, Capability.MANAGE_TRADED_CATALOGUE)
     tier = DiscountTier(min_days=min_days, percent=percent)
     if tier.min_days is not None and not rules.is_half_step(tier.min_days):
         raise ValidationError({"min_days": "Enter whole or half days, for example 10 or 7.5."})
@@ -182,7 +178,7 @@ def tier_add(*, user, min_days, percent) -> DiscountTier:
 @transaction.atomic
 def tier_remove(*, user, tier: DiscountTier) -> None:
     """Packages keep the discount they were bought with, so removing a tier changes only future purchases."""
-    _require(user, Capability.MANAGE_TRADED_CATALOGUE)
+    require(user, Capability.MANAGE_TRADED_CATALOGUE)
     before = snapshot(tier)
     record_change(user=user, action=AuditEvent.Action.DELETE, instance=tier, before=before)
     tier.delete()
@@ -207,7 +203,7 @@ def _officer_day_clash(officer, day: datetime.date, adding: Decimal, usage) -> s
 def commitment_add(*, user, officer: User, date: datetime.date, days, kind: str, note: str = "") -> OfficerCommitment:
     """Record statutory work (or unavailability) on an officer's day. It counts against their traded capacity, and
     it may not double-book a day already full."""
-    _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+    require(user, Capability.MANAGE_TRADED_BOOKINGS)
     if not officer.is_la_staff:
         raise ValidationError({"officer": f"{officer.display_name} is not LA staff."})
     days = _decimal(days, field="days", label="time")
@@ -230,7 +226,7 @@ def commitment_add(*, user, officer: User, date: datetime.date, days, kind: str,
 
 @transaction.atomic
 def commitment_remove(*, user, commitment: OfficerCommitment) -> None:
-    _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+    require(user, Capability.MANAGE_TRADED_BOOKINGS)
     record_change(user=user, action=AuditEvent.Action.DELETE, instance=commitment, before=snapshot(commitment))
     commitment.delete()
 
@@ -333,7 +329,7 @@ def _check_funding(service: TradedService, funding: str, package: Package | None
 def booking_request(*, user, school: School, service: TradedService, units, preferred_dates, funding: str,
                     package: Package | None = None, pupils=(), notes: str = "", purchase_order: str = "") -> Booking:
     """A school asks for a service. The price (rate card, VAT) is frozen now; the LA confirms or declines."""
-    _require(user, Capability.BOOK_TRADED)
+    require(user, Capability.BOOK_TRADED)
     if not user.schools.filter(pk=school.pk).exists():
         raise ValidationError({"school": "You can book only for your own school."})
     if not service.is_offered or not service.intervention.is_active:
@@ -433,7 +429,7 @@ def check_capacity(*, officer, dates: list[tuple[datetime.date, Decimal]], schoo
 def booking_confirm(*, user, booking: Booking, expected_version, officer: User, dates) -> Booking:
     """Confirm a requested booking with an officer and dates, after the capacity check. The dates must add up to
     the booking's officer time (units x officer days per unit)."""
-    _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+    require(user, Capability.MANAGE_TRADED_BOOKINGS)
     if booking.status != Booking.Status.REQUESTED:
         raise ValidationError(f"This booking is {booking.get_status_display().lower()}: only a request can be "
                               "confirmed.")
@@ -471,7 +467,7 @@ def booking_confirm(*, user, booking: Booking, expected_version, officer: User, 
 
 @transaction.atomic
 def booking_decline(*, user, booking: Booking, expected_version, reason: str) -> Booking:
-    _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+    require(user, Capability.MANAGE_TRADED_BOOKINGS)
     if booking.status != Booking.Status.REQUESTED:
         raise ValidationError(f"This booking is {booking.get_status_display().lower()}: only a request can be "
                               "declined.")
@@ -500,12 +496,12 @@ def can_record_delivery(user, booking: Booking) -> bool:
 def booking_deliver(*, user, booking: Booking, expected_version, delivered_units, notes: str = "") -> Booking:
     """Record what was delivered. Fewer units than booked release the later dates (the officer's time comes back);
     a pay-as-you-go booking is then invoiced for the actual units, a package booking uses the actual days."""
-    _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+    require(user, Capability.MANAGE_TRADED_BOOKINGS)
     if booking.status != Booking.Status.CONFIRMED:
         raise ValidationError(f"This booking is {booking.get_status_display().lower()}: delivery is recorded on a "
                               "confirmed booking.")
     if not can_record_delivery(user, booking):
-        raise PermissionError("Only the delivering officer or a manager records delivery.")
+        raise PermissionDenied("Only the delivering officer or a manager records delivery.")
     units = _decimal(delivered_units, field="delivered_units", label="units delivered")
     _check_units(booking.service, units, field="delivered_units")
     if units > booking.units:
@@ -586,10 +582,10 @@ def booking_cancel(*, user, booking: Booking, expected_version, reason: str, by_
     LA staff say whether the school asked (the notice rule applies) or the LA cancelled (no charge)."""
     if user.can(Capability.BOOK_TRADED):
         if not user.schools.filter(pk=booking.school_id).exists():
-            raise PermissionError("School users cancel only their own school's bookings.")
+            raise PermissionDenied("School users cancel only their own school's bookings.")
         by_school = True
     else:
-        _require(user, Capability.MANAGE_TRADED_BOOKINGS)
+        require(user, Capability.MANAGE_TRADED_BOOKINGS)
         if by_school is None:
             raise ValidationError({"by_school": "Say whether the school asked to cancel or the LA is cancelling."})
     if not booking.is_open:
@@ -619,7 +615,7 @@ def booking_cancel(*, user, booking: Booking, expected_version, reason: str, by_
 def late_charge_waive(*, user, booking: Booking, expected_version, reason: str) -> Booking | Invoice:
     """Waive a late-cancellation charge: before it is invoiced the charge is removed; once invoiced, a credit note
     reverses its invoice line. Returns the booking, or the credit note when one was raised."""
-    _require(user, Capability.INVOICE_TRADED)
+    require(user, Capability.INVOICE_TRADED)
     if booking.status != Booking.Status.CANCELLED or booking.cancellation_percent <= 0:
         raise ValidationError("Only a late cancellation with a charge can be waived.")
     if not (reason or "").strip():
@@ -663,7 +659,7 @@ def package_quote(*, role: str, days, on: datetime.date | None = None) -> dict:
 def package_buy(*, user, school: School, academic_year: AcademicYear, role: str, days, schedule: str,
                 purchase_order: str = "") -> Package:
     """A school buys days of a role in advance for a year, at the tier's reduced rate (frozen now)."""
-    _require(user, Capability.BOOK_TRADED)
+    require(user, Capability.BOOK_TRADED)
     if not user.schools.filter(pk=school.pk).exists():
         raise ValidationError({"school": "You can buy packages only for your own school."})
     if role not in TradedRole.values:
@@ -706,7 +702,7 @@ def package_settlement(package: Package, used_days: Decimal) -> rules.Money:
 def package_cancel(*, user, package: Package, expected_version, reason: str) -> Package:
     """Cancel a package mid-year. The school pays for the days it used; anything invoiced beyond that comes back as
     a credit note now, and anything not yet invoiced is billed by the next package run."""
-    _require(user, Capability.INVOICE_TRADED)
+    require(user, Capability.INVOICE_TRADED)
     if package.status != Package.Status.ACTIVE:
         raise ValidationError("This package is already cancelled.")
     if not (reason or "").strip():
@@ -918,7 +914,7 @@ def invoice_run(*, user, period_kind: str, month: datetime.date | None = None, t
 
     A period is invoiced once: if any school in the run already has an invoice for it, the whole run is refused
     and nothing is written."""
-    _require(user, Capability.INVOICE_TRADED)
+    require(user, Capability.INVOICE_TRADED)
     start, end, label = invoice_period(period_kind=period_kind, month=month, term=term, academic_year=academic_year)
     if period_kind in (Invoice.PeriodKind.PACKAGE_FIRST, Invoice.PeriodKind.PACKAGE_SECOND):
         academic_year = academic_year or AcademicYear.objects.filter(start_date__lte=start,
@@ -962,7 +958,7 @@ def invoice_run(*, user, period_kind: str, month: datetime.date | None = None, t
 @transaction.atomic
 def invoice_mark_paid(*, user, invoice: Invoice, expected_version, paid_on: datetime.date,
                       payment_reference: str = "") -> Invoice:
-    _require(user, Capability.INVOICE_TRADED)
+    require(user, Capability.INVOICE_TRADED)
     if invoice.kind != Invoice.Kind.INVOICE or invoice.status != Invoice.Status.ISSUED:
         raise ValidationError("Only an issued invoice can be marked paid.")
     if paid_on > _today():
@@ -984,7 +980,7 @@ def invoice_mark_paid(*, user, invoice: Invoice, expected_version, paid_on: date
 def credit_note_create(*, user, invoice: Invoice, lines, reason: str) -> Invoice:
     """Credit whole lines of an invoice (a correction, or a waived cancellation charge). Each line can be credited
     once; when every line is, the invoice reads "credited in full"."""
-    _require(user, Capability.INVOICE_TRADED)
+    require(user, Capability.INVOICE_TRADED)
     if invoice.kind != Invoice.Kind.INVOICE:
         raise ValidationError("Credit notes are raised against invoices.")
     if not (reason or "").strip():

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.views import _fail, _form_page, _id_param, _selected_filters, _stale
 from interventions.models import Booking, DiscountTier, Invoice, OfficerCommitment, Package, TradedPolicy
 from interventions.models.traded import TradedRole
 from interventions.traded import exports, selectors, services
@@ -39,22 +38,30 @@ from interventions.traded.forms import (
     ServiceEditForm,
     TierForm,
 )
+from schools.audit import record_export, record_view
 from schools.common.charts import Series, bar_chart
 from schools.common.pdf import html_to_pdf
+from schools.common.web import (
+    apply_form_errors,
+    capability_required,
+    export_format,
+    form_page,
+    id_param,
+    paginate,
+    report_if_stale,
+    selected_filters,
+)
 from schools.models import AcademicYear, AuditEvent, LocalAuthority, Term
 from schools.roles import Capability
-from schools.views import _paginate, capability_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _export_response(request, *, rows, columns, name: str, object_type: str, title: str):
-    fmt = request.GET.get("format", "csv")
-    fmt = fmt if fmt in {"csv", "xlsx"} else "csv"
+    fmt = export_format(request, default="csv")
     objects = list(rows)
-    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
-                              object_type=object_type, object_id="list", object_repr=f"{len(objects)} rows ({fmt})",
-                              path=request.get_full_path()[:300])
+    record_export(user=request.user, object_type=object_type, rows=len(objects), fmt=fmt,
+                  path=request.get_full_path())
     if fmt == "xlsx":
         response = HttpResponse(exports.to_xlsx(columns, objects, title=title), content_type=XLSX)
     else:
@@ -98,7 +105,7 @@ def home(request):
 def catalogue(request):
     filterset = TradedServiceFilterSet(request.GET or None, queryset=selectors.service_list(user=request.user),
                                        request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     page.object_list = selectors.attach_prices(page.object_list)
     return render(request, "traded/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "policy": TradedPolicy.current(),
@@ -137,11 +144,11 @@ def service_create(request):
         try:
             service = services.service_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{service.name} was added to the traded catalogue.")
             return redirect("traded:service_detail", pk=service.pk)
-    return _form_page(request, form, title="Add a service to the traded catalogue",
+    return form_page(request, form, title="Add a service to the traded catalogue",
                       intro="Statutory core functions (advice, targeting support meetings, family support, legal "
                             "intervention) are free to every school and cannot be priced.",
                       back_url=reverse("traded:catalogue"))
@@ -161,13 +168,13 @@ def service_edit(request, pk: int):
             services.service_update(user=request.user, service=selectors.service_get(user=request.user, pk=pk),
                                     expected_version=version, **data)
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("traded:service_detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{service.name} was saved. Bookings already made keep their price.")
             return redirect("traded:service_detail", pk=pk)
-    return _form_page(request, form, title=f"Change {service.name}", caption="Traded catalogue",
+    return form_page(request, form, title=f"Change {service.name}", caption="Traded catalogue",
                       intro="Name, details and outcomes are edited in the intervention catalogue.",
                       back_url=reverse("traded:service_detail", args=[pk]))
 
@@ -192,12 +199,12 @@ def rate_add(request):
         try:
             rate = services.rate_add(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"The {rate.get_role_display()} rate from {rate.effective_from:%-d %B %Y} was "
                                       "added.")
             return redirect("traded:rates")
-    return _form_page(request, form, title="Add a rate", caption="Rate card",
+    return form_page(request, form, title="Add a rate", caption="Rate card",
                       intro="A new row replaces a role's prices from its date. Bookings and packages keep the price "
                             "they were made at.", back_url=reverse("traded:rates"))
 
@@ -209,11 +216,11 @@ def tier_add(request):
         try:
             services.tier_add(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, "The discount tier was added.")
             return redirect("traded:rates")
-    return _form_page(request, form, title="Add a discount tier", caption="Reduced rates for advance purchases",
+    return form_page(request, form, title="Add a discount tier", caption="Reduced rates for advance purchases",
                       intro="Annual packages of at least this many days get this discount (the highest tier "
                             "reached applies).", back_url=reverse("traded:rates"))
 
@@ -233,9 +240,9 @@ def tier_remove(request, pk: int):
 def booking_list(request):
     filterset = BookingFilterSet(request.GET or None, queryset=selectors.booking_list(user=request.user),
                                  request=request)
-    page, query = _paginate(request, filterset.qs.order_by("-requested_at", "-pk"))
+    page, query = paginate(request, filterset.qs.order_by("-requested_at", "-pk"))
     return render(request, "traded/booking_list.html", {
-        "filter": filterset, "page": page, "query": query, "selected_filters": _selected_filters(filterset),
+        "filter": filterset, "page": page, "query": query, "selected_filters": selected_filters(filterset),
         "can_book": request.user.can(Capability.BOOK_TRADED)})
 
 
@@ -253,7 +260,7 @@ def booking_export(request):
 @capability_required(Capability.BOOK_TRADED)
 def booking_create(request):
     initial = {"funding": Booking.Funding.PAYG}
-    if (service_id := _id_param(request, "service")) is not None:
+    if (service_id := id_param(request, "service")) is not None:
         service = selectors.service_list(user=request.user).filter(pk=service_id).first()
         if service is not None:
             initial["service"] = service.pk
@@ -263,7 +270,7 @@ def booking_create(request):
         try:
             booking = services.booking_request(user=request.user, **form.booking_data())
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"Your booking request {booking.reference} was sent. The LA will confirm an "
                                       "officer and dates.")
@@ -304,9 +311,9 @@ def _booking_action(request, pk, *, status=Booking.Status.REQUESTED):
 
 
 def _service_error(request, form, error, pk):
-    if _stale(request, error):
+    if report_if_stale(request, error):
         return redirect("traded:booking_detail", pk=pk)
-    _fail(form, error)
+    apply_form_errors(form, error)
     return None
 
 
@@ -365,7 +372,7 @@ def booking_decline(request, pk: int):
         else:
             messages.success(request, f"{booking.reference} was declined.")
             return redirect("traded:booking_detail", pk=pk)
-    return _form_page(request, form, title=f"Decline {booking.reference}",
+    return form_page(request, form, title=f"Decline {booking.reference}",
                       caption=f"{booking.service.name} for {booking.school.name}",
                       back_url=reverse("traded:booking_detail", args=[pk]))
 
@@ -390,7 +397,7 @@ def booking_deliver(request, pk: int):
         else:
             messages.success(request, f"Delivery of {booking.reference} was recorded.")
             return redirect("traded:booking_detail", pk=pk)
-    return _form_page(request, form, title=f"Record delivery of {booking.reference}",
+    return form_page(request, form, title=f"Record delivery of {booking.reference}",
                       caption=f"{booking.service.name} for {booking.school.name}",
                       intro=f"Booked: {services.units_text(booking.service, booking.units)}.",
                       back_url=reverse("traded:booking_detail", args=[pk]))
@@ -433,7 +440,7 @@ def booking_cancel(request, pk: int):
                  f"{terms['package_days'].normalize():f} package days are used if the school cancels now.")
     else:
         intro = "There is no charge for cancelling this booking now."
-    return _form_page(request, form, title=f"Cancel {booking.reference}",
+    return form_page(request, form, title=f"Cancel {booking.reference}",
                       caption=f"{booking.service.name} for {booking.school.name}", intro=intro,
                       back_url=reverse("traded:booking_detail", args=[pk]))
 
@@ -461,7 +468,7 @@ def booking_waive(request, pk: int):
                 return redirect("traded:invoice_detail", pk=result.pk)
             messages.success(request, "The cancellation charge was waived.")
             return redirect("traded:booking_detail", pk=pk)
-    return _form_page(request, form, title=f"Waive the cancellation charge on {booking.reference}",
+    return form_page(request, form, title=f"Waive the cancellation charge on {booking.reference}",
                       back_url=reverse("traded:booking_detail", args=[pk]))
 
 
@@ -471,7 +478,7 @@ def booking_waive(request, pk: int):
 def package_list(request):
     filterset = PackageFilterSet(request.GET or None, queryset=selectors.package_list(user=request.user),
                                  request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "traded/package_list.html", {
         "filter": filterset, "page": page, "query": query, "can_book": request.user.can(Capability.BOOK_TRADED)})
 
@@ -483,7 +490,7 @@ def package_create(request):
         try:
             package = services.package_buy(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"Package {package.reference} was bought: £{package.total:,.2f} including "
                                       "VAT.")
@@ -520,13 +527,13 @@ def package_cancel(request, pk: int):
                                     expected_version=form.cleaned_data["version"],
                                     reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("traded:package_detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{package.reference} was cancelled.")
             return redirect("traded:package_detail", pk=pk)
-    return _form_page(request, form, title=f"Cancel package {package.reference}",
+    return form_page(request, form, title=f"Cancel package {package.reference}",
                       caption=f"{package.school.name}, {package.academic_year}",
                       back_url=reverse("traded:package_detail", args=[pk]))
 
@@ -537,9 +544,9 @@ def package_cancel(request, pk: int):
 def invoice_list(request):
     filterset = InvoiceFilterSet(request.GET or None, queryset=selectors.invoice_list(user=request.user),
                                  request=request)
-    page, query = _paginate(request, filterset.qs.order_by("-issued_on", "-pk"))
+    page, query = paginate(request, filterset.qs.order_by("-issued_on", "-pk"))
     return render(request, "traded/invoice_list.html", {
-        "filter": filterset, "page": page, "query": query, "selected_filters": _selected_filters(filterset),
+        "filter": filterset, "page": page, "query": query, "selected_filters": selected_filters(filterset),
         "today": timezone.localdate(), "can_invoice": request.user.can(Capability.INVOICE_TRADED)})
 
 
@@ -575,9 +582,7 @@ def invoice_pdf(request, pk: int):
         "invoice": invoice, "lines": list(invoice.lines.all()), "policy": TradedPolicy.current(),
         "local_authority": LocalAuthority.current(),
         "vat_summary": _vat_summary(invoice.lines.all())})
-    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
-                              object_type="interventions.Invoice", object_id=str(invoice.pk),
-                              object_repr=f"{invoice.number} (PDF)", path=request.path[:300])
+    record_view(user=request.user, instance=invoice, action=AuditEvent.Action.EXPORT, path=request.path)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     return response
@@ -601,13 +606,13 @@ def invoice_run(request):
         try:
             created = services.invoice_run(user=request.user, **data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             total = sum(invoice.total for invoice in created)
             messages.success(request, f"{len(created)} invoice{'s' if len(created) != 1 else ''} raised for "
                                       f"{created[0].period_label}: £{total:,.2f} including VAT.")
             return redirect(f"{reverse('traded:invoice_list')}?period_kind={created[0].period_kind}")
-    return _form_page(request, form, title="Raise invoices", caption="Traded services",
+    return form_page(request, form, title="Raise invoices", caption="Traded services",
                       intro="Each school is invoiced once per period. Month and term invoices take every "
                             "pay-as-you-go charge not yet invoiced up to the period's end (so a delivery recorded "
                             "late goes on the next one); packages are invoiced 7/12 in the autumn and 5/12 from "
@@ -628,13 +633,13 @@ def invoice_paid(request, pk: int):
                                        paid_on=form.cleaned_data["paid_on"],
                                        payment_reference=form.cleaned_data["payment_reference"])
         except ValidationError as error:
-            if _stale(request, error):
+            if report_if_stale(request, error):
                 return redirect("traded:invoice_detail", pk=pk)
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{invoice.number} was marked paid.")
             return redirect("traded:invoice_detail", pk=pk)
-    return _form_page(request, form, title=f"Record payment of {invoice.number}",
+    return form_page(request, form, title=f"Record payment of {invoice.number}",
                       caption=f"{invoice.school.name}: £{invoice.total:,.2f}",
                       back_url=reverse("traded:invoice_detail", args=[pk]))
 
@@ -650,18 +655,18 @@ def credit_note_create(request, pk: int):
             credit = services.credit_note_create(user=request.user, invoice=invoice, lines=form.cleaned_data["lines"],
                                                  reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"Credit note {credit.number} was raised: £{-credit.total:,.2f}.")
             return redirect("traded:invoice_detail", pk=credit.pk)
-    return _form_page(request, form, title=f"Credit note against {invoice.number}", caption=invoice.school.name,
+    return form_page(request, form, title=f"Credit note against {invoice.number}", caption=invoice.school.name,
                       back_url=reverse("traded:invoice_detail", args=[pk]))
 
 
 # --- Officer time, capacity and income ------------------------------------------------------------------------------
 
 def _term_param(request) -> Term | None:
-    term_id = _id_param(request, "term")
+    term_id = id_param(request, "term")
     if term_id is not None:
         term = selectors.la_terms().filter(pk=term_id).first()
         if term is not None:
@@ -683,11 +688,11 @@ def _time_chart(rows, term):
 def capacity(request):
     term = _term_param(request)
     rows = list(selectors.officer_time_in_term(user=request.user, term=term)) if term else []
-    officer_id = _id_param(request, "officer")
+    officer_id = id_param(request, "officer")
     officer = next((row.user for row in rows if row.user_id == officer_id), None)
     commitments, query = (None, "")
     if term:
-        commitments, query = _paginate(request, selectors.officer_commitments(
+        commitments, query = paginate(request, selectors.officer_commitments(
             user=request.user, term=term, officer_ids=[officer.pk] if officer else None))
     return render(request, "traded/capacity.html", {
         "term": term, "terms": selectors.la_terms().order_by("-start_date"), "rows": rows, "officer": officer,
@@ -704,13 +709,13 @@ def commitment_add(request):
         try:
             commitment = services.commitment_add(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _fail(form, error)
+            apply_form_errors(form, error)
         else:
             messages.success(request, f"{commitment.get_kind_display()} on {commitment.date:%-d %B %Y} was recorded "
                                       f"for {commitment.officer.display_name}.")
             term = selectors.la_term_containing(commitment.date)
             return redirect(f"{reverse('traded:capacity')}?term={term.pk}" if term else reverse("traded:capacity"))
-    return _form_page(request, form, title="Record officer time", caption="Capacity",
+    return form_page(request, form, title="Record officer time", caption="Capacity",
                       intro="Statutory work (casework, legal, multi-agency, advice) and unavailability come off an "
                             "officer's days before traded bookings.", back_url=reverse("traded:capacity"))
 
@@ -728,7 +733,7 @@ def commitment_remove(request, pk: int):
 @capability_required(Capability.INVOICE_TRADED)
 def income(request):
     years = list(AcademicYear.objects.order_by("-start_date"))
-    year_id = _id_param(request, "year")
+    year_id = id_param(request, "year")
     term = _term_param(request)
     year = next((y for y in years if y.pk == year_id), None) or (term.academic_year if term else None) or (
         years[0] if years else None)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from schools.admin import ReadOnlyAdmin
 from schools.attendance.stage_policy import stage_policy_save
 from schools.audit import snapshot
+from schools.common.admin import ReadOnlyAdmin
 from schools.models import CtfReviewItem, StagePolicy
 
 

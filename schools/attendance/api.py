@@ -10,10 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from schools.api import as_drf_error
 from schools.attendance import selectors as figures
 from schools.attendance.exports import session_label
 from schools.attendance.filters import (
@@ -24,22 +22,22 @@ from schools.attendance.filters import (
     CtfReviewFilterSet,
     PnThresholdFilterSet,
 )
-from schools.attendance.review import selectors as review_selectors
-from schools.attendance.review import services as review_services
-from schools.attendance.review.services import nc_year_from_file
-from schools.attendance.services import attendance_import_start
-from schools.attendance.views import (
-    _ordered,
-    import_list_for,
+from schools.attendance.forms import ImportForm
+from schools.attendance.lists import (
     import_outcome_text,
+    ordered_by_pupil,
     overview_data,
     pn_rows,
     request_period,
-    visible_import,
 )
+from schools.attendance.review import selectors as review_selectors
+from schools.attendance.review import services as review_services
+from schools.attendance.review.services import nc_year_from_file
+from schools.attendance.selectors import import_list_for, visible_import
+from schools.attendance.services import attendance_import_start
 from schools.audit import record_view
-from schools.filters import record_number_or_404
-from schools.forms import ImportForm
+from schools.common.api import as_drf_error
+from schools.common.filters import record_number_or_404
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Pupil, StagePolicy
 from schools.roles import Capability
 
@@ -130,7 +128,7 @@ class AttendancePupilViewSet(PeriodListMixin, mixins.ListModelMixin, viewsets.Ge
             return Enrolment.objects.none()
         rows = figures.attendance_pupil_list(self.request.user, self.get_period(),
                                              figures.visible_enrolments(self.request.user), self.policy)
-        return _ordered(rows)
+        return ordered_by_pupil(rows)
 
     @property
     def policy(self) -> StagePolicy:
@@ -349,8 +347,6 @@ class AttendanceImportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
         try:
             started = attendance_import_start(user=request.user, uploaded_file=data["file"], kind=data["kind"],
                                               bad_rows=data["bad_rows"])
-        except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         body = self.get_serializer(visible_import(request.user, started.pk)).data
@@ -489,8 +485,6 @@ class CtfReviewViewSet(viewsets.ReadOnlyModelViewSet):
             resolved = service(user=request.user, item=item, **build(item, dict(payload.validated_data)))
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=resolved.pk)).data)
 
     @extend_schema(request=MatchSerializer, responses=CtfReviewItemSerializer)

@@ -17,7 +17,6 @@ from schools.attendance.stages import STAGE_CHECK_LABELS
 from schools.exports import safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = ("csv", "xlsx")
 
 
 def _percent(rate) -> str:

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE, Stage
 from schools.attendance.stages import STAGE_CHECK_CHOICES, filter_stage_check
-from schools.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
+from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Job, Partnership, Pupil, School
 
 SHOW_CHOICES = [("pa", "Persistently absent (10% or more)"), ("sa", "Severely absent (50% or more)"),

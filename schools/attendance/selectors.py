@@ -11,9 +11,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import In
+from django.shortcuts import get_object_or_404
 
 from schools.attendance import weeks as week_rows
 from schools.attendance.codes import (
@@ -28,7 +29,15 @@ from schools.attendance.codes import (
     is_severe,
 )
 from schools.attendance.engine import at_least_sql
-from schools.models import AcademicYear, AttendanceSummary, AttendanceWeek, Enrolment, Term
+from schools.models import (
+    AcademicYear,
+    AttendanceImport,
+    AttendanceSummary,
+    AttendanceWeek,
+    CtfReviewItem,
+    Enrolment,
+    Term,
+)
 from schools.scoping import is_la_user
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -439,3 +448,18 @@ def attendance_pupil_list(user, period: Period, enrolments, policy=None):
 
     rows = pupil_rows(user, period, enrolments).select_related("school__partnership")
     return with_stage_check(rows, user, policy_bands(policy))
+
+
+def import_list_for(user):
+    """Imports the user may see (LA staff: all; others: their own uploads), with pupils still waiting for review."""
+    imports = AttendanceImport.objects.select_related("job", "uploaded_by").annotate(
+        held_pending=Count("review_items", filter=Q(review_items__status=CtfReviewItem.Status.PENDING)),
+        held_total=Count("review_items", filter=~Q(review_items__status=CtfReviewItem.Status.SUPERSEDED)))
+    if not user.is_la_staff:
+        imports = imports.filter(uploaded_by=user)
+    return imports
+
+
+def visible_import(user, pk: int) -> AttendanceImport:
+    """One import the user may see, or 404."""
+    return get_object_or_404(import_list_for(user), pk=pk)

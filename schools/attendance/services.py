@@ -12,32 +12,27 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from schools import services
 from schools.attendance import writer
+from schools.attendance.apply import MAX_LISTED_ISSUES, ImportOutcome, apply_marks, write_resolved
 from schools.attendance.imports import marks_fast
-from schools.attendance.imports.errors import ImportIssue, IssueCollector, issues_to_csv
+from schools.attendance.imports.errors import issues_to_csv
 from schools.attendance.imports.marks_csv import parse_marks_csv
-from schools.audit import record_change
-from schools.models import AttendanceImport, AuditEvent, Job
-from schools.roles import Capability
+from schools.common import jobs
+from schools.models import AttendanceImport, Job
+from schools.roles import Capability, require
 
 logger = logging.getLogger(__name__)
-
-# Problems listed in an import's error report; the rest are counted in its last line.
-MAX_LISTED_ISSUES = 10_000
 
 
 @transaction.atomic
 def attendance_import_start(*, user, uploaded_file, kind: str, bad_rows: str) -> AttendanceImport:
     """Keep the uploaded file and queue the import; the page then follows its job."""
-    if not user.can(Capability.IMPORT_ATTENDANCE):
-        raise PermissionError(f"{user.username} may not import attendance.")
+    require(user, Capability.IMPORT_ATTENDANCE, doing="import attendance")
     job = Job.objects.create(kind=Job.Kind.ATTENDANCE_IMPORT, created_by=user,
                              params={"file": uploaded_file.name, "kind": kind, "bad_rows": bad_rows})
     attendance_import = AttendanceImport(kind=kind, original_name=uploaded_file.name[:255], bad_rows=bad_rows,
@@ -45,58 +40,8 @@ def attendance_import_start(*, user, uploaded_file, kind: str, bad_rows: str) ->
     attendance_import.file.save(uploaded_file.name, uploaded_file, save=False)
     attendance_import.full_clean()
     attendance_import.save()
-    services.job_enqueue(job, "schools.tasks.run_attendance_import", attendance_import.pk)
+    jobs.job_enqueue(job, "schools.tasks.run_attendance_import", attendance_import.pk)
     return attendance_import
-
-
-@dataclass
-class ImportOutcome:
-    rows_read: int
-    written: int
-    changed: int
-    unchanged: int
-    rejected: int
-    issues: list[ImportIssue]
-    applied: bool
-
-
-def _listed(issues: list[ImportIssue], suppressed: int, name: str) -> list[ImportIssue]:
-    collector = IssueCollector(name, MAX_LISTED_ISSUES)
-    for issue in sorted(issues, key=lambda issue: issue.line or 0):
-        collector.add(issue.line, issue.field, issue.value, issue.reason)
-    collector.suppressed += suppressed
-    return collector.finish()
-
-
-def _write(attendance_import: AttendanceImport, resolved: writer.Resolved, *, rows_read: int,
-           parse_issues: list[ImportIssue], parse_rejected: int, parse_suppressed: int = 0) -> ImportOutcome:
-    """Apply the uploader's choice for bad rows, then write everything in one transaction with its audit row."""
-    issues = _listed(parse_issues + resolved.issues, parse_suppressed + resolved.suppressed,
-                     attendance_import.original_name)
-    rejected = parse_rejected + len(resolved.rejected_lines)
-    if issues and attendance_import.bad_rows == AttendanceImport.BadRows.REJECT_FILE:
-        return ImportOutcome(rows_read, 0, 0, 0, rejected, issues, applied=False)
-    with transaction.atomic():
-        outcome = writer.write(resolved, source_id=attendance_import.pk)
-        record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
-                      path=f"{outcome.written} marks written, {outcome.changed} changed")
-    writer.refresh_statistics(outcome)
-    return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
-                         applied=True)
-
-
-def apply_marks(*, attendance_import: AttendanceImport, rows, rows_read: int, parse_issues: list[ImportIssue],
-                progress=None) -> ImportOutcome:
-    """Resolve parsed MarkRows (a CTF's, a held CTF pupil's, or a file the line reader read) and write them."""
-    frame = writer.rows_frame(rows)
-    resolver = writer.Resolver(attendance_import.uploaded_by, attendance_import.original_name,
-                               max_issues=MAX_LISTED_ISSUES)
-    resolver.add(frame)
-    resolved = resolver.finish(lambda: [frame])
-    if progress:
-        progress(rows_read)
-    return _write(attendance_import, resolved, rows_read=rows_read, parse_issues=parse_issues,
-                  parse_rejected=len({issue.line for issue in parse_issues if issue.line is not None}))
 
 
 @contextmanager
@@ -126,9 +71,9 @@ def _import_csv(attendance_import: AttendanceImport, job) -> ImportOutcome:
                 logger.info("Attendance import %s: read line by line", attendance_import.pk)
         with path.open("rb") as stream:
             parsed = parse_marks_csv(stream, filename=name)
-        services.job_mark_running(job, total=max(parsed.rows_read, 1))
+        jobs.job_mark_running(job, total=max(parsed.rows_read, 1))
         return apply_marks(attendance_import=attendance_import, rows=parsed.rows, rows_read=parsed.rows_read,
-                           parse_issues=parsed.issues, progress=lambda done: services.job_progress(job, done=done))
+                           parse_issues=parsed.issues, progress=lambda done: jobs.job_progress(job, done=done))
 
 
 def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, shape, report) -> ImportOutcome:
@@ -137,13 +82,13 @@ def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, 
     if shape is None:
         return ImportOutcome(0, 0, 0, 0, 0, report.issues, applied=False)
     size = max(path.stat().st_size, 1)
-    services.job_mark_running(job, total=size)
+    jobs.job_mark_running(job, total=size)
     resolver = writer.Resolver(attendance_import.uploaded_by, name, max_issues=MAX_LISTED_ISSUES)
     started = time.perf_counter()
     for chunk in marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES):
         resolver.add(chunk)
         # Reading and checking happen outside the write transaction, so the progress bar moves as they do.
-        services.job_progress(job, done=min(report.bytes_read, size - 1))
+        jobs.job_progress(job, done=min(report.bytes_read, size - 1))
     if report.stopped:
         return ImportOutcome(report.rows_read, 0, 0, 0, report.rows_read, report.issues, applied=False)
 
@@ -152,12 +97,12 @@ def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, 
 
     resolved = resolver.finish(chunks_again)
     read = time.perf_counter()
-    outcome = _write(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
+    outcome = write_resolved(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
                      parse_rejected=report.rejected_lines, parse_suppressed=report.suppressed)
     logger.info("Attendance import %s: %s rows read and checked in %.1f s, %s weeks written in %.1f s",
                 attendance_import.pk, report.rows_read, read - started, resolved.weeks.height,
                 time.perf_counter() - read)
-    services.job_progress(job, done=size)
+    jobs.job_progress(job, done=size)
     return outcome
 
 
@@ -179,10 +124,10 @@ def run_import(attendance_import: AttendanceImport) -> ImportOutcome:
         else:
             # Pupils the authority cannot match with certainty wait in the CTF review queue with their marks.
             rows, parse_issues = hold_unmatched(attendance_import=attendance_import, rows=rows, issues=parse_issues)
-            services.job_mark_running(job, total=max(rows_read, 1))
+            jobs.job_mark_running(job, total=max(rows_read, 1))
             outcome = apply_marks(attendance_import=attendance_import, rows=rows, rows_read=rows_read,
                                   parse_issues=parse_issues,
-                                  progress=lambda done: services.job_progress(job, done=done))
+                                  progress=lambda done: jobs.job_progress(job, done=done))
     AttendanceImport.objects.filter(pk=attendance_import.pk).update(
         rows_read=outcome.rows_read, marks_written=outcome.written, marks_changed=outcome.changed,
         marks_unchanged=outcome.unchanged, rows_rejected=outcome.rejected)
@@ -193,13 +138,13 @@ def run_import(attendance_import: AttendanceImport) -> ImportOutcome:
     if outcome.applied:
         message = (f"{outcome.rows_read:,} rows read: {outcome.written:,} marks written, {outcome.changed:,} changed, "
                    f"{outcome.unchanged:,} unchanged, {outcome.rejected:,} rows rejected.")
-        services.job_finish(job, status=Job.Status.SUCCEEDED, message=message)
+        jobs.job_finish(job, status=Job.Status.SUCCEEDED, message=message)
     elif outcome.rejected and attendance_import.bad_rows == AttendanceImport.BadRows.REJECT_FILE:
-        services.job_finish(job, status=Job.Status.FAILED, message=(
+        jobs.job_finish(job, status=Job.Status.FAILED, message=(
             f"Nothing was imported: {outcome.rejected:,} of {outcome.rows_read:,} rows have problems and you chose "
             f"to import nothing if any row is bad. Download the error report, fix the file and upload it again."))
     else:
         first = outcome.issues[0].reason if outcome.issues else "the file could not be read"
-        services.job_finish(job, status=Job.Status.FAILED, message=(
+        jobs.job_finish(job, status=Job.Status.FAILED, message=(
             f"Nothing was imported: {first} Download the error report for the details."))
     return outcome

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, StagePolicy
-from schools.roles import Capability
+from schools.roles import Capability, require
 
 FIELDS = ("prevention_from", "early_intervention_from", "source")
 
@@ -15,8 +15,7 @@ FIELDS = ("prevention_from", "early_intervention_from", "source")
 def stage_policy_save(*, user, policy: StagePolicy, before: dict | None = None, **fields) -> StagePolicy:
     """Save the policy (the one row) with ``fields`` applied; ``before`` is its state as the editor first read it,
     when the caller has already applied the changes (the admin form does)."""
-    if not user.can(Capability.ADMINISTER):
-        raise PermissionError(f"{user.username} may not change the stage thresholds.")
+    require(user, Capability.ADMINISTER, doing="change the stage thresholds")
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")

@@ -9,16 +9,13 @@ import dataclasses
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 
-from schools import selectors, services
+from schools import selectors
 from schools.attendance import selectors as figures
 from schools.attendance.codes import suggested_stage
 from schools.attendance.exports import (
-    FORMATS,
     IMPORT_COLUMNS,
     OVERVIEW_COLUMNS,
     PN_COLUMNS,
@@ -29,70 +26,35 @@ from schools.attendance.exports import (
 from schools.attendance.filters import (
     GROUP_CHOICES,
     AttendanceImportFilterSet,
-    AttendanceOverviewFilterSet,
-    AttendancePupilFilterSet,
-    PnThresholdFilterSet,
 )
+from schools.attendance.forms import ImportForm
+from schools.attendance.lists import (
+    import_outcome_text,
+    ordered_by_pupil,
+    overview_data,
+    period_query,
+    pn_rows,
+    pupil_list_filterset,
+    request_period,
+    today,
+)
+from schools.attendance.selectors import import_list_for, visible_import
 from schools.attendance.services import attendance_import_start
 from schools.attendance.stages import ATTENDANCE_CASE_TYPES, CASE_STAGE_RANKS, LEGAL_RANK
-from schools.audit import record_view
+from schools.audit import record_export, record_view
+from schools.common import jobs
 from schools.common.charts import Point, line_chart
-from schools.filters import urn_or_404
-from schools.forms import ImportForm
-from schools.models import AttendanceImport, AuditEvent, CtfReviewItem, Enrolment, Job, School, StagePolicy
+from schools.common.web import capability_required, export_format, paginate, query_without
+from schools.models import CtfReviewItem, Job, StagePolicy
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
-from schools.views import _paginate, capability_required
 
 CATEGORY_CLASSES = {"present": "app-mark--present", "aea": "app-mark--aea", "authorised": "app-mark--authorised",
                     "unauthorised": "app-mark--unauthorised", "not_counted": "app-mark--not-counted"}
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def request_period(request) -> figures.Period:
-    """The period a page or API request asks for: ?period=<key>, or ?start=&end= (YYYY-MM-DD); the year to date."""
-    def parse(name):
-        try:
-            return datetime.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    return figures.resolve_period(request.GET.get("period"), _today(), parse("start"), parse("end"))
-
-
-_period = request_period
-
-
-def period_query(period) -> str:
-    """The query string that asks for this period again (custom dates included), for links between lists."""
-    if period.key == "custom":
-        return f"start={period.start.isoformat()}&end={period.end.isoformat()}"
-    return f"period={period.key}"
-
-
 def _period_context(request, period) -> dict:
-    return {"period": period, "periods": figures.available_periods(_today()), "period_query": period_query(period)}
-
-
-def _export_format(request) -> str | None:
-    fmt = request.GET.get("format")
-    return fmt if fmt in FORMATS else None
-
-
-def _audit_export(request, object_type: str, count: int, fmt: str) -> None:
-    AuditEvent.objects.create(user=request.user, username=request.user.username, action=AuditEvent.Action.EXPORT,
-                              object_type=object_type, object_id="list", object_repr=f"{count} rows ({fmt})",
-                              path=request.get_full_path()[:300])
-
-
-def _query_without(request, *names) -> str:
-    query = request.GET.copy()
-    for name in ("page", "format", *names):
-        query.pop(name, None)
-    return query.urlencode()
+    return {"period": period, "periods": figures.available_periods(today()), "period_query": period_query(period)}
 
 
 def open_attendance_case(user, pupil):
@@ -116,7 +78,7 @@ def stage_check(suggested, case) -> str | None:
 def pupil_attendance(request, pk: int):
     pupil = selectors.pupil_get(user=request.user, pk=pk)
     record_view(user=request.user, instance=pupil, path=request.path)
-    period = _period(request)
+    period = request_period(request)
     policy = StagePolicy.current()
     enrolments = figures.visible_enrolments(request.user).filter(pupil=pupil).select_related("school")
     rows = figures.pupil_rows(request.user, period, enrolments)
@@ -157,33 +119,24 @@ def _calendar(marks: list[dict]) -> list[dict]:
     return [{"monday": monday, "days": days} for monday, days in weeks.items()]
 
 
-def pupil_list_filterset(request, period, enrolments, policy=None) -> AttendancePupilFilterSet:
-    """The FilterSet over the pupils behind a figure, shared by the school page, the drill-down and the API."""
-    rows = figures.attendance_pupil_list(request.user, period, enrolments, policy)
-    return AttendancePupilFilterSet(request.GET, queryset=rows, request=request)
-
-
-def _ordered(rows):
-    return rows.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
-
-
 def _pupil_list_response(request, filterset, period, *, template, name, extra):
-    rows = _ordered(filterset.qs)
-    fmt = _export_format(request)
+    rows = ordered_by_pupil(filterset.qs)
+    fmt = export_format(request)
     if fmt:
-        _audit_export(request, "schools.Enrolment", rows.count(), fmt)
+        record_export(user=request.user, object_type="schools.Enrolment", rows=rows.count(), fmt=fmt,
+                      path=request.get_full_path())
         return download(Table("Pupils and their attendance", period.label, PUPIL_COLUMNS, rows.iterator(2000)), fmt,
                         name)
-    page, query = _paginate(request, rows)
+    page, query = paginate(request, rows)
     return render(request, template, {
         "filter": filterset, "page": page, "query": query, "show": filterset.form.cleaned_data.get("show") or "pa",
-        "export_query": _query_without(request), "show_query": _query_without(request, "show"),
+        "export_query": query_without(request), "show_query": query_without(request, "show"),
         **extra, **_period_context(request, period)})
 
 
 def school_attendance(request, urn: str):
     school = selectors.school_get(user=request.user, urn=urn)
-    period = _period(request)
+    period = request_period(request)
     enrolments = figures.visible_enrolments(request.user).filter(school=school)
     total, pa, sa = figures.totals(request.user, period, enrolments)
     filterset = pupil_list_filterset(request, period, enrolments)
@@ -195,63 +148,37 @@ def school_attendance(request, urn: str):
 def attendance_pupil_list(request):
     """The LA drill-down: the pupils behind any overview figure, by school, phase or partnership (a school user sees
     their own school's pupils only)."""
-    period = _period(request)
+    period = request_period(request)
     filterset = pupil_list_filterset(request, period, figures.visible_enrolments(request.user))
     chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
     return _pupil_list_response(request, filterset, period, template="attendance/pupil_list.html",
                                 name="attendance-pupils", extra={"chosen": chosen})
 
 
-def _group(request) -> str:
-    group = request.GET.get("group", "school")
-    return group if group in dict(GROUP_CHOICES) else "school"
-
-
-def overview_data(request, period):
-    """(rows by group, overall figures, PA count, SA count, the FilterSet, the group) for the page and the API."""
-    filterset = AttendanceOverviewFilterSet(request.GET, queryset=figures.visible_enrolments(request.user),
-                                            request=request)
-    group = _group(request)
-    narrowed = filterset.qs if any(filterset.form.data.get(name) for name in filterset.filters) else None
-    table = figures.totals_by(request.user, period, group, narrowed)
-    overall, pa, sa = figures.totals(request.user, period, narrowed)
-    return table, overall, pa, sa, filterset, group
-
-
 def la_overview(request):
-    period = _period(request)
+    period = request_period(request)
     table, overall, pa, sa, filterset, group = overview_data(request, period)
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
-        _audit_export(request, "attendance.overview", len(table), fmt)
+        record_export(user=request.user, object_type="attendance.overview", rows=len(table), fmt=fmt,
+                      path=request.get_full_path())
         return download(Table(f"Attendance {dict(GROUP_CHOICES)[group].lower()}", period.label, OVERVIEW_COLUMNS,
                               table), fmt, f"attendance-by-{group}")
     scope = {name: filterset.form.data.get(name) for name in ("phase", "partnership") if filterset.form.data.get(name)}
     return render(request, "attendance/la_overview.html", {
         "table": table, "overall": overall, "pa": pa, "sa": sa, "group": group, "filter": filterset,
-        "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": _query_without(request),
+        "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": query_without(request),
         **_period_context(request, period)})
 
 
-def pn_rows(request, period):
-    """(rows, FilterSet) of the penalty-notice threshold list: each pupil's first window and its sessions."""
-    if request.GET.get("school") and not School.objects.visible_to(request.user).filter(
-            urn=urn_or_404(request.GET["school"])).exists():
-        raise Http404("No such school.")
-    filterset = PnThresholdFilterSet(request.GET, queryset=figures.visible_enrolments(request.user), request=request)
-    windows = figures.pn_threshold_windows(request.user, period, enrolments=filterset.qs)
-    listed = Enrolment.objects.visible_to(request.user).filter(pk__in=[w.enrolment_id for w in windows])
-    enrolments = {e.pk: e for e in listed.select_related("pupil", "school")}
-    return [{"window": w, "enrolment": enrolments[w.enrolment_id]} for w in windows], filterset
-
-
 def penalty_notice_list(request):
-    period = _period(request)
+    period = request_period(request)
     rows, filterset = pn_rows(request, period)
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         sessions = figures.pn_sessions_for(request.user, [row["window"] for row in rows])
-        _audit_export(request, "attendance.pn_threshold", len(rows), fmt)
+        record_export(user=request.user, object_type="attendance.pn_threshold", rows=len(rows), fmt=fmt,
+                      path=request.get_full_path())
         return download(Table("Penalty notice threshold", period.label, PN_COLUMNS,
                               [{**row, "sessions": sessions[row["window"].enrolment_id]} for row in rows]), fmt,
                         "penalty-notice-threshold")
@@ -265,18 +192,8 @@ def penalty_notice_list(request):
         school = filterset.form.cleaned_data.get("school")
     return render(request, "attendance/penalty_notice_list.html", {
         "rows": rows, "detail": detail, "school": school, "filter": filterset,
-        "list_query": _query_without(request, "enrolment"), "export_query": _query_without(request, "enrolment"),
+        "list_query": query_without(request, "enrolment"), "export_query": query_without(request, "enrolment"),
         **_period_context(request, period)})
-
-
-def import_list_for(user):
-    """Imports the user may see (LA staff: all; others: their own uploads), with pupils still waiting for review."""
-    imports = AttendanceImport.objects.select_related("job", "uploaded_by").annotate(
-        held_pending=Count("review_items", filter=Q(review_items__status=CtfReviewItem.Status.PENDING)),
-        held_total=Count("review_items", filter=~Q(review_items__status=CtfReviewItem.Status.SUPERSEDED)))
-    if not user.is_la_staff:
-        imports = imports.filter(uploaded_by=user)
-    return imports
 
 
 @capability_required(Capability.IMPORT_ATTENDANCE)
@@ -289,50 +206,20 @@ def import_list(request):
         return redirect("attendance_import_detail", pk=started.pk)
     filterset = AttendanceImportFilterSet(request.GET, queryset=import_list_for(request.user), request=request)
     imports = filterset.qs.order_by("-pk")
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
-        _audit_export(request, "schools.AttendanceImport", imports.count(), fmt)
+        record_export(user=request.user, object_type="schools.AttendanceImport", rows=imports.count(), fmt=fmt,
+                      path=request.get_full_path())
         return download(Table("Register imports", None, IMPORT_COLUMNS, imports.iterator(2000)), fmt,
                         "register-imports")
-    page, query = _paginate(request, imports)
+    page, query = paginate(request, imports)
     return render(request, "attendance/import_list.html", {
-        "form": form, "page": page, "query": query, "filter": filterset, "export_query": _query_without(request)})
-
-
-def visible_import(user, pk: int) -> AttendanceImport:
-    return get_object_or_404(import_list_for(user), pk=pk)
-
-
-def _visible_import(request, pk: int) -> AttendanceImport:
-    return visible_import(request.user, pk)
-
-
-def import_outcome_text(attendance_import: AttendanceImport) -> str:
-    """In words: what the uploader chose for bad rows and what that did to this file."""
-    job = attendance_import.job
-    if not job.is_finished:
-        choice = ("its good rows will be imported and any bad ones reported"
-                  if attendance_import.bad_rows == AttendanceImport.BadRows.KEEP_GOOD
-                  else "nothing will be imported if any row is bad")
-        return f"You chose that {choice}."
-    if attendance_import.bad_rows == AttendanceImport.BadRows.KEEP_GOOD:
-        if attendance_import.rows_rejected:
-            return (f"You chose to import the good rows and report the bad ones: {attendance_import.rows_rejected:,} "
-                    f"bad row{'s' if attendance_import.rows_rejected != 1 else ''} were left out (see the error "
-                    f"report) and every other row was imported.")
-        return "You chose to import the good rows and report the bad ones: no row had a problem, so all were imported."
-    if job.status == Job.Status.FAILED and attendance_import.rows_rejected:
-        return (f"You chose to import nothing if any row is bad: {attendance_import.rows_rejected:,} "
-                f"row{'s' if attendance_import.rows_rejected != 1 else ''} had problems, so nothing from this file "
-                f"was imported. Fix the rows in the error report and upload the whole file again.")
-    if job.status == Job.Status.FAILED:
-        return "The import stopped with an error, so nothing from this file was imported."
-    return "You chose to import nothing if any row is bad: no row had a problem, so the whole file was imported."
+        "form": form, "page": page, "query": query, "filter": filterset, "export_query": query_without(request)})
 
 
 def import_detail(request, pk: int):
-    attendance_import = _visible_import(request, pk)
-    if attendance_import.job.status == Job.Status.RUNNING and services.jobs_fail_stale(
+    attendance_import = visible_import(request.user, pk)
+    if attendance_import.job.status == Job.Status.RUNNING and jobs.jobs_fail_stale(
             job_ids=[attendance_import.job_id]):
         attendance_import.job.refresh_from_db()  # its worker died: say so now rather than at the next sweep
     held = (CtfReviewItem.objects.visible_to(request.user).filter(attendance_import=attendance_import)
@@ -343,7 +230,7 @@ def import_detail(request, pk: int):
 
 
 def import_issues(request, pk: int):
-    attendance_import = _visible_import(request, pk)
+    attendance_import = visible_import(request.user, pk)
     if not attendance_import.issues_file:
         raise Http404("This import has no problems to report.")
     response = HttpResponse(attendance_import.issues_file.read(), content_type="text/csv; charset=utf-8")

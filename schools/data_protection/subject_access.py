@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from schools.audit import record_view
+from schools.common import jobs
 from schools.data_protection.rules import MODELS, NOT_ABOUT_THIS_PUPIL
 from schools.exports import safe_cell
 from schools.models import AuditEvent, Carer, Job, Pupil
@@ -401,7 +402,7 @@ def subject_access_start(*, user, pupil) -> Job:
     job = Job.objects.create(kind=Job.Kind.SUBJECT_ACCESS, created_by=user, params={"pupil_id": pupil.pk})
     record_view(user=user, instance=job, pupil_id=pupil.pk, action=AuditEvent.Action.EXPORT,
                 path=f"subject access export started (job {job.pk})")
-    from schools.services import job_enqueue
+    from schools.common.jobs import job_enqueue
 
     job_enqueue(job, "schools.data_protection_tasks.run_subject_access", job.pk)
     return job
@@ -420,21 +421,20 @@ def run_export(job: Job) -> None:
     """The task's work: build, render and store the zip, moving the job's progress as sections are read."""
     from django.core.files.base import ContentFile
 
-    from schools import services
 
     pupil_id = job.params["pupil_id"]
     total = len(pupil_linked_models()) + 2  # the sections, then the PDF, then the zip
-    services.job_mark_running(job, total=total)
+    jobs.job_mark_running(job, total=total)
     data = build_export(pupil_id, requested_by=job.created_by,
-                        progress=lambda done, _n: services.job_progress(job, done=done))
+                        progress=lambda done, _n: jobs.job_progress(job, done=done))
     pdf = render_pdf(data)
-    services.job_progress(job, done=total - 1)
+    jobs.job_progress(job, done=total - 1)
     archive = write_zip(data, pdf)
     job.refresh_from_db()
     job.result_file.save(f"subject-access-pupil-{pupil_id}-job-{job.pk}.zip", ContentFile(archive), save=True)
-    services.job_progress(job, done=total)
+    jobs.job_progress(job, done=total)
     count = sum(len(s.records) for s in data["sections"])
-    services.job_finish(job, status=Job.Status.SUCCEEDED,
+    jobs.job_finish(job, status=Job.Status.SUCCEEDED,
                         message=f"{count} records in {sum(1 for s in data['sections'] if s.records)} sections, "
                                 f"{len(data['register'])} register weeks.")
 

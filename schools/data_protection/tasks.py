@@ -10,7 +10,7 @@ import logging
 
 from celery import shared_task
 
-from schools import services
+from schools.common import jobs
 from schools.models import Job
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def run_subject_access(self, job_id: int) -> str:
     from schools.data_protection.subject_access import run_export
 
-    if not services.job_claim(job_id):
+    if not jobs.job_claim(job_id):
         # Delivered twice (the sweep re-sent it, or a broker redelivery): another run has it or made the file.
         return Job.objects.values_list("status", flat=True).get(pk=job_id)
     job = Job.objects.select_related("created_by").get(pk=job_id, kind=Job.Kind.SUBJECT_ACCESS)
@@ -28,7 +28,7 @@ def run_subject_access(self, job_id: int) -> str:
         run_export(job)
     except Exception as exc:
         logger.exception("Subject access export %s failed", job_id)
-        services.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}", retryable=True)
+        jobs.job_finish(job, status=Job.Status.FAILED, message=f"The export failed: {exc}", retryable=True)
         raise
     return Job.Status.SUCCEEDED
 

@@ -12,15 +12,15 @@ from django.views.decorators.http import require_http_methods
 
 from schools import selectors
 from schools.audit import record_view
+from schools.common.filters import GdsFilterSet
+from schools.common.web import capability_required, paginate
 from schools.data_protection import retention as data_protection_retention
 from schools.data_protection import subject_access as data_protection
 from schools.data_protection.rules import PUPIL_REPLACEMENTS_NOTE, RETENTION_SOURCE
 from schools.exports import safe_cell
-from schools.filters import GdsFilterSet
 from schools.models import AuditEvent, Job, RetentionRun, User
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
-from schools.views import _paginate, capability_required
 
 
 class AccessReportFilterSet(GdsFilterSet):
@@ -54,7 +54,7 @@ def access_report(request, pk: int):
                              f"{e.object_type} {e.object_id}", safe_cell(e.path)])
         return response
     record_view(user=request.user, instance=pupil, path=request.path)
-    page, query = _paginate(request, events)
+    page, query = paginate(request, events)
     enrolments = list(selectors.pupil_enrolments(user=request.user, pupil=pupil))
     return render(request, "data_protection/access_report.html", {
         "pupil": pupil, "filter": filterset, "page": page, "query": query,
@@ -104,7 +104,7 @@ def sar_download(request, pk: int):
 @capability_required(Capability.MANAGE_RETENTION)
 def retention(request):
     result = data_protection_retention.dry_run()
-    page, query = _paginate(request, result["to_anonymise"])
+    page, query = paginate(request, result["to_anonymise"])
     return render(request, "data_protection/retention.html", {
         **result, "page": page, "query": query,
         "held_list": [(p, data_protection_retention.hold_reasons(p)) for p in result["held"][:200]],

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from schools.admin import ReadOnlyAdmin
-from schools.admin_audit import AuditedAdmin
+from schools.common.admin import AuditedAdmin, ReadOnlyAdmin
 from schools.models import (
     APProvider,
     ChildNotInSchool,

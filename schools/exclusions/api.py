@@ -16,11 +16,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.response import Response
 
-from schools.api import ScopedRelationsMixin, as_drf_error
 from schools.audit import record_view
+from schools.common.api import ScopedRelationsMixin, as_drf_error
 from schools.exclusions import rules, services
 from schools.exclusions import selectors as sel
-from schools.filters import (
+from schools.exclusions.filters import (
     APProviderFilterSet,
     CMEFilterSet,
     ExclusionFilterSet,
@@ -85,8 +85,6 @@ class ScopedServiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             instance = self.service(user=self.request.user, **serializer.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
         serializer.instance = self.get_queryset().get(pk=instance.pk)
 
     def write_on(self, request, input_serializer, write):
@@ -101,8 +99,6 @@ class ScopedServiceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             write(obj, **data.validated_data)
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
-        except PermissionError as error:
-            raise PermissionDenied(str(error)) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 
+from schools.common.forms import GdsFormMixin
 from schools.exclusions import rules
-from schools.forms import GdsFormMixin
 from schools.models import (
     APProvider,
     ChildNotInSchool,

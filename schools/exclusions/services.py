@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
@@ -35,7 +35,7 @@ from schools.models import (
     Pupil,
     School,
 )
-from schools.roles import Capability
+from schools.roles import Capability, require
 from schools.school_days import (
     CalendarMissing,
     academic_year_containing,
@@ -47,7 +47,7 @@ from schools.school_days import (
     term_containing,
 )
 from schools.scoping import is_la_user
-from schools.services import _require, _unknown
+from schools.services import reject_unknown_fields
 
 Kind = Exclusion.Kind
 
@@ -382,7 +382,7 @@ def exclusion_record(*, user, pupil: Pupil, school: School, kind: str, start_dat
                      la_notified_on: datetime.date | None = None, missed_public_exam: bool = False,
                      parental_representations: bool = False, imported: bool = False) -> Exclusion:
     """Record a suspension, permanent exclusion or lunchtime exclusion for a pupil on the school's roll that day."""
-    _require(user, Capability.RECORD_EXCLUSIONS)
+    require(user, Capability.RECORD_EXCLUSIONS)
     _check_own_school(user, school)
     exclusion = Exclusion(
         pupil=pupil, school=school, kind=kind, start_date=start_date, start_session=start_session or "am",
@@ -403,8 +403,8 @@ def exclusion_record(*, user, pupil: Pupil, school: School, kind: str, start_dat
 @transaction.atomic
 def exclusion_update(*, user, exclusion: Exclusion, **fields) -> Exclusion:
     """Correct an exclusion's details; its schedule is worked out again."""
-    _require(user, Capability.RECORD_EXCLUSIONS)
-    _unknown(fields, EXCLUSION_EDITABLE)
+    require(user, Capability.RECORD_EXCLUSIONS)
+    reject_unknown_fields(fields, EXCLUSION_EDITABLE)
     if exclusion.is_cancelled:
         raise ValidationError("A cancelled exclusion cannot be changed.")
     before = snapshot(exclusion)
@@ -434,8 +434,8 @@ REVIEW_FIELDS = ("board_met_on", "board_decision", "board_decision_notified_on",
 @transaction.atomic
 def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusion:
     """Record the governing board's consideration and, for a permanent exclusion, the independent review."""
-    _require(user, Capability.RECORD_EXCLUSIONS)
-    _unknown(fields, frozenset(REVIEW_FIELDS))
+    require(user, Capability.RECORD_EXCLUSIONS)
+    reject_unknown_fields(fields, frozenset(REVIEW_FIELDS))
     if exclusion.is_cancelled:
         raise ValidationError("A cancelled exclusion has no review.")
     before = snapshot(exclusion)
@@ -487,7 +487,7 @@ def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusio
 @transaction.atomic
 def exclusion_cancel(*, user, exclusion: Exclusion, cancelled_on: datetime.date, reason: str) -> Exclusion:
     """Cancel ("rescind") an exclusion before the governing board meets (Excl guidance 2023)."""
-    _require(user, Capability.RECORD_EXCLUSIONS)
+    require(user, Capability.RECORD_EXCLUSIONS)
     if exclusion.is_cancelled:
         raise ValidationError("This exclusion is already cancelled.")
     if not (reason or "").strip():
@@ -526,7 +526,7 @@ def _case_hook():
 def exclusion_reintegration_start(*, user, exclusion: Exclusion, plan: str,
                                   meeting_on: datetime.date | None = None) -> Exclusion:
     """Record a reintegration plan and open or join the pupil's reintegration case (through the cases hook)."""
-    _require(user, Capability.RECORD_EXCLUSIONS)
+    require(user, Capability.RECORD_EXCLUSIONS)
     if not (plan or "").strip():
         raise ValidationError({"plan": "Describe the reintegration plan."})
     if meeting_on and meeting_on < exclusion.start_date:
@@ -650,8 +650,8 @@ def _refresh_provision_from(exclusion: Exclusion | None) -> None:
 @transaction.atomic
 def placement_record(*, user, pupil: Pupil, **fields) -> Placement:
     """Record provision: the LA's (any LA editor) or a school's (that school's users, or the LA on its behalf)."""
-    _require(user, Capability.RECORD_PROVISION)
-    _unknown(fields, PLACEMENT_FIELDS)
+    require(user, Capability.RECORD_PROVISION)
+    reject_unknown_fields(fields, PLACEMENT_FIELDS)
     placement = Placement(pupil=pupil, created_by=user, **fields)
     errors = {}
     la_user = is_la_user(user)
@@ -691,7 +691,7 @@ def placement_record(*, user, pupil: Pupil, **fields) -> Placement:
 
 @transaction.atomic
 def placement_end(*, user, placement: Placement, end_date: datetime.date) -> Placement:
-    _require(user, Capability.RECORD_PROVISION)
+    require(user, Capability.RECORD_PROVISION)
     before = snapshot(placement)
     placement.end_date = end_date
     placement.full_clean()
@@ -711,7 +711,7 @@ def part_time_record(*, user, pupil: Pupil, school: School, start_date: datetime
                      la_notified_on: datetime.date | None = None,
                      next_review_date: datetime.date | None = None) -> PartTimeTimetable:
     """A school notifies a part-time timetable: agreed with the parent, time-limited, reviewed (WT2024)."""
-    _require(user, Capability.RECORD_PROVISION)
+    require(user, Capability.RECORD_PROVISION)
     _check_own_school(user, school)
     errors = {}
     if hours_per_week is not None and hours_per_week >= max(rules.FULL_TIME_HOURS.values()):
@@ -754,7 +754,7 @@ def part_time_record(*, user, pupil: Pupil, school: School, start_date: datetime
 def part_time_review_record(*, user, timetable: PartTimeTimetable, reviewed_on: datetime.date, outcome: str,
                             notes: str = "", next_review_date: datetime.date | None = None,
                             new_planned_end_date: datetime.date | None = None) -> PartTimeReview:
-    _require(user, Capability.RECORD_PROVISION)
+    require(user, Capability.RECORD_PROVISION)
     if timetable.ended_on:
         raise ValidationError("This timetable has ended.")
     errors = {}
@@ -796,7 +796,7 @@ def part_time_review_record(*, user, timetable: PartTimeTimetable, reviewed_on: 
 def managed_move_record(*, user, pupil: Pupil, from_school: School, to_school: School, agreed_on: datetime.date,
                         start_date: datetime.date, review_date: datetime.date | None = None,
                         notes: str = "") -> ManagedMove:
-    _require(user, Capability.RECORD_PROVISION)
+    require(user, Capability.RECORD_PROVISION)
     if not is_la_user(user) and not user.schools.filter(pk__in=[from_school.pk, to_school.pk]).exists():
         raise ValidationError({"from_school": "You can record a managed move to or from your own school only."})
     if agreed_on > start_date:
@@ -815,7 +815,7 @@ def managed_move_record(*, user, pupil: Pupil, from_school: School, to_school: S
 @transaction.atomic
 def managed_move_outcome(*, user, move: ManagedMove, outcome: str, outcome_on: datetime.date,
                          notes: str = "") -> ManagedMove:
-    _require(user, Capability.RECORD_PROVISION)
+    require(user, Capability.RECORD_PROVISION)
     if move.outcome != ManagedMove.Outcome.IN_PROGRESS:
         on = f", {move.outcome_on:%-d %B %Y}" if move.outcome_on else ""
         raise ValidationError({"outcome": f"The move's outcome was already recorded ({move.get_outcome_display()}"
@@ -840,7 +840,7 @@ def managed_move_outcome(*, user, move: ManagedMove, outcome: str, outcome_on: d
 
 @transaction.atomic
 def ap_provider_create(*, user, **fields) -> APProvider:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     provider = APProvider(**fields)
     provider.full_clean()
     provider.save()
@@ -851,7 +851,7 @@ def ap_provider_create(*, user, **fields) -> APProvider:
 @transaction.atomic
 def fair_access_refer(*, user, pupil: Pupil, category: str, referred_on: datetime.date,
                       out_of_school_since: datetime.date, panel=None, notes: str = "") -> FairAccessReferral:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     if out_of_school_since > referred_on:
         raise ValidationError({"out_of_school_since": "The child was out of school before (or when) referred."})
     try:
@@ -870,7 +870,7 @@ def fair_access_refer(*, user, pupil: Pupil, category: str, referred_on: datetim
 @transaction.atomic
 def fair_access_allocate(*, user, referral: FairAccessReferral, allocated_school: School,
                          allocated_on: datetime.date, placed_on: datetime.date | None = None) -> FairAccessReferral:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     if allocated_on < referral.referred_on:
         raise ValidationError({"allocated_on": "A place is allocated after the referral."})
     if placed_on and placed_on < allocated_on:
@@ -890,7 +890,7 @@ def fair_access_allocate(*, user, referral: FairAccessReferral, allocated_school
 def cme_record(*, user, reason: str, referred_on: datetime.date, pupil: Pupil | None = None, child_name: str = "",
                date_of_birth=None, address: str = "", referring_school: School | None = None,
                referral_source: str = "", last_attended_on=None, officer=None) -> CMERecord:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     if last_attended_on and last_attended_on > referred_on:
         raise ValidationError({"last_attended_on": "The child last attended before the referral."})
     record = CMERecord(pupil=pupil, child_name=child_name, date_of_birth=date_of_birth, address=address,
@@ -904,7 +904,7 @@ def cme_record(*, user, reason: str, referred_on: datetime.date, pupil: Pupil | 
 
 @transaction.atomic
 def cme_enquiry_add(*, user, record: CMERecord, made_on: datetime.date, method: str, result: str) -> CMEEnquiry:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     if made_on < record.referred_on:
         raise ValidationError({"made_on": "Enquiries follow the referral."})
     if made_on > _today():
@@ -918,7 +918,7 @@ def cme_enquiry_add(*, user, record: CMERecord, made_on: datetime.date, method: 
 
 @transaction.atomic
 def cme_close(*, user, record: CMERecord, outcome: str, outcome_on: datetime.date, notes: str = "") -> CMERecord:
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     if outcome == CMERecord.Outcome.OPEN:
         raise ValidationError({"outcome": "Choose the outcome."})
     if outcome_on < record.referred_on:
@@ -933,7 +933,7 @@ def cme_close(*, user, record: CMERecord, outcome: str, outcome_on: datetime.dat
     return record
 
 
-class RegisterNotInForce(PermissionError):
+class RegisterNotInForce(PermissionDenied):
     """The CNIS register's duties are not yet commenced (CWSA 2026 s38): off unless CNIS_REGISTER_ENABLED."""
 
 
@@ -948,7 +948,7 @@ def cnis_register(*, user, category: str, parent_names: str, registered_on: date
                   support_offered: str = "") -> ChildNotInSchool:
     if not cnis_enabled():
         raise RegisterNotInForce("The Children Not in School register is not in force (CNIS_REGISTER_ENABLED).")
-    _require(user, Capability.MANAGE_LA_REGISTERS)
+    require(user, Capability.MANAGE_LA_REGISTERS)
     entry = ChildNotInSchool(pupil=pupil, child_name=child_name, date_of_birth=date_of_birth, address=address,
                              category=category, parent_names=parent_names, parent_contact=parent_contact,
                              education_providers=education_providers, registered_on=registered_on,
@@ -959,9 +959,3 @@ def cnis_register(*, user, category: str, parent_names: str, registered_on: date
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=entry)
     return entry
 
-
-def record_export(*, user, model_label: str, rows: int, path: str) -> AuditEvent:
-    """An export is a view of every row in it: audited like a record view."""
-    return AuditEvent.objects.create(
-        user=user, username=user.username, action=AuditEvent.Action.EXPORT, object_type=model_label,
-        object_id="", object_repr=f"{rows} rows exported"[:200], path=path[:300])

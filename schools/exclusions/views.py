@@ -14,9 +14,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from schools import selectors
-from schools.audit import record_view
+from schools.audit import record_export, record_view
+from schools.common.web import FORMATS, apply_form_errors, capability_required, form_page, paginate
 from schools.exclusions import rules, services, tables
 from schools.exclusions import selectors as sel
+from schools.exclusions.filters import (
+    APProviderFilterSet,
+    ChildNotInSchoolFilterSet,
+    CMEFilterSet,
+    ExclusionFilterSet,
+    ExclusionReminderFilterSet,
+    FairAccessFilterSet,
+    ManagedMoveFilterSet,
+    PartTimeTimetableFilterSet,
+    PlacementFilterSet,
+)
 from schools.exclusions.forms import (
     APProviderForm,
     ChildNotInSchoolForm,
@@ -37,23 +49,9 @@ from schools.exclusions.forms import (
     PlacementForm,
     ReintegrationForm,
 )
-from schools.filters import (
-    APProviderFilterSet,
-    ChildNotInSchoolFilterSet,
-    CMEFilterSet,
-    ExclusionFilterSet,
-    ExclusionReminderFilterSet,
-    FairAccessFilterSet,
-    ManagedMoveFilterSet,
-    PartTimeTimetableFilterSet,
-    PlacementFilterSet,
-)
 from schools.models import Exclusion, ManagedMove, Placement, School
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
-from schools.views import _apply_form_errors, _paginate, capability_required
-
-EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _area_nav(request) -> list[tuple[str, str, bool]]:
@@ -79,15 +77,16 @@ def _register(request, *, filterset, table: tables.Table, title: str, filename: 
               actions=(), model_label: str, rows_for_page=None):
     """A filtered, paginated list drawn from its column definitions; ``?export=csv|xlsx`` downloads the same rows."""
     fmt = request.GET.get("export")
-    if fmt in EXPORT_FORMATS:
+    if fmt in FORMATS:
         if not request.user.can(Capability.EXPORT_PUPILS):
             raise PermissionDenied
         objects = list(filterset.qs)
         if rows_for_page:
             rows_for_page(objects)
-        services.record_export(user=request.user, model_label=model_label, rows=len(objects), path=request.path)
+        record_export(user=request.user, object_type=model_label, rows=len(objects), fmt=fmt,
+                      path=request.get_full_path())
         return tables.export_response(table, objects, fmt=fmt, filename=filename)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     query_without_export = "&".join(p for p in query.split("&") if p and not p.startswith("export="))
     if rows_for_page:
         rows_for_page(list(page.object_list))
@@ -98,9 +97,6 @@ def _register(request, *, filterset, table: tables.Table, title: str, filename: 
     })
 
 
-def _form_page(request, form, title: str, back_url: str, intro: str = ""):
-    return render(request, "schools/form_page.html", {"form": form, "title": title, "back_url": back_url,
-                                                      "intro": intro})
 
 
 def _save(request, form, write, success: str, redirect_to):
@@ -108,9 +104,9 @@ def _save(request, form, write, success: str, redirect_to):
     try:
         result = write(form.cleaned_data)
     except ValidationError as error:
-        _apply_form_errors(form, error)
+        apply_form_errors(form, error)
         return None
-    except PermissionError as error:
+    except PermissionDenied as error:
         raise PermissionDenied(str(error)) from error
     messages.success(request, success)
     return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
@@ -212,7 +208,7 @@ def exclusion_create(request, pk: int):
         if response is not None:
             _warn_about_cap(request, pupil, recorded[0].start_date)
             return response
-    return _form_page(request, form, f"Record an exclusion for {pupil.display_name}",
+    return form_page(request, form, f"Record an exclusion for {pupil.display_name}",
                       reverse("pupil_exclusions", args=[pupil.pk]))
 
 
@@ -236,7 +232,7 @@ def exclusion_edit(request, pk: int):
             "The exclusion was updated.", reverse("exclusion_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Change the exclusion for {exclusion.pupil.display_name}",
+    return form_page(request, form, f"Change the exclusion for {exclusion.pupil.display_name}",
                       reverse("exclusion_detail", args=[pk]))
 
 
@@ -252,7 +248,7 @@ def exclusion_review(request, pk: int):
             "The review was recorded.", reverse("exclusion_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Governing board and review for {exclusion.pupil.display_name}",
+    return form_page(request, form, f"Governing board and review for {exclusion.pupil.display_name}",
                       reverse("exclusion_detail", args=[pk]))
 
 
@@ -268,7 +264,7 @@ def exclusion_cancel(request, pk: int):
             reverse("exclusion_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Cancel the exclusion for {exclusion.pupil.display_name}",
+    return form_page(request, form, f"Cancel the exclusion for {exclusion.pupil.display_name}",
                       reverse("exclusion_detail", args=[pk]))
 
 
@@ -285,7 +281,7 @@ def exclusion_reintegration(request, pk: int):
             reverse("exclusion_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Reintegration plan for {exclusion.pupil.display_name}",
+    return form_page(request, form, f"Reintegration plan for {exclusion.pupil.display_name}",
                       reverse("exclusion_detail", args=[pk]))
 
 
@@ -367,7 +363,7 @@ def placement_create(request, pk: int):
     title = f"Record provision for {pupil.display_name}"
     if exclusion is not None:
         title += f" ({exclusion.get_kind_display().lower()} from {exclusion.start_date:%-d %B %Y})"
-    return _form_page(request, form, title, reverse("pupil_exclusions", args=[pupil.pk]))
+    return form_page(request, form, title, reverse("pupil_exclusions", args=[pupil.pk]))
 
 
 @capability_required(Capability.RECORD_PROVISION)
@@ -380,7 +376,7 @@ def placement_end(request, pk: int):
             reverse("pupil_exclusions", args=[placement.pupil_id]))
         if response is not None:
             return response
-    return _form_page(request, form, f"End the placement at {placement.provider_display}",
+    return form_page(request, form, f"End the placement at {placement.provider_display}",
                       reverse("pupil_exclusions", args=[placement.pupil_id]))
 
 
@@ -410,7 +406,7 @@ def part_time_create(request, pk: int):
             lambda t: reverse("part_time_detail", args=[t.pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Notify a part-time timetable for {pupil.display_name}",
+    return form_page(request, form, f"Notify a part-time timetable for {pupil.display_name}",
                       reverse("pupil_exclusions", args=[pupil.pk]))
 
 
@@ -436,7 +432,7 @@ def part_time_review(request, pk: int):
             reverse("part_time_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Review {timetable.pupil.display_name}'s part-time timetable",
+    return form_page(request, form, f"Review {timetable.pupil.display_name}'s part-time timetable",
                       reverse("part_time_detail", args=[pk]))
 
 
@@ -464,7 +460,7 @@ def managed_move_create(request, pk: int):
             reverse("pupil_exclusions", args=[pupil.pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Record a managed move for {pupil.display_name}",
+    return form_page(request, form, f"Record a managed move for {pupil.display_name}",
                       reverse("pupil_exclusions", args=[pupil.pk]))
 
 
@@ -479,7 +475,7 @@ def managed_move_outcome(request, pk: int):
             user=request.user, move=move, **data), "The outcome was recorded.", reverse("managed_move_list"))
         if response is not None:
             return response
-    return _form_page(request, form, f"Outcome of {move.pupil.display_name}'s managed move",
+    return form_page(request, form, f"Outcome of {move.pupil.display_name}'s managed move",
                       reverse("managed_move_list"))
 
 
@@ -508,7 +504,7 @@ def ap_provider_create(request):
                          "The provider was added.", reverse("ap_provider_list"))
         if response is not None:
             return response
-    return _form_page(request, form, "Add an alternative provision provider", reverse("ap_provider_list"))
+    return form_page(request, form, "Add an alternative provision provider", reverse("ap_provider_list"))
 
 
 @capability_required(Capability.VIEW_LA_REGISTERS)
@@ -537,7 +533,7 @@ def fair_access_create(request, pk: int):
             user=request.user, pupil=pupil, **data), "The referral was recorded.", reverse("fair_access_list"))
         if response is not None:
             return response
-    return _form_page(request, form, f"Refer {pupil.display_name} to Fair Access",
+    return form_page(request, form, f"Refer {pupil.display_name} to Fair Access",
                       reverse("pupil_exclusions", args=[pupil.pk]))
 
 
@@ -552,7 +548,7 @@ def fair_access_update(request, pk: int):
             user=request.user, referral=referral, **data), "The allocation was saved.", reverse("fair_access_list"))
         if response is not None:
             return response
-    return _form_page(request, form, f"Place {referral.pupil.display_name}", reverse("fair_access_list"))
+    return form_page(request, form, f"Place {referral.pupil.display_name}", reverse("fair_access_list"))
 
 
 @capability_required(Capability.VIEW_LA_REGISTERS)
@@ -579,7 +575,7 @@ def cme_create(request):
                          lambda r: reverse("cme_detail", args=[r.pk]))
         if response is not None:
             return response
-    return _form_page(request, form, "Add a child missing education", reverse("cme_list"))
+    return form_page(request, form, "Add a child missing education", reverse("cme_list"))
 
 
 @capability_required(Capability.VIEW_LA_REGISTERS)
@@ -611,7 +607,7 @@ def cme_close(request, pk: int):
                          "The record was closed.", reverse("cme_detail", args=[pk]))
         if response is not None:
             return response
-    return _form_page(request, form, f"Close the record for {record.display_name}", reverse("cme_detail", args=[pk]))
+    return form_page(request, form, f"Close the record for {record.display_name}", reverse("cme_detail", args=[pk]))
 
 
 def _cnis_in_force():
@@ -644,5 +640,5 @@ def cnis_create(request):
         response = _save(request, form, write, "The child was added to the register.", reverse("cnis_list"))
         if response is not None:
             return response
-    return _form_page(request, form, "Add a child not in school", reverse("cnis_list"))
+    return form_page(request, form, "Add a child not in school", reverse("cnis_list"))
 

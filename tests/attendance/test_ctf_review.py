@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from schools.attendance.review import services
@@ -193,7 +193,7 @@ def test_a_stale_or_already_resolved_item_is_refused(world, held_new):
 
 def test_school_users_and_legal_officers_cannot_resolve(world, held_new):
     for role in ("school_a", "legal_officer"):
-        with pytest.raises(PermissionError):
+        with pytest.raises(PermissionDenied):
             services.review_reject(user=world.users[role], item=held_new, version=held_new.version, note="x")
     assert CtfReviewItem.objects.get().is_pending
 

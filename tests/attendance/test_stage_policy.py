@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from schools.attendance import selectors as figures
@@ -40,7 +40,7 @@ def test_bands_must_be_ordered_and_inside_0_to_100(world, prevention, early):
 
 
 def test_only_admins_change_it_and_every_change_is_audited(world):
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         stage_policy_save(user=world.users["la_manager"], policy=StagePolicy())
     policy = stage_policy_save(user=world.users["la_admin"], policy=StagePolicy(), prevention_from=Decimal("95"),
                                early_intervention_from=Decimal("85"), source="Cabinet paper, 1 Sept 2026")

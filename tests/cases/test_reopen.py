@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from cases import services
@@ -92,7 +92,7 @@ def test_one_open_case_per_pupil_per_type_still_holds(closed_b, world):
 
 
 def test_only_managers_reopen_and_only_closed_cases(closed_b, cases_world, world):
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.case_reopen(user=world.users["la_officer"], case=closed_b, expected_version=closed_b.version,
                              reason="I would like it back")
     with pytest.raises(ValidationError, match="only a closed case can be reopened"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases import services
@@ -105,7 +105,7 @@ def test_triage_accept_opens_a_case_and_decline_needs_a_reason(world):
 
 def test_triage_is_for_managers(world):
     referral = _referral(world)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.referral_accept(user=world.users["la_officer"], referral=referral, expected_version=1)
 
 
@@ -184,10 +184,10 @@ def test_legal_stage_only_after_support_has_been_tried(cases_world, world):
 def test_officer_cannot_change_a_case_allocated_to_someone_else(cases_world, world):
     other = UserFactory(role="la_officer")
     case = cases_world.case_b
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.case_change_stage(user=other, case=case, stage=Stage.PREVENTION, reason="x",
                                    expected_version=case.version)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.entry_add(user=other, case=case, entry_type="note", occurred_on=timezone.localdate(), summary="x")
 
 
@@ -207,7 +207,7 @@ def test_closing_needs_the_plans_ended_and_then_locks_the_case(cases_world, worl
                         outcome_notes="Above 95% for six weeks.")
     case.refresh_from_db()
     assert (case.status, case.outcome, case.next_review_due) == (Case.Status.CLOSED, "improved", None)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.entry_add(user=officer, case=case, entry_type="note", occurred_on=timezone.localdate(), summary="x")
     # Closed, a new case of the same type may open.
     services.case_open(user=world.users["la_manager"], pupil=world.pupil_b, case_type="attendance", summary="Again")
@@ -258,7 +258,7 @@ def test_only_the_author_or_a_manager_corrects_an_entry(cases_world, world):
     other = UserFactory(role="la_officer")
     services.case_allocate(user=world.users["la_manager"], case=case, officer=other, expected_version=case.version)
     entry.refresh_from_db()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.entry_update(user=other, entry=entry, expected_version=entry.version, reason="x", summary="y")
     services.entry_update(user=world.users["la_manager"], entry=entry, expected_version=entry.version,
                           reason="Typo", summary="Called mother about the mornings")
@@ -269,7 +269,7 @@ def test_service_events_cannot_be_added_or_edited(cases_world, world):
         services.entry_add(user=world.users["la_officer"], case=cases_world.case_b, entry_type="event",
                            occurred_on=timezone.localdate(), summary="Forged event")
     event = ChronologyEntry.objects.filter(case=cases_world.case_b, entry_type="event").first()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.entry_update(user=world.users["la_manager"], entry=event, expected_version=event.version,
                               reason="x", summary="Rewritten history")
 

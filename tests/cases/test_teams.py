@@ -9,7 +9,7 @@ rows come from the permission matrix (tests/test_permission_matrix.py), so a new
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,7 +65,7 @@ def test_team_rule_in_the_services_and_on_the_case_page(teams, cases_world, worl
                                reason="Covering while Priya is on leave: attendance below 80%.")
     services.entry_add(user=colleague, case=case, entry_type="call", occurred_on=timezone.localdate(),
                        summary="Called mother (covering)")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.entry_add(user=outsider, case=case, entry_type="note", occurred_on=timezone.localdate(),
                            summary="Not my team")
     client.force_login(colleague)

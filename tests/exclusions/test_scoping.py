@@ -136,7 +136,7 @@ def test_exports_are_audited_and_formula_cells_neutralised(both, client):
     text = client.get(reverse("exclusion_list"), {"export": "csv"}).content.decode("utf-8-sig")
     assert "'=cmd" in text and ",=cmd" not in text
     event = AuditEvent.objects.get(action="export", object_type="schools.Exclusion")
-    assert event.username == "la_officer" and event.object_repr == "3 rows exported"
+    assert event.username == "la_officer" and event.object_repr == "3 rows exported (csv)"
 
 
 def test_api_managed_move_from_another_school_is_an_unknown_school(world, client):

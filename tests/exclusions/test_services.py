@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from schools.exclusions import services
 from schools.models import (
@@ -116,7 +116,7 @@ def test_the_cap_counts_suspensions_at_every_school(record, calendar):
 def test_school_users_record_only_for_their_own_school(record, calendar):
     _refused(record, "school", "only record this for your own school, not Beta Academy",
              pupil=calendar.pupil_b, school=calendar.school_b)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         record(user=calendar.users["legal_officer"])
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from schools import services
 from schools.attendance.services import attendance_import_start
+from schools.common import jobs
 from schools.models import AttendanceWeek, AuditEvent, Job
 from schools.tasks import run_attendance_import, run_pupil_export
 from tests.attendance.conftest import terms  # noqa: F401  (fixture)
@@ -71,11 +72,11 @@ def test_a_job_the_queue_never_got_says_so_and_the_sweep_runs_it_once(world, cli
     job = _export_job(user)  # pending with no queued_at: what pupil_export_start leaves when Redis is down
     page = client_for(user).get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "Waiting to start" in page and "The job queue cannot be reached just now" in page
-    assert services.jobs_sweep(now=timezone.now())["requeued"] == 0  # a publish may still be on its way
-    result = services.jobs_sweep(now=timezone.now() + services.REQUEUE_UNQUEUED_AFTER)
+    assert jobs.jobs_sweep(now=timezone.now())["requeued"] == 0  # a publish may still be on its way
+    result = jobs.jobs_sweep(now=timezone.now() + jobs.REQUEUE_UNQUEUED_AFTER)
     job.refresh_from_db()
     assert (result["requeued"], job.status, job.attempts, _exports_of(job)) == (1, Job.Status.SUCCEEDED, 1, 1)
-    assert services.jobs_sweep(now=timezone.now() + datetime.timedelta(days=1))["requeued"] == 0  # finished
+    assert jobs.jobs_sweep(now=timezone.now() + datetime.timedelta(days=1))["requeued"] == 0  # finished
 
 
 @pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_a_queued_job_waiting_for_a_worker_says_that_instead(world, client_for):
 def test_retry_runs_an_interrupted_job_again_for_its_owner_only(world, client_for,
                                                                 django_capture_on_commit_callbacks):
     owner = world.users["la_officer"]
-    job = _export_job(owner, status=Job.Status.FAILED, retryable=True, message=services.INTERRUPTED_MESSAGE,
+    job = _export_job(owner, status=Job.Status.FAILED, retryable=True, message=jobs.INTERRUPTED_MESSAGE,
                       attempts=1)
     page = client_for(owner).get(reverse("job_detail", args=[job.pk])).content.decode()
     assert 'data-testid="job-retry"' in page and "Use Retry to run it again" in page
@@ -119,7 +120,7 @@ def test_a_running_job_whose_worker_connection_is_gone_is_shown_failed(world, cl
     if connection.vendor != "postgresql":
         pytest.skip("Only PostgreSQL says which worker connections are alive.")
     owner = world.users["la_officer"]
-    alive = _export_job(owner, status=Job.Status.RUNNING, claimed_by=services._connection_id())
+    alive = _export_job(owner, status=Job.Status.RUNNING, claimed_by=jobs.connection_id())
     gone = _export_job(owner, status=Job.Status.RUNNING, claimed_by="pg:1:1")
     page = client_for(owner).get(reverse("job_detail", args=[gone.pk])).content.decode()
     assert "Failed" in page and 'data-testid="job-retry"' in page

@@ -15,6 +15,7 @@ from django.urls import reverse
 from reporting import pdf, presentation, services, tasks
 from reporting import selectors as s
 from reporting.models import ReportRun
+from schools.common.pdf import html_to_pdf_with_pages
 from schools.models import AuditEvent, Job
 from tests.jobs_support import retry_from_its_page
 
@@ -138,7 +139,7 @@ def test_the_pdf_reads_as_a_committee_paper(report_world):
         assert heading in html, heading
     assert html.count('class="fn"') >= 10  # definitions and sources as footnotes, each once
     assert html.count("<svg") >= 5  # weekly, phase, groups, exclusions, stages (others need more data)
-    content, pages = pdf.html_to_pdf_with_pages(html)
+    content, pages = html_to_pdf_with_pages(html)
     assert content.startswith(b"%PDF-") and pages >= 8
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from schools import services
@@ -88,9 +88,9 @@ def test_update_records_before_and_after(world):
 
 
 def test_roles_without_the_capability_cannot_write(world):
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.pupil_update(user=world.users["legal_officer"], pupil=world.pupil_a, fsm_eligible=True)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.pupil_update(user=world.users["school_a"], pupil=world.pupil_a, fsm_eligible=True)
 
 

@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases.models import TargetingSupportMeeting
 from interventions.models import Booking, BookingDate, OfficerCommitment, Rate, TradedService
@@ -131,7 +131,7 @@ def test_pupils_only_from_the_schools_own_roll(world, traded):
 def test_school_books_only_for_itself(world, traded):
     with pytest.raises(ValidationError, match="only for your own school"):
         request(world, traded, user="school_a", school=world.school_b)
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         request(world, traded, user="la_officer")
 
 
@@ -250,10 +250,10 @@ def test_delivery_waits_for_the_first_date_and_the_right_person(world, traded):
     with pytest.raises(ValidationError, match="Record delivery from 1 December 2026"):
         services.booking_deliver(user=traded.officer, booking=booking, expected_version=booking.version,
                                  delivered_units="1")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.booking_deliver(user=traded.officer2, booking=booking, expected_version=booking.version,
                                  delivered_units="1")
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.booking_deliver(user=world.users["school_b"], booking=booking, expected_version=booking.version,
                                  delivered_units="1")
 
@@ -292,7 +292,7 @@ def test_cancellation_with_notice_or_by_the_la_is_free(world, traded):
                             reason="Officer ill.", by_school=False)
     by_la.refresh_from_db()
     assert by_la.charge is None and not by_la.cancelled_late
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.booking_cancel(user=world.users["school_a"], booking=on_time, expected_version=on_time.version,
                                 reason="x")
 
@@ -329,7 +329,7 @@ def test_rate_cannot_be_back_dated(world, traded):
     with pytest.raises(ValidationError, match="above £0"):
         services.rate_add(user=world.users["la_admin"], role="officer", effective_from=datetime.date(2027, 1, 1),
                           day_rate=D("-1"), half_day_rate=D("130"))
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.rate_add(user=world.users["la_manager"], role="officer", effective_from=datetime.date(2027, 1, 1),
                           day_rate=D("230"), half_day_rate=D("130"))
     assert Rate.objects.count() == 3

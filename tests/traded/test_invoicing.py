@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from interventions.models import BookingDate, Invoice, InvoiceLine, Package
@@ -142,7 +142,7 @@ def test_nothing_to_invoice_and_bad_dates(world, traded):
         services.invoice_run(user=manager, period_kind="month", month=NOV[1])
     with pytest.raises(ValidationError, match="future"):
         services.invoice_run(user=manager, period_kind="month", month=NOV[1], issued_on=DEC[1])
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionDenied):
         services.invoice_run(user=world.users["la_officer"], period_kind="month", month=NOV[1])
     assert not Invoice.objects.exists()
 

@@ -7,7 +7,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
-from schools.forms import GdsFormMixin
+from schools.common.forms import GdsFormMixin
 from schools.models import Enrolment, Pupil
 
 NC_YEAR_CHOICES = [("", "Choose a year"), *Enrolment.NcYear.choices]

@@ -29,7 +29,7 @@ A later file that holds the same UPN again, uploaded by someone who can see the 
 pending item: the new item keeps the earlier marks too, with the later file's mark winning for the same session, so
 re-sending a file neither loses marks nor doubles the queue.
 
-Resolving imports the held marks through schools.attendance.services.apply_marks (the one writer) under the original
+Resolving imports the held marks through schools.attendance.apply.apply_marks (the one writer) under the original
 upload, so they are scoped to what its uploader could import and counted on that import.
 """
 
@@ -46,11 +46,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from schools import services as school_services
+from schools.attendance.apply import apply_marks
 from schools.attendance.imports.errors import ImportIssue
 from schools.attendance.imports.marks_csv import MarkRow
 from schools.audit import record_change, snapshot
 from schools.models import AttendanceImport, AuditEvent, CtfReviewItem, Enrolment, Pupil, School
-from schools.roles import Capability
+from schools.roles import Capability, require
 
 Reason = CtfReviewItem.Reason
 
@@ -276,11 +277,6 @@ def _supersede_earlier(uploader, items: list[CtfReviewItem]) -> None:
 # --- Resolving --------------------------------------------------------------------------------------------------------
 
 
-def _require(user) -> None:
-    if not user.can(Capability.EDIT_PUPILS):
-        raise PermissionError(f"{user.username} may not resolve held CTF pupils.")
-
-
 def _locked(item: CtfReviewItem, version: int) -> CtfReviewItem:
     """A fresh, locked copy, refused if someone else has resolved or changed it since the form was drawn."""
     fresh = CtfReviewItem.objects.select_for_update().select_related("attendance_import", "school").get(pk=item.pk)
@@ -300,8 +296,6 @@ def held_rows(item: CtfReviewItem, upn: str) -> list[MarkRow]:
 
 
 def _import_held(item: CtfReviewItem, pupil: Pupil) -> None:
-    from schools.attendance.services import apply_marks
-
     rows = held_rows(item, pupil.upn)
     outcome = apply_marks(attendance_import=item.attendance_import, rows=rows, rows_read=len(rows), parse_issues=[])
     placed = outcome.written + outcome.changed + outcome.unchanged
@@ -337,7 +331,7 @@ def review_match(*, user, item: CtfReviewItem, version: int, pupil: Pupil, take_
                  note: str = "") -> CtfReviewItem:
     """The held pupil is ``pupil``: optionally give them the file's UPN (their current one becomes the former UPN)
     and an enrolment at the file's school, then import the held marks."""
-    _require(user)
+    require(user, Capability.EDIT_PUPILS, doing="resolve held CTF pupils")
     item = _locked(item, version)
     before = snapshot(item)
     pupil = Pupil.objects.visible_to(user).filter(pk=pupil.pk).first()
@@ -392,7 +386,7 @@ def review_create(*, user, item: CtfReviewItem, version: int, start_date: dateti
                   note: str = "", **pupil_fields) -> CtfReviewItem:
     """A child new to the authority: create the pupil with the file's UPN (and former UPN) and an enrolment at the
     file's school, then import the held marks."""
-    _require(user)
+    require(user, Capability.EDIT_PUPILS, doing="resolve held CTF pupils")
     unknown = set(pupil_fields) - set(PUPIL_FIELDS_FROM_FORM)
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -411,7 +405,7 @@ def review_create(*, user, item: CtfReviewItem, version: int, start_date: dateti
 @transaction.atomic
 def review_reject(*, user, item: CtfReviewItem, version: int, note: str) -> CtfReviewItem:
     """Not a pupil of the authority (or a file sent in error): keep the item and its marks, import nothing."""
-    _require(user)
+    require(user, Capability.EDIT_PUPILS, doing="resolve held CTF pupils")
     if not (note or "").strip():
         raise ValidationError({"note": "Say why this pupil is rejected, so the school and colleagues can see it."})
     item = _locked(item, version)

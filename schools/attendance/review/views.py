@@ -12,14 +12,14 @@ from schools.attendance.filters import CtfReviewFilterSet
 from schools.attendance.review import selectors, services
 from schools.attendance.review.forms import CandidateSearchForm, ReviewCreateForm, ReviewMatchForm, ReviewRejectForm
 from schools.audit import record_view
+from schools.common.web import apply_form_errors, capability_required, paginate
 from schools.models import CtfReviewItem
 from schools.roles import Capability
-from schools.views import _apply_form_errors, _paginate, capability_required
 
 
 def ctf_review_list(request):
     filterset = CtfReviewFilterSet(request.GET, queryset=selectors.review_list(user=request.user), request=request)
-    page, query = _paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "attendance/ctf_review_list.html", {
         "filter": filterset, "page": page, "query": query,
         "can_resolve": request.user.can(Capability.EDIT_PUPILS)})
@@ -50,9 +50,9 @@ def _resolve(request, form, item, action, **kwargs):
     try:
         resolved = action(user=request.user, item=item, **kwargs)
     except ValidationError as error:
-        _apply_form_errors(form, error)
+        apply_form_errors(form, error)
         return None
-    except PermissionError as error:
+    except PermissionDenied as error:
         raise PermissionDenied(str(error)) from error
     messages.success(request, _done_message(resolved))
     return redirect("ctf_review_detail", pk=resolved.pk)

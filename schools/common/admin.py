@@ -1,4 +1,5 @@
-"""Admin-site writes recorded in the audit log (who, when, before/after), like service writes.
+"""Admin-site base classes: records LA admins may only read, and admin writes recorded in the audit log (who, when,
+before/after), like service writes.
 
 Settings and reference data that LA admins edit in the admin site (casework policy, teams, caseload limits,
 alternative provision providers) use :class:`AuditedAdmin`, so an admin change is as traceable as any other.
@@ -43,3 +44,16 @@ class AuditedAdmin(admin.ModelAdmin):
             record_change(user=request.user, action=AuditEvent.Action.UPDATE if existed else AuditEvent.Action.CREATE,
                           instance=obj, before=befores.get(obj.pk), path=request.path)
         formset.save_m2m()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: their writes go through the services so every change is validated and audited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

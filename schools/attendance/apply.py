@@ -1,0 +1,71 @@
+"""Applying parsed register rows: resolve them to enrolments and weeks, apply the uploader's choice for bad rows, and
+write everything in one transaction with its audit row. The one writer behind every import (CSV, CTF, and the held
+marks the CTF review queue releases), so the review queue and the import service both call it without importing
+each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from schools.attendance import writer
+from schools.attendance.imports.errors import ImportIssue, IssueCollector
+from schools.audit import record_change
+from schools.models import AttendanceImport, AuditEvent
+
+# Problems listed in an import's error report; the rest are counted in its last line.
+MAX_LISTED_ISSUES = 10_000
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: rows read, marks written, changed and unchanged, rows rejected with their problems, and
+    whether anything was saved (False when the uploader chose to import nothing if any row is bad)."""
+
+    rows_read: int
+    written: int
+    changed: int
+    unchanged: int
+    rejected: int
+    issues: list[ImportIssue]
+    applied: bool
+
+
+def _listed(issues: list[ImportIssue], suppressed: int, name: str) -> list[ImportIssue]:
+    collector = IssueCollector(name, MAX_LISTED_ISSUES)
+    for issue in sorted(issues, key=lambda issue: issue.line or 0):
+        collector.add(issue.line, issue.field, issue.value, issue.reason)
+    collector.suppressed += suppressed
+    return collector.finish()
+
+
+def write_resolved(attendance_import: AttendanceImport, resolved: writer.Resolved, *, rows_read: int,
+           parse_issues: list[ImportIssue], parse_rejected: int, parse_suppressed: int = 0) -> ImportOutcome:
+    """Apply the uploader's choice for bad rows, then write everything in one transaction with its audit row."""
+    issues = _listed(parse_issues + resolved.issues, parse_suppressed + resolved.suppressed,
+                     attendance_import.original_name)
+    rejected = parse_rejected + len(resolved.rejected_lines)
+    if issues and attendance_import.bad_rows == AttendanceImport.BadRows.REJECT_FILE:
+        return ImportOutcome(rows_read, 0, 0, 0, rejected, issues, applied=False)
+    with transaction.atomic():
+        outcome = writer.write(resolved, source_id=attendance_import.pk)
+        record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
+                      path=f"{outcome.written} marks written, {outcome.changed} changed")
+    writer.refresh_statistics(outcome)
+    return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
+                         applied=True)
+
+
+def apply_marks(*, attendance_import: AttendanceImport, rows, rows_read: int, parse_issues: list[ImportIssue],
+                progress=None) -> ImportOutcome:
+    """Resolve parsed MarkRows (a CTF's, a held CTF pupil's, or a file the line reader read) and write them."""
+    frame = writer.rows_frame(rows)
+    resolver = writer.Resolver(attendance_import.uploaded_by, attendance_import.original_name,
+                               max_issues=MAX_LISTED_ISSUES)
+    resolver.add(frame)
+    resolved = resolver.finish(lambda: [frame])
+    if progress:
+        progress(rows_read)
+    return write_resolved(attendance_import, resolved, rows_read=rows_read, parse_issues=parse_issues,
+                  parse_rejected=len({issue.line for issue in parse_issues if issue.line is not None}))

@@ -1,0 +1,105 @@
+"""What the attendance pages and the attendance API both read from a request: the period asked for, the FilterSets
+over the pupils behind a figure, the LA overview's rows and the penalty-notice threshold list. One place, so a page
+and its API answer the same question the same way."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import Http404
+from django.utils import timezone
+
+from schools.attendance import selectors as figures
+from schools.attendance.filters import (
+    GROUP_CHOICES,
+    AttendanceOverviewFilterSet,
+    AttendancePupilFilterSet,
+    PnThresholdFilterSet,
+)
+from schools.common.filters import urn_or_404
+from schools.models import AttendanceImport, Enrolment, Job, School
+
+
+def today() -> datetime.date:
+    """The date the figures run to (the local date; tests travel in time through it)."""
+    return timezone.localdate()
+
+
+def request_period(request) -> figures.Period:
+    """The period a page or API request asks for: ?period=<key>, or ?start=&end= (YYYY-MM-DD); the year to date."""
+    def parse(name):
+        try:
+            return datetime.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return figures.resolve_period(request.GET.get("period"), today(), parse("start"), parse("end"))
+
+
+def period_query(period) -> str:
+    """The query string that asks for this period again (custom dates included), for links between lists."""
+    if period.key == "custom":
+        return f"start={period.start.isoformat()}&end={period.end.isoformat()}"
+    return f"period={period.key}"
+
+
+def pupil_list_filterset(request, period, enrolments, policy=None) -> AttendancePupilFilterSet:
+    """The FilterSet over the pupils behind a figure, shared by the school page, the drill-down and the API."""
+    rows = figures.attendance_pupil_list(request.user, period, enrolments, policy)
+    return AttendancePupilFilterSet(request.GET, queryset=rows, request=request)
+
+
+def ordered_by_pupil(rows):
+    """Pupil lists read in name order (record number last, so pages never overlap)."""
+    return rows.order_by("pupil__legal_last_name", "pupil__legal_first_name", "pk")
+
+
+def _group(request) -> str:
+    group = request.GET.get("group", "school")
+    return group if group in dict(GROUP_CHOICES) else "school"
+
+
+def overview_data(request, period):
+    """(rows by group, overall figures, PA count, SA count, the FilterSet, the group) for the page and the API."""
+    filterset = AttendanceOverviewFilterSet(request.GET, queryset=figures.visible_enrolments(request.user),
+                                            request=request)
+    group = _group(request)
+    narrowed = filterset.qs if any(filterset.form.data.get(name) for name in filterset.filters) else None
+    table = figures.totals_by(request.user, period, group, narrowed)
+    overall, pa, sa = figures.totals(request.user, period, narrowed)
+    return table, overall, pa, sa, filterset, group
+
+
+def pn_rows(request, period):
+    """(rows, FilterSet) of the penalty-notice threshold list: each pupil's first window and its sessions."""
+    if request.GET.get("school") and not School.objects.visible_to(request.user).filter(
+            urn=urn_or_404(request.GET["school"])).exists():
+        raise Http404("No such school.")
+    filterset = PnThresholdFilterSet(request.GET, queryset=figures.visible_enrolments(request.user), request=request)
+    windows = figures.pn_threshold_windows(request.user, period, enrolments=filterset.qs)
+    listed = Enrolment.objects.visible_to(request.user).filter(pk__in=[w.enrolment_id for w in windows])
+    enrolments = {e.pk: e for e in listed.select_related("pupil", "school")}
+    return [{"window": w, "enrolment": enrolments[w.enrolment_id]} for w in windows], filterset
+
+
+def import_outcome_text(attendance_import: AttendanceImport) -> str:
+    """In words: what the uploader chose for bad rows and what that did to this file."""
+    job = attendance_import.job
+    if not job.is_finished:
+        choice = ("its good rows will be imported and any bad ones reported"
+                  if attendance_import.bad_rows == AttendanceImport.BadRows.KEEP_GOOD
+                  else "nothing will be imported if any row is bad")
+        return f"You chose that {choice}."
+    if attendance_import.bad_rows == AttendanceImport.BadRows.KEEP_GOOD:
+        if attendance_import.rows_rejected:
+            return (f"You chose to import the good rows and report the bad ones: {attendance_import.rows_rejected:,} "
+                    f"bad row{'s' if attendance_import.rows_rejected != 1 else ''} were left out (see the error "
+                    f"report) and every other row was imported.")
+        return "You chose to import the good rows and report the bad ones: no row had a problem, so all were imported."
+    if job.status == Job.Status.FAILED and attendance_import.rows_rejected:
+        return (f"You chose to import nothing if any row is bad: {attendance_import.rows_rejected:,} "
+                f"row{'s' if attendance_import.rows_rejected != 1 else ''} had problems, so nothing from this file "
+                f"was imported. Fix the rows in the error report and upload the whole file again.")
+    if job.status == Job.Status.FAILED:
+        return "The import stopped with an error, so nothing from this file was imported."
+    return "You chose to import nothing if any row is bad: no row had a problem, so the whole file was imported."
