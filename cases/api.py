@@ -10,7 +10,7 @@ from cases import selectors, services
 from cases.filters import CaseFilterSet, ChronologyFilterSet, ReferralFilterSet, TaskFilterSet, TsmFilterSet
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task
 from schools.audit import record_view
-from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.drf import ScopedRelationsMixin, as_drf_error
 from schools.models import Pupil, School
 from schools.roles import Capability
 

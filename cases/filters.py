@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task, Team
 from cases.selectors import officers
-from cases.stages import Stage
 from schools.attendance.stages import STAGE_CHECK_CHOICES
 from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AcademicYear, Partnership
+from schools.stages import Stage
 
 
 def _officers(request):

@@ -11,11 +11,11 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import Case, ChronologyEntry, Referral, Review, TargetingSupportMeeting, TsmPupil
 from cases.selectors import caseworkers, officers
-from cases.stages import Stage
 from cases.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import Role
+from schools.stages import Stage
 
 
 class MultipleFileInput(forms.ClearableFileInput):

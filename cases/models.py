@@ -15,9 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from cases.stages import STAGES, Stage
 from schools.roles import Capability, Role
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, school_scope_q, user_school_ids
+from schools.stages import STAGES, Stage
 
 
 def _can_read_restricted(user) -> bool:

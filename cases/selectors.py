@@ -34,10 +34,10 @@ from cases.models import (
     Team,
     TsmPupil,
 )
-from cases.stages import STAGE_ORDER, STAGES, Stage
-from interventions.models import InterventionPlan
+from schools.attendance.stages import ATTENDANCE_CASE_TYPES
 from schools.models import Enrolment, Pupil, User
 from schools.roles import Capability, Role
+from schools.stages import STAGE_ORDER, STAGES, Stage
 
 # --- Attendance (the one seam to the attendance engine) -------------------------------------------------------------
 
@@ -184,9 +184,8 @@ def case_page(*, user, case: Case) -> dict:
     """Everything the case page shows besides the timeline, each list one query. ``case`` came through the scope, so
     rows that belong to it share its pupil's scope; other pupils' cases (linked) and referrals (the referring
     school's document) go through their own scope."""
-    plans = list(
-        InterventionPlan.objects.filter(case=case).select_related("intervention", "owner")
-        .annotate(review_count=Count("reviews")).order_by("status", "-start_date"))
+    plans = list(case.plans.select_related("intervention", "owner")
+                 .annotate(review_count=Count("reviews")).order_by("status", "-start_date"))
     return {
         "stage_changes": list(StageChange.objects.filter(case=case).select_related("changed_by")),
         "allocations": list(Allocation.objects.filter(case=case).select_related("officer")),
@@ -425,3 +424,18 @@ def assignable_users(school_id):
         Q(role__in=[Role.LA_OFFICER, Role.LA_MANAGER, Role.LA_ADMIN])
         | Q(role=Role.SCHOOL_USER, schools__pk=school_id)).distinct()
     return users.order_by("role", "first_name", "last_name", "username")
+
+
+def open_attendance_case(user, pupil) -> Case | None:
+    """The pupil's open attendance case the user may see (the higher stage if two are open), or None. Provided to the
+    attendance pages (schools.common.providers, ``attendance.open_case``)."""
+    return (Case.objects.visible_to(user).open().filter(pupil=pupil, case_type__in=ATTENDANCE_CASE_TYPES)
+            .order_by("-stage", "-pk").first())
+
+
+def open_attendance_case_subqueries(user):
+    """The same case for each row's pupil (``OuterRef("pupil_id")``) as (stage, id) subqueries, for the attendance
+    lists' stage check (``attendance.open_case_subqueries``)."""
+    cases = (Case.objects.visible_to(user).open()
+             .filter(pupil=OuterRef("pupil_id"), case_type__in=ATTENDANCE_CASE_TYPES).order_by("-stage", "-pk"))
+    return Subquery(cases.values("stage")[:1]), Subquery(cases.values("pk")[:1])

@@ -33,11 +33,11 @@ from cases.models import (
     TsmPupil,
 )
 from cases.permissions import CASE_SUPERVISORS, can_edit_entry, can_work_case
-from cases.stages import STAGES, Stage
 from cases.uploads import check_uploads
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, Enrolment, Pupil, School
 from schools.roles import Capability, Role, require
+from schools.stages import STAGES, Stage
 
 STALE_MESSAGE = ("Someone else saved changes to this {what} while you were editing it, so your changes were not saved. "
                  "The page now shows the latest version: check it and make your changes again.")

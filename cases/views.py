@@ -34,8 +34,6 @@ from cases.forms import (
 )
 from cases.models import CaseworkPolicy, Referral, TsmPupil
 from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
-from cases.stages import STAGE_ORDER, STAGES
-from interventions.models import InterventionPlan
 from schools import selectors as school_selectors
 from schools.audit import record_export, record_view
 from schools.common.pdf import html_to_pdf
@@ -52,6 +50,7 @@ from schools.common.web import (
 from schools.models import AuditEvent, Enrolment
 from schools.navigation import pupil_tabs
 from schools.roles import Capability, Role
+from schools.stages import STAGE_ORDER, STAGES
 
 SORTABLE = [("name", "Pupil"), ("stage", "Stage"), ("officer", "Officer"), ("opened", "Opened"),
             ("review", "Next review"), ("last_action", "Last action")]
@@ -154,7 +153,7 @@ def case_detail(request, pk: int):
             entry, policy=policy)
     page = selectors.case_page(user=user, case=case)
     for plan in page["plans"]:
-        plan.can_change = can_work and plan.status == InterventionPlan.Status.ACTIVE
+        plan.can_change = can_work and plan.is_active
     for task in page["tasks"]:
         task.case = case  # already loaded: checking who may complete it needs the case
         task.can_complete = services.can_complete_task(user, task)
@@ -436,8 +435,7 @@ def attachment_download(request, pk: int):
 @capability_required(Capability.WORK_CASES)
 def review_add(request, pk: int):
     case = _case_for_work(request, pk)
-    form = ReviewForm(request.POST or None, plans=InterventionPlan.objects.filter(case=case)
-                      .select_related("intervention"))
+    form = ReviewForm(request.POST or None, plans=case.plans.select_related("intervention"))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_add(user=request.user, case=case, **form.cleaned_data)
@@ -710,17 +708,12 @@ def tsm_pack(request, pk: int):
 
 
 def stage_guide(request):
-    """The staged model: what each stage means, who leads, and the catalogue entries offered at it."""
-    from interventions.selectors import intervention_list
-
-    by_stage = {s: [] for s in STAGE_ORDER}
-    for item in intervention_list(user=request.user):
-        if item.stage in by_stage:
-            by_stage[item.stage].append(item)
+    """The staged model: what each stage means, who leads, and (from the interventions app's template tags) the
+    catalogue entries offered at it."""
     from schools.models import StagePolicy
 
     policy = StagePolicy.current()
     # The attendance each stage is suggested for, from the LA's thresholds (stages 1-3; legal is never suggested).
     suggested_for = dict(zip(STAGE_ORDER, (band["range"] for band in policy.bands()), strict=False))
     return render(request, "cases/stage_guide.html", {
-        "stages": [(STAGES[s], by_stage[s], suggested_for.get(s)) for s in STAGE_ORDER], "policy": policy})
+        "stages": [(STAGES[s], suggested_for.get(s)) for s in STAGE_ORDER], "policy": policy})

@@ -205,8 +205,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 REST_FRAMEWORK = {
-    # DRF's own handler, keeping the reason a service gave for refusing the user (schools.common.api).
-    "EXCEPTION_HANDLER": "schools.common.api.exception_handler",
+    # DRF's own handler, keeping the reason a service gave for refusing the user (schools.common.drf).
+    "EXCEPTION_HANDLER": "schools.common.drf.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call is told how to authenticate (401 + WWW-Authenticate).
         # DRF's token authentication, refusing LA roles' tokens while two-factor sign-in is required and not set up.

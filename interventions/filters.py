@@ -5,9 +5,9 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from cases.stages import Stage
 from interventions.models import Intervention, InterventionPlan
 from schools.common.filters import GdsFilterSet, RecordNumberFilter
+from schools.stages import Stage
 
 
 class InterventionFilterSet(GdsFilterSet):

@@ -17,7 +17,7 @@ from legal.filters import PenaltyNoticeFilterSet, ProsecutionFilterSet, RequestF
 from legal.models import Contract, LegalPathway, Payment, PenaltyNotice, PenaltyNoticeRequest, Prosecution
 from legal.rules import ServiceMethod
 from schools.audit import record_view
-from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.drf import ScopedRelationsMixin, as_drf_error
 from schools.models import Carer, Pupil, School
 from schools.roles import Capability
 

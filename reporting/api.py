@@ -17,7 +17,7 @@ from reporting import definitions, presentation, services
 from reporting import selectors as s
 from reporting.filters import ReportRunFilterSet
 from reporting.models import NationalFigure, ReportRun
-from schools.common.api import as_drf_error
+from schools.common.drf import as_drf_error
 from schools.models import Partnership, School, Term
 from schools.roles import Capability
 
@@ -69,7 +69,7 @@ class ReportMetricsView(APIView):
     def get(self, request):
         scope = s.scope_from_request(request)
         try:
-            period = s.resolve_period(request.query_params.get("period"))
+            period = s.report_period_for(request.query_params.get("period"))
         except s.NoTermDates:
             raise ValidationError({"period": "No term dates are set up yet, so there is nothing to report."}) from None
         readable = [key for key in s.SECTION_KEYS if key != "traded" or request.user.can(Capability.INVOICE_TRADED)]

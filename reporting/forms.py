@@ -7,7 +7,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import selectors
+from schools import school_days
 from schools.common.forms import GdsFormMixin
 from schools.models import Partnership, School, Term
 from schools.roles import Capability
@@ -27,7 +27,7 @@ class ReportRequestForm(GdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper.form_action = reverse("reporting:report_create")
         today = timezone.localdate()
-        self.fields["term"].queryset = (selectors.la_terms().filter(start_date__lte=today)
+        self.fields["term"].queryset = (school_days.la_terms().filter(start_date__lte=today)
                                         .order_by("-start_date"))
         self.fields["term"].label_from_instance = lambda t: f"{t.get_name_display()} term {t.academic_year.name}" + (
             " (to date)" if t.end_date > today else "")

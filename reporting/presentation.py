@@ -447,7 +447,7 @@ def legal_tables(report: s.Report, links: Links | None) -> list[FigureTable]:
 
 
 def casework_tables(report: s.Report, links: Links | None) -> list[FigureTable]:
-    from cases.stages import STAGE_ORDER
+    from schools.stages import STAGE_ORDER
 
     section = report.casework
     if section is None:
@@ -613,107 +613,154 @@ def _bars(title: str, categories: list[str], series: list[charts.Series], **opti
 
 def charts_for(report: s.Report, suppress: bool = False) -> Charts:
     """The report's SVG charts, keyed by name, each with the title shown above it. A group whose figure is
-    suppressed is left out of a chart (its bar would give the number away); the table beside it shows the x."""
-    result: dict[str, Chart] = {}
+    suppressed is left out of a chart (its bar would give the number away); the table beside it shows the x. One
+    builder per report section, as the section builders in reporting.selectors are."""
     period = report.period
     now, last = period.short, period.previous_short or "Last year"
-    a = report.attendance
-    if a is not None and a.total is not None:
-        rows = [row for row in a.by_phase if _shown(row.absence, suppress)]
-        if rows:
-            series = [charts.Series(now, [_pct(row.absence) or 0 for row in rows])]
-            if a.by_phase_previous:
-                series.append(charts.Series(last, [_pct(_previous(a.by_phase_previous.get(row.key), "absence")) or 0
-                                                   for row in rows]))
-            result["attendance_phase"] = _bars(f"Overall absence by phase: {now} against {last}",
-                                               [row.label for row in rows], series, stacked=False,
-                                               format_value=_one_place)
-        groups = [("All pupils", a.total.persistent)]
-        wanted = {"sex": ["F", "M"], "sen": ["support", "ehcp"], "fsm": ["yes"], "looked_after": ["yes"],
-                  "cin_cp": ["cin", "cp"]}
-        for dimension, rows in a.by_group:
-            for row in rows:
-                if row.key in wanted.get(dimension.key, []):
-                    groups.append((row.label, row.persistent))
-        groups = [(label, rate) for label, rate in groups if _shown(rate, suppress)]
-        if len(groups) > 1:
-            result["attendance_groups"] = _bars(
-                f"Persistent absence by pupil group, {now}", [label for label, _ in groups],
-                [charts.Series("Persistently absent, % of enrolments", [_pct(r) for _, r in groups])], stacked=False,
-                format_value=_one_place)
-        if a.weeks:
-            table = next(t for t in attendance_tables(report, None) if t.key == "attendance_weeks")
-            national = a.national.get("overall_absence")
-            title = f"Overall absence week by week: {now} against {last}"
-            result["attendance_weeks"] = Chart(title, charts.lines_chart(
-                [row[0].rsplit(" ", 1)[0] for row in table.rows],
-                [charts.Series(now, [_pct(row[1]) for row in table.rows]),
-                 charts.Series(last, [_pct(row[2]) for row in table.rows])], title=title,
-                reference=float(national.value) if national else None,
-                reference_label=f"{national.label}: {national.value.normalize():f}%" if national else ""))
-    e = report.exclusions
-    if e is not None:
-        rows = [row for row in e.by_phase if _shown(row.suspension_rate, suppress)]
-        if rows and e.total.suspensions:
-            result["exclusions_phase"] = _bars(
-                f"Suspensions as a percentage of the school population, by phase, {now}", [row.label for row in rows],
-                [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in rows])],
-                stacked=False, format_value=_two_places)
-        trend = [row for row in e.trend if row.population]
-        if len(trend) > 1:
-            title = "Suspensions as a percentage of the school population, by academic year"
-            result["exclusions_trend"] = Chart(title, charts.lines_chart(
-                [row.year.name for row in trend],
-                [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in trend])],
-                title=title))
-        reasons = [row for row in e.reasons[:8] if not (suppress and is_small(row.suspensions))]
-        if reasons:
-            result["exclusions_reasons"] = _bars(
-                f"Most cited reasons, {now}", [f"{row.code}: {row.label}" for row in reasons],
-                [charts.Series("Suspensions", [row.suspensions for row in reasons]),
-                 charts.Series("Permanent exclusions", [0 if suppress and is_small(row.permanent) else row.permanent
-                                                        for row in reasons])], stacked=True)
-    legal = report.legal
-    if legal is not None and legal.notices and not (suppress and is_small(legal.notices_total.issued)):
-        rows = legal.notices
-
-        def hide(n):
-            return 0 if suppress and is_small(n) else n
-
-        series = [charts.Series("Paid", [hide(row.paid) for row in rows]),
-                  charts.Series("Withdrawn", [hide(row.withdrawn) for row in rows]),
-                  charts.Series("Unpaid or referred", [hide(row.unpaid) for row in rows]),
-                  charts.Series("Still to pay", [hide(row.running) for row in rows])]
-        if any(value for item in series for value in item.values):  # all suppressed: no chart, the table says x
-            result["legal_notices"] = _bars(f"Penalty notices issued and what became of them, {now}",
-                                            [row.label.split(" (")[0] for row in rows], series, stacked=True)
-    c = report.casework
-    if c is not None and any(n for _, n in c.by_stage):
-        result["casework_stages"] = _bars(
-            f"Open cases by stage on {c.stages_on:%-d %B %Y}", [label for label, _ in c.by_stage],
-            [charts.Series("Open cases", [0 if suppress and is_small(n) else n for _, n in c.by_stage])],
-            stacked=False)
-        if c.caseloads:
-            rows = c.caseloads[:15]
-            result["casework_caseloads"] = _bars(
-                "Caseload per officer against their limit", [row.officer for row in rows],
-                [charts.Series("Open cases", [row.open_cases for row in rows]),
-                 charts.Series("Caseload limit", [row.limit or 0 for row in rows])], stacked=False)
-    p = report.provision
-    if p is not None and p.ap_providers:
-        result["provision_ap"] = _bars(
-            f"Alternative provision places commissioned against used, {p.on:%-d %B %Y}",
-            [row["name"] for row in p.ap_providers],
-            [charts.Series("Commissioned", [float(row["commissioned"]) for row in p.ap_providers]),
-             charts.Series("Used", [float(row["used"] or 0) for row in p.ap_providers])], stacked=False)
-    t = report.traded
-    if t is not None and t.by_service:
-        rows = t.by_service[:10]
-        result["traded_services"] = _bars(
-            "Traded income by service (the ten largest)", [label for label, _ in rows],
-            [charts.Series("Net income", [float(net) for _, net in rows])], stacked=False,
-            format_value=lambda v: f"£{v:,.0f}")
+    result: dict[str, Chart] = {}
+    for section_charts in SECTION_CHARTS:
+        result.update(section_charts(report, suppress, now, last))
     return Charts(result)
+
+
+def _attendance_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    a = report.attendance
+    if a is None or a.total is None:
+        return {}
+    found = {"attendance_phase": _attendance_phase_chart(a, suppress, now, last),
+             "attendance_groups": _attendance_groups_chart(a, suppress, now),
+             "attendance_weeks": _attendance_weeks_chart(report, now, last) if a.weeks else None}
+    return {key: chart for key, chart in found.items() if chart is not None}
+
+
+def _attendance_phase_chart(a, suppress: bool, now: str, last: str) -> Chart | None:
+    rows = [row for row in a.by_phase if _shown(row.absence, suppress)]
+    if not rows:
+        return None
+    series = [charts.Series(now, [_pct(row.absence) or 0 for row in rows])]
+    if a.by_phase_previous:
+        series.append(charts.Series(last, [_pct(_previous(a.by_phase_previous.get(row.key), "absence")) or 0
+                                           for row in rows]))
+    return _bars(f"Overall absence by phase: {now} against {last}", [row.label for row in rows], series,
+                 stacked=False, format_value=_one_place)
+
+
+# The pupil groups the persistent-absence chart compares with all pupils (dimension key: group keys).
+CHARTED_GROUPS = {"sex": ["F", "M"], "sen": ["support", "ehcp"], "fsm": ["yes"], "looked_after": ["yes"],
+                  "cin_cp": ["cin", "cp"]}
+
+
+def _attendance_groups_chart(a, suppress: bool, now: str) -> Chart | None:
+    groups = [("All pupils", a.total.persistent)]
+    groups += [(row.label, row.persistent) for dimension, rows in a.by_group for row in rows
+               if row.key in CHARTED_GROUPS.get(dimension.key, [])]
+    groups = [(label, rate) for label, rate in groups if _shown(rate, suppress)]
+    if len(groups) <= 1:
+        return None
+    return _bars(f"Persistent absence by pupil group, {now}", [label for label, _ in groups],
+                 [charts.Series("Persistently absent, % of enrolments", [_pct(r) for _, r in groups])],
+                 stacked=False, format_value=_one_place)
+
+
+def _attendance_weeks_chart(report: s.Report, now: str, last: str) -> Chart:
+    table = next(t for t in attendance_tables(report, None) if t.key == "attendance_weeks")
+    national = report.attendance.national.get("overall_absence")
+    title = f"Overall absence week by week: {now} against {last}"
+    return Chart(title, charts.lines_chart(
+        [row[0].rsplit(" ", 1)[0] for row in table.rows],
+        [charts.Series(now, [_pct(row[1]) for row in table.rows]),
+         charts.Series(last, [_pct(row[2]) for row in table.rows])], title=title,
+        reference=float(national.value) if national else None,
+        reference_label=f"{national.label}: {national.value.normalize():f}%" if national else ""))
+
+
+def _exclusion_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    e = report.exclusions
+    if e is None:
+        return {}
+    result = {}
+    rows = [row for row in e.by_phase if _shown(row.suspension_rate, suppress)]
+    if rows and e.total.suspensions:
+        result["exclusions_phase"] = _bars(
+            f"Suspensions as a percentage of the school population, by phase, {now}", [row.label for row in rows],
+            [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in rows])],
+            stacked=False, format_value=_two_places)
+    trend = [row for row in e.trend if row.population]
+    if len(trend) > 1:
+        title = "Suspensions as a percentage of the school population, by academic year"
+        result["exclusions_trend"] = Chart(title, charts.lines_chart(
+            [row.year.name for row in trend],
+            [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in trend])], title=title))
+    reasons = [row for row in e.reasons[:8] if not (suppress and is_small(row.suspensions))]
+    if reasons:
+        result["exclusions_reasons"] = _bars(
+            f"Most cited reasons, {now}", [f"{row.code}: {row.label}" for row in reasons],
+            [charts.Series("Suspensions", [row.suspensions for row in reasons]),
+             charts.Series("Permanent exclusions", [_hidden_if_small(row.permanent, suppress) for row in reasons])],
+            stacked=True)
+    return result
+
+
+def _hidden_if_small(n, suppress: bool):
+    """A count as a chart draws it: 0 (no bar) when it is suppressed as small."""
+    return 0 if suppress and is_small(n) else n
+
+
+def _legal_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    legal = report.legal
+    if legal is None or not legal.notices or (suppress and is_small(legal.notices_total.issued)):
+        return {}
+    rows = legal.notices
+    series = [charts.Series(label, [_hidden_if_small(getattr(row, field), suppress) for row in rows])
+              for label, field in (("Paid", "paid"), ("Withdrawn", "withdrawn"), ("Unpaid or referred", "unpaid"),
+                                   ("Still to pay", "running"))]
+    if not any(value for item in series for value in item.values):  # all suppressed: no chart, the table says x
+        return {}
+    return {"legal_notices": _bars(f"Penalty notices issued and what became of them, {now}",
+                                   [row.label.split(" (")[0] for row in rows], series, stacked=True)}
+
+
+def _casework_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    c = report.casework
+    if c is None or not any(n for _, n in c.by_stage):
+        return {}
+    result = {"casework_stages": _bars(
+        f"Open cases by stage on {c.stages_on:%-d %B %Y}", [label for label, _ in c.by_stage],
+        [charts.Series("Open cases", [_hidden_if_small(n, suppress) for _, n in c.by_stage])], stacked=False)}
+    if c.caseloads:
+        rows = c.caseloads[:15]
+        result["casework_caseloads"] = _bars(
+            "Caseload per officer against their limit", [row.officer for row in rows],
+            [charts.Series("Open cases", [row.open_cases for row in rows]),
+             charts.Series("Caseload limit", [row.limit or 0 for row in rows])], stacked=False)
+    return result
+
+
+def _provision_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    p = report.provision
+    if p is None or not p.ap_providers:
+        return {}
+    return {"provision_ap": _bars(
+        f"Alternative provision places commissioned against used, {p.on:%-d %B %Y}",
+        [row["name"] for row in p.ap_providers],
+        [charts.Series("Commissioned", [float(row["commissioned"]) for row in p.ap_providers]),
+         charts.Series("Used", [float(row["used"] or 0) for row in p.ap_providers])], stacked=False)}
+
+
+def _traded_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
+    t = report.traded
+    if t is None or not t.by_service:
+        return {}
+    rows = t.by_service[:10]
+    return {"traded_services": _bars(
+        "Traded income by service (the ten largest)", [label for label, _ in rows],
+        [charts.Series("Net income", [float(net) for _, net in rows])], stacked=False,
+        format_value=lambda v: f"£{v:,.0f}")}
+
+
+# In the order the report's sections come (reporting.selectors.SECTION_KEYS).
+SECTION_CHARTS = (_attendance_charts, _exclusion_charts, _legal_charts, _casework_charts, _provision_charts,
+                  _traded_charts)
 
 
 # =====================================================================================================================
@@ -753,46 +800,73 @@ def _number(value):
 
 
 def headline_cards(report: s.Report, links: Links | None) -> list[Card]:
-    cards: list[Card] = []
+    """The figures at the top of a report or dashboard, each with last year's, England's and (on a page) a link to
+    the pupils or records behind it. One builder per section."""
     last = report.period.previous.label if report.period.previous else ""
+    return [card for section_cards in SECTION_CARDS for card in section_cards(report, links, last)]
+
+
+def _link(links: Links | None, name: str, *args, when=True, **kwargs) -> str:
+    """A card's link to what is behind it: none in a PDF (no links) or when there is nothing behind it."""
+    return getattr(links, name)(*args, **kwargs) if links and when else ""
+
+
+def _attendance_cards(report: s.Report, links: Links | None, last: str) -> list[Card]:
     a = report.attendance
-    if a is not None and a.total is not None:
-        before = a.previous
-        pupils = links.pupils if links else None
-        cards += [
-            Card("overall_absence", "Overall absence", a.total.absence, _previous(before, "absence"), last,
-                 a.national.get("overall_absence"), definition="overall_absence"),
-            Card("persistent_absence", "Persistent absence", a.total.persistent, _previous(before, "persistent"),
-                 last, a.national.get("persistent_absence"), href=pupils("pa") if pupils and a.total.pa else "",
-                 definition="persistent_absence"),
-            Card("severe_absence", "Severe absence", a.total.severe, _previous(before, "severe"), last,
-                 a.national.get("severe_absence"), href=pupils("sa") if pupils and a.total.sa else "",
-                 definition="severe_absence"),
-        ]
+    if a is None or a.total is None:
+        return []
+    before = a.previous
+    return [
+        Card("overall_absence", "Overall absence", a.total.absence, _previous(before, "absence"), last,
+             a.national.get("overall_absence"), definition="overall_absence"),
+        Card("persistent_absence", "Persistent absence", a.total.persistent, _previous(before, "persistent"),
+             last, a.national.get("persistent_absence"), href=_link(links, "pupils", "pa", when=a.total.pa),
+             definition="persistent_absence"),
+        Card("severe_absence", "Severe absence", a.total.severe, _previous(before, "severe"), last,
+             a.national.get("severe_absence"), href=_link(links, "pupils", "sa", when=a.total.sa),
+             definition="severe_absence"),
+    ]
+
+
+def _exclusion_cards(report: s.Report, links: Links | None, last: str) -> list[Card]:
     e = report.exclusions
-    if e is not None:
-        go = links.exclusions if links else None
-        prev = e.previous
-        cards += [
-            Card("suspension_rate", "Suspensions, % of pupils", e.total.suspension_rate,
-                 prev.suspension_rate if prev else None, last, e.national.get("suspension_rate"),
-                 href=go(S) if go and e.total.suspensions else "", definition="suspension_rate"),
-            Card("permanent_exclusion_rate", "Permanent exclusions, % of pupils", e.total.permanent_rate,
-                 prev.permanent_rate if prev else None, last, e.national.get("permanent_exclusion_rate"),
-                 href=go(P) if go and e.total.permanent else "", definition="permanent_exclusions"),
-        ]
+    if e is None:
+        return []
+    prev = e.previous
+    return [
+        Card("suspension_rate", "Suspensions, % of pupils", e.total.suspension_rate,
+             prev.suspension_rate if prev else None, last, e.national.get("suspension_rate"),
+             href=_link(links, "exclusions", S, when=e.total.suspensions), definition="suspension_rate"),
+        Card("permanent_exclusion_rate", "Permanent exclusions, % of pupils", e.total.permanent_rate,
+             prev.permanent_rate if prev else None, last, e.national.get("permanent_exclusion_rate"),
+             href=_link(links, "exclusions", P, when=e.total.permanent), definition="permanent_exclusions"),
+    ]
+
+
+def _legal_cards(report: s.Report, links: Links | None, last: str) -> list[Card]:
     legal = report.legal
-    if legal is not None and report.scope.la_audience:
-        cards.append(Card("notices", "Penalty notices issued", legal.notices_total.issued,
-                          href=links.notices() if links and legal.notices_total.issued else "", definition="notices"))
+    if legal is None or not report.scope.la_audience:
+        return []
+    issued = legal.notices_total.issued
+    return [Card("notices", "Penalty notices issued", issued, href=_link(links, "notices", when=issued),
+                 definition="notices")]
+
+
+def _casework_cards(report: s.Report, links: Links | None, last: str) -> list[Card]:
     c = report.casework
-    if c is not None:
-        open_cases = sum(n for _, n in c.by_stage)
-        cards.append(Card("open_cases", "Open cases", open_cases,
-                          href=links.cases(status="open") if links and open_cases else "",
-                          definition="cases_by_stage"))
+    if c is None:
+        return []
+    open_cases = sum(n for _, n in c.by_stage)
+    return [Card("open_cases", "Open cases", open_cases, href=_link(links, "cases", status="open", when=open_cases),
+                 definition="cases_by_stage")]
+
+
+def _provision_cards(report: s.Report, links: Links | None, last: str) -> list[Card]:
     p = report.provision
-    if p is not None and p.day6["all"]["needed"]:
-        cards.append(Card("day6", "Day-6 provision in place by the 6th day", p.day6_met_rate,
-                          href=links.named("day6_dashboard") if links else "", definition="day6"))
-    return cards
+    if p is None or not p.day6["all"]["needed"]:
+        return []
+    return [Card("day6", "Day-6 provision in place by the 6th day", p.day6_met_rate,
+                 href=_link(links, "named", "day6_dashboard"), definition="day6")]
+
+
+SECTION_CARDS = (_attendance_cards, _exclusion_cards, _legal_cards, _casework_cards, _provision_cards)

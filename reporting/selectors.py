@@ -39,11 +39,13 @@ from django.utils import timezone
 
 from reporting.models import NationalFigure, SchoolLinkOfficer
 from schools.attendance import selectors as attendance
+from schools.attendance import stages as attendance_stages
 from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance.engine import at_least_sql
 from schools.common.filters import urn_or_404
 from schools.models import AcademicYear, Enrolment, Exclusion, Partnership, Pupil, School, Term
 from schools.roles import Capability, Role
+from schools.school_days import current_la_term, la_terms
 from schools.scoping import is_la_user
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -270,10 +272,6 @@ def _to_date(day: datetime.date) -> str:
     return f"{day:%-d %B %Y}"
 
 
-def la_terms():
-    return Term.objects.filter(school__isnull=True).select_related("academic_year")
-
-
 def _previous_span(start: datetime.date, end: datetime.date, last_start: datetime.date,
                    last_end: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Last year's span for a period still running: the same number of days from last year's start."""
@@ -344,17 +342,11 @@ def period_options(on: datetime.date | None = None) -> list[tuple[str, str]]:
     return options
 
 
-def current_la_term(on: datetime.date | None = None) -> Term | None:
-    """The LA term running today, else the last one that started."""
-    on = on or today()
-    terms = la_terms()
-    return (terms.filter(start_date__lte=on, end_date__gte=on).first()
-            or terms.filter(start_date__lte=on).order_by("-start_date").first())
-
-
-def resolve_period(key: str | None, on: datetime.date | None = None) -> ReportPeriod:
-    """The period a request names (``term-<id>`` or ``year-<id>``); the current LA term when it names none. A key
-    that names no LA term or year is 404."""
+def report_period_for(key: str | None, on: datetime.date | None = None) -> ReportPeriod:
+    """The report period a request names (``term-<id>`` or ``year-<id>``, from period_options) with the period it is
+    compared with; the current LA term (the last that started, in a holiday) when it names none. A key that names no
+    LA term or year that has started is 404: a report or a figure for a committee never silently shows another period.
+    (Attendance lists read their period with schools.attendance.selectors.resolve_period, whose keys differ.)"""
     on = on or today()
     if key:
         kind, _, pk = key.partition("-")
@@ -1054,7 +1046,7 @@ def casework_section(scope: Scope, period: ReportPeriod) -> CaseworkSection:
     their limit, and referrals made in the period with the time to the case's first allocation. A GROUP BY or an
     aggregate each."""
     from cases.models import Allocation, Case, CaseworkPolicy, OfficerCaseloadLimit, Referral
-    from cases.stages import STAGE_ORDER, Stage
+    from schools.stages import STAGE_ORDER, Stage
 
     cases = Case.objects.visible_to(scope.user).filter(scope.q("school"))
     stages = dict(cases.filter(status=Case.Status.OPEN).values_list("stage").annotate(n=Count("pk")).order_by())
@@ -1261,13 +1253,13 @@ def report_figures(scope: Scope, period: ReportPeriod, *, sections: Iterable[str
 def drill_enrolments(scope: Scope, period: attendance.Period, *, dimension: str = "", group: str = ""):
     """The enrolments behind an attendance figure: the scope's, optionally one pupil group or phase (the reporting
     drill-down adds the groups the attendance list has no filter for), with the period's counts, suggested stage and
-    case stage (schools.attendance.selectors.attendance_pupil_list)."""
+    case stage (schools.attendance.stages.attendance_pupil_list)."""
     enrolments = Enrolment.objects.visible_to(scope.user).filter(scope.q("school"))
     if dimension:
         if dimension not in DIMENSIONS:
             raise Http404
         enrolments = enrolments.filter(DIMENSIONS[dimension].filter(group, ENROLMENT_PATHS))
-    return attendance.attendance_pupil_list(scope.user, period, enrolments)
+    return attendance_stages.attendance_pupil_list(scope.user, period, enrolments)
 
 
 def drill_exclusions(scope: Scope, start: datetime.date, end: datetime.date, *, dimension: str = "",

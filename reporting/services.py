@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from reporting import selectors
 from reporting.models import ReportRun
+from schools import school_days
 from schools.audit import record_change
 from schools.common import jobs
 from schools.models import AuditEvent, Job, Partnership, School, Term, User
@@ -87,7 +88,7 @@ def _queue(run: ReportRun) -> None:
 
 def last_ended_term(today: datetime.date | None = None) -> Term | None:
     today = today or _today()
-    return (selectors.la_terms().filter(end_date__lt=today).order_by("-end_date").first())
+    return (school_days.la_terms().filter(end_date__lt=today).order_by("-end_date").first())
 
 
 def report_schedule_term_end(*, today: datetime.date | None = None) -> ReportRun | None:

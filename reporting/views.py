@@ -55,7 +55,7 @@ def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
 
 def _request_report(request, sections, *, summary: bool = False):
     scope = s.scope_from_request(request)
-    period = s.resolve_period(request.GET.get("period"))
+    period = s.report_period_for(request.GET.get("period"))
     return scope, period, s.report_figures(scope, period, sections=sections, summary=summary)
 
 
@@ -144,7 +144,7 @@ def pupils(request):
     """The pupils behind an attendance figure: the figure's scope, period and pupil group, then the attendance
     list's own filters. Exports are audited like the attendance lists'."""
     scope = s.scope_from_request(request)
-    period = s.resolve_period(request.GET.get("period"))
+    period = s.report_period_for(request.GET.get("period"))
     dimension, group = request.GET.get("dimension", ""), request.GET.get("group", "")
     rows = s.drill_enrolments(scope, period.current, dimension=dimension, group=group)
     filterset = DrillPupilFilterSet(request.GET, queryset=rows, request=request)
@@ -182,7 +182,7 @@ def exclusions(request):
     """The exclusions behind an exclusion figure (phase or pupil group, or a year of the trend), with the exclusion
     list's columns, CSV and XLSX."""
     scope = s.scope_from_request(request)
-    period = s.resolve_period(request.GET.get("period"))
+    period = s.report_period_for(request.GET.get("period"))
     start, end = _dates(request, period)
     dimension, group = request.GET.get("dimension", ""), request.GET.get("group", "")
     rows = s.drill_exclusions(scope, start, end, dimension=dimension, group=group)

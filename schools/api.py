@@ -7,7 +7,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 
 from schools import selectors, services
 from schools.audit import record_view
-from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.drf import ScopedRelationsMixin, as_drf_error
 from schools.filters import EnrolmentFilterSet, PupilFilterSet, SchoolFilterSet
 from schools.models import Enrolment, Family, Pupil, School
 from schools.roles import Capability

@@ -7,3 +7,9 @@ class SchoolsConfig(AppConfig):
 
     def ready(self):
         from schools.accounts import sessions as session_middleware  # noqa: F401  (connects its sign-in receiver)
+        from schools.common import providers
+
+        # The demo authority (schools.demo.load_demo) runs every app's demo step in this order, inside one transaction.
+        providers.provide_step("demo", order=10, name="registers", function="schools.attendance.demo.load")
+        providers.provide_step("demo", order=30, name="exclusions", function="schools.exclusions.demo.load")
+        providers.provide_step("demo", order=60, name="ctf_review", function="schools.attendance.review.demo.load")

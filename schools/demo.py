@@ -18,6 +18,7 @@ from itertools import accumulate
 
 from django.db import transaction
 
+from schools.common import providers
 from schools.models import (
     AcademicYear,
     Carer,
@@ -463,6 +464,40 @@ def _dob_range(nc_year: int) -> tuple[date, date]:
     return date(CURRENT_YEAR - 5 - nc_year, 9, 1), date(CURRENT_YEAR - 4 - nc_year, 8, 31)
 
 
+# Years between siblings, as often as families have them.
+SIBLING_GAPS = [1, 1, 2, 2, 2, 3, 3, 4, 5, 6]
+
+
+class _ChildPicker:
+    """Children not yet in a household, by school and year, handed out once each."""
+
+    def __init__(self, kids: list[_Child], rng: random.Random):
+        self.rng = rng
+        self.buckets: dict[tuple[int, int], list[int]] = {}
+        for i, child in enumerate(kids):
+            if not child.looked_after:
+                self.buckets.setdefault((child.school, child.nc_year), []).append(i)
+        self.taken = [False] * len(kids)
+
+    def take(self, school: int, nc_year: int) -> int | None:
+        bucket = self.buckets.get((school, nc_year))
+        while bucket:
+            i = bucket.pop()
+            if not self.taken[i]:
+                self.taken[i] = True
+                return i
+        return None
+
+    def take_any(self, school: int, years: list[int]) -> int | None:
+        years = years[:]
+        self.rng.shuffle(years)
+        for year in years:
+            i = self.take(school, year)
+            if i is not None:
+                return i
+        return None
+
+
 class _Generator:
     def __init__(self, seed: int, pupils: int):
         if not MIN_PUPILS <= pupils <= MAX_PUPILS:
@@ -643,36 +678,13 @@ class _Generator:
     def families(self):
         rng = self.rng
         kids = self.kids
-        buckets: dict[tuple[int, int], list[int]] = {}
-        for i, child in enumerate(kids):
-            if not child.looked_after:
-                buckets.setdefault((child.school, child.nc_year), []).append(i)
-        taken = [False] * len(kids)
-
-        def take(school: int, nc_year: int) -> int | None:
-            bucket = buckets.get((school, nc_year))
-            while bucket:
-                i = bucket.pop()
-                if not taken[i]:
-                    taken[i] = True
-                    return i
-            return None
-
-        def take_any(school: int, years: list[int]) -> int | None:
-            years = years[:]
-            rng.shuffle(years)
-            for year in years:
-                i = take(school, year)
-                if i is not None:
-                    return i
-            return None
-
+        picker = _ChildPicker(kids, rng)
         # (children, home primary) per household; foster placements have no home primary.
         households: list[tuple[list[int], int | None]] = []
         # Two households with a child at each of the school users' schools, so their sibling views overlap.
         school1, school2 = self.index[SCHOOL_USER_SCHOOL], self.index[SCHOOL2_USER_SCHOOL]
         for _ in range(2):
-            older, younger = take_any(school1, list(range(7, 12))), take_any(school2, list(range(0, 7)))
+            older, younger = picker.take_any(school1, list(range(7, 12))), picker.take_any(school2, list(range(0, 7)))
             members = [i for i in (older, younger) if i is not None]
             if members:
                 households.append((members, school2))
@@ -681,40 +693,13 @@ class _Generator:
         in_family = sum(len(members) for members, _ in households)
         order = [i for i, child in enumerate(kids) if not child.looked_after]
         rng.shuffle(order)
-        gaps = [1, 1, 2, 2, 2, 3, 3, 4, 5, 6]
         for first in order:
             if in_family >= target:
                 break
-            if taken[first]:
+            if picker.taken[first]:
                 continue
-            taken[first] = True
-            child = kids[first]
-            primary, secondary = self.home_schools(child)
-            partnership = self.specs[child.school].partnership
-            members, years = [first], {child.nc_year}
-            size = rng.choices([1, 2, 3, 4], weights=[40, 37, 17, 6])[0]
-            for _ in range(size - 1):
-                if rng.random() < 0.025:  # twins: same school and year, same birthday
-                    twin = take(child.school, child.nc_year)
-                    if twin is not None:
-                        kids[twin].date_of_birth = child.date_of_birth
-                        members.append(twin)
-                    continue
-                for _attempt in range(4):
-                    year = child.nc_year + rng.choice(gaps) * rng.choice([-1, 1])
-                    if not 0 <= year <= 13 or year in years:
-                        continue
-                    school = primary if year <= 6 else secondary
-                    if rng.random() < 0.04:
-                        school = rng.choice(self.by_partnership.get((partnership, SP), [school]))
-                    sibling = take(school, year)
-                    if sibling is None:  # the sibling goes elsewhere in the partnership
-                        phase = self.specs[school].phase
-                        sibling = take(rng.choice(self.by_partnership[(partnership, phase)]), year)
-                    if sibling is not None:
-                        members.append(sibling)
-                        years.add(year)
-                        break
+            picker.taken[first] = True
+            members, primary = self.household_around(first, picker)
             households.append((members, primary))
             in_family += len(members)
 
@@ -728,6 +713,46 @@ class _Generator:
                 kids[i].family = number
         self.home_primary = {number: primary for number, (_, primary) in enumerate(households)}
         self.harmonise_households()
+
+    def household_around(self, first: int, picker: _ChildPicker) -> tuple[list[int], int]:
+        """A household for the child: 1 to 4 children (now and then twins), siblings a few years apart at the
+        family's home schools or elsewhere in the partnership; with the home primary."""
+        rng, child = self.rng, self.kids[first]
+        primary, secondary = self.home_schools(child)
+        members, years = [first], {child.nc_year}
+        size = rng.choices([1, 2, 3, 4], weights=[40, 37, 17, 6])[0]
+        for _ in range(size - 1):
+            if rng.random() < 0.025:  # twins: same school and year, same birthday
+                twin = picker.take(child.school, child.nc_year)
+                if twin is not None:
+                    self.kids[twin].date_of_birth = child.date_of_birth
+                    members.append(twin)
+                continue
+            sibling, year = self.sibling_of(child, years, primary, secondary, picker)
+            if sibling is not None:
+                members.append(sibling)
+                years.add(year)
+        return members, primary
+
+    def sibling_of(self, child: _Child, years: set[int], primary: int, secondary: int,
+                   picker: _ChildPicker) -> tuple[int | None, int | None]:
+        """Up to four tries at a brother or sister in a year the household has no child in yet."""
+        rng = self.rng
+        partnership = self.specs[child.school].partnership
+        for _attempt in range(4):
+            year = child.nc_year + rng.choice(SIBLING_GAPS) * rng.choice([-1, 1])
+            if not 0 <= year <= 13 or year in years:
+                continue
+            school = primary if year <= 6 else secondary
+            if rng.random() < 0.04:
+                school = rng.choice(self.by_partnership.get((partnership, SP), [school]))
+            sibling = picker.take(school, year)
+            if sibling is None:  # the sibling goes elsewhere in the partnership
+                phase = self.specs[school].phase
+                sibling = picker.take(rng.choice(self.by_partnership[(partnership, phase)]), year)
+            if sibling is not None:
+                return sibling, year
+        return None, None
 
     def harmonise_households(self):
         """Siblings share a household's surname (mostly), ethnicity, home language, meals and social worker."""
@@ -1124,27 +1149,11 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
                 "name": f"{spec.first_name} {spec.last_name}", "job_title": spec.job_title,
             }
         say(f"{len(logins)} users")
-        from schools.attendance.demo import load as load_registers  # marks need the enrolments above
-
-        load_registers(seed=seed, stdout=stdout)
-        from cases.demo import load as load_casework  # casework needs the users above
-
-        load_casework(seed=seed, stdout=stdout)
-        from schools.exclusions.demo import load as load_exclusions  # exclusions need the pupils and users above
-
-        load_exclusions(seed=seed, stdout=stdout)
-        from interventions.traded.demo import load as load_traded  # traded work needs the schools, users and terms
-
-        load_traded(seed=seed, stdout=stdout)
-        from legal.demo import load as load_legal  # legal work needs the cases and families above
-
-        load_legal(seed=seed, stdout=stdout)
-        from schools.attendance.review.demo import load as load_ctf_review  # held CTF pupils need the registers above
-
-        load_ctf_review(seed=seed, stdout=stdout)
-        from reporting.demo import load as load_reporting  # reports count every area's records above
-
-        load_reporting(seed=seed, stdout=stdout)
+        # Every area's demo records, each step needing what the ones before it made (registers need the
+        # enrolments, casework the users, legal work the cases; reports count everything): the apps provide their
+        # steps and their order (schools.common.providers, each app's AppConfig.ready).
+        for _name, load_step in providers.steps("demo"):
+            load_step(seed=seed, stdout=stdout)
     return logins
 
 

@@ -172,3 +172,34 @@ def academic_year_containing(day: datetime.date):
     from schools.models import AcademicYear
 
     return AcademicYear.objects.filter(start_date__lte=day, end_date__gte=day).first()
+
+
+# --- The LA's terms (the periods reports, TSMs, traded capacity and invoices are counted in) -------------------------
+
+def la_terms(academic_year=None):
+    """The LA's own terms (not a school's own term dates), with their academic year; of one year when given."""
+    terms = Term.objects.filter(school__isnull=True).select_related("academic_year")
+    return terms.filter(academic_year=academic_year) if academic_year is not None else terms
+
+
+def la_term_containing(day: datetime.date) -> Term | None:
+    return la_terms().filter(start_date__lte=day, end_date__gte=day).first()
+
+
+def current_la_term(on: datetime.date | None = None, *, between_terms: str = "last") -> Term | None:
+    """The LA term running on the day (today by default).
+
+    In a holiday, ``between_terms`` says which term the caller means: ``"last"`` (the last term that started: a
+    report or a count of work done) or ``"next"`` (the next term to start: planning officers' time and bookings).
+    With no term on that side it is the other side's, so there is a term whenever the LA has entered any.
+    """
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    terms = la_terms()
+    running = terms.filter(start_date__lte=on, end_date__gte=on).first()
+    if running is not None:
+        return running
+    last = terms.filter(start_date__lte=on).order_by("-start_date").first()
+    upcoming = terms.filter(start_date__gt=on).order_by("start_date").first()
+    return (upcoming or last) if between_terms == "next" else (last or upcoming)

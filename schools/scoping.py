@@ -9,6 +9,7 @@ Pupil-linked models subclass ``PupilLinkedQuerySet`` and name the path to the pu
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
@@ -40,10 +41,10 @@ def pupil_scope_q(user, pupil_path: str = "") -> Q:
         return Q()
     if not (user and user.is_authenticated and user.is_active):
         return _NOTHING
-    from schools.models import Enrolment
-
+    # By name: the models build their querysets from this module, so it cannot import them.
+    enrolments = apps.get_model("schools", "Enrolment").objects
     pupil_ref = OuterRef(pupil_path or "pk")
-    on_users_roll = Enrolment.objects.filter(pupil=pupil_ref, school__in=user_school_ids(user))
+    on_users_roll = enrolments.filter(pupil=pupil_ref, school__in=user_school_ids(user))
     return Q(Exists(on_users_roll))
 
 

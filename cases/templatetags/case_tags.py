@@ -15,7 +15,7 @@ OPEN_TAG = ("blue", "Open")
 
 @register.simple_tag
 def stage_tag(info) -> str:
-    """The stage as a coloured tag, its criteria on hover (``info`` is a cases.stages entry)."""
+    """The stage as a coloured tag, its criteria on hover (``info`` is a schools.stages entry)."""
     return format_html('<strong class="govuk-tag govuk-tag--{}" title="{}">{}</strong>', info.tag_colour,
                        info.criteria, info.short_label)
 

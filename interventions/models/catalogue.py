@@ -9,8 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from cases.stages import STAGES, Stage
 from schools.scoping import PupilLinkedQuerySet
+from schools.stages import STAGES, Stage
 
 
 class InterventionQuerySet(models.QuerySet):
@@ -139,3 +139,7 @@ class InterventionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intervention} from {self.start_date}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

@@ -16,7 +16,7 @@ from interventions.models import Booking, Invoice, InvoiceLine, Package, TradedS
 from interventions.models.traded import TradedRole
 from interventions.traded import selectors, services
 from interventions.traded.filters import BookingFilterSet, InvoiceFilterSet, PackageFilterSet, TradedServiceFilterSet
-from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.drf import ScopedRelationsMixin, as_drf_error
 from schools.common.filters import record_number_or_404
 from schools.models import AcademicYear, Pupil, School, Term, User
 from schools.roles import Capability

@@ -213,6 +213,37 @@ class _Loader:
             return
         units = Decimal(units)
         days = (units * service.unit_days).quantize(Decimal("0.1"))
+        package, funding = self._funding(school, service, days, funding, status)
+        rate = self.rates.get(service.role) if service.is_charged else None
+        unit_price, half = service.unit_prices(rate)
+        school_days = self._school_days(school, first, first + datetime.timedelta(30))
+        if not school_days:
+            return
+        first = school_days[0]
+        officer, plan, status = self._officer_for(school, service, days, status, school_days)
+        # Asked some weeks ahead, and never after the demo's today.
+        requested = min(first - datetime.timedelta(days=self.rng.randint(15, 40)),
+                        self.today - datetime.timedelta(days=self.rng.randint(1, 12)))
+        free = funding == Booking.Funding.FREE
+        booking = Booking(
+            school=school, service=service, funding=funding, package=package, units=units,
+            package_days=days if funding == Booking.Funding.PACKAGE else Decimal("0.0"),
+            preferred_dates=[first.isoformat()], notes=self.rng.choice([
+                "", "Before the next governors' meeting, please.", "For the new attendance lead.",
+                "Year 9 cohort with falling attendance.", "Follow-up to last term's audit."]),
+            purchase_order=f"PO{self.rng.randint(5000, 9999)}" if funding == Booking.Funding.PAYG else "",
+            status=status, requested_by=self._school_user(school) or self.users["manager"],
+            unit_price=Decimal("0.00") if free else unit_price, half_unit_price=None if free else half, rate=rate,
+            vat_treatment=service.vat_treatment, vat_rate=self.policy.vat_rate_for(service.vat_treatment),
+            priced_on=requested)
+        booking._requested = requested
+        self._settle(booking, status, officer, plan, requested, first, days)
+        self.bookings.append(booking)
+        self._pupils_for(school, service)
+
+    def _funding(self, school, service, days: Decimal, funding: str, status: str):
+        """(package, funding): from the school's annual package while it has days left, else pay as you go; free
+        for a service that is not charged."""
         package = None
         if funding == "pkg":
             package = self.package_for.get((school.pk, service.role))
@@ -223,17 +254,16 @@ class _Loader:
                 package, funding = None, Booking.Funding.PAYG
         if not service.is_charged:
             funding = Booking.Funding.FREE
-        rate = self.rates.get(service.role) if service.is_charged else None
-        unit_price, half = service.unit_prices(rate)
-        school_days = self._school_days(school, first, first + datetime.timedelta(30))
-        if not school_days:
-            return
+        return package, funding
+
+    def _officer_for(self, school, service, days: Decimal, status: str, school_days: list[datetime.date]):
+        """(officer, visit plan, status): as the LA would, the school's date or the next school days until an officer
+        is free; a booking nobody can take is still requested (future) or declined (past)."""
         first = school_days[0]
         plan = self._visit_plan(days, first, school)
         officer = None
         if status in (Booking.Status.CONFIRMED, Booking.Status.DELIVERED) or (
                 status == Booking.Status.CANCELLED and self.rng.random() < 0.6):
-            # As the LA would: the school's date, or the next school days until an officer is free.
             for start in school_days[:10]:
                 plan = self._visit_plan(days, start, school)
                 officer = self._free_officer(service, plan)
@@ -243,24 +273,16 @@ class _Loader:
                 status = Booking.Status.REQUESTED if first > self.today else Booking.Status.DECLINED
             elif officer is not None and status == Booking.Status.DELIVERED and plan[-1][0] > self.today:
                 status = Booking.Status.CONFIRMED
-        # Asked some weeks ahead, and never after the demo's today.
-        requested = min(first - datetime.timedelta(days=self.rng.randint(15, 40)),
-                        self.today - datetime.timedelta(days=self.rng.randint(1, 12)))
-        requested_by = self.users.get("school") if school == self.chosen[0] else self.users.get("school2") \
-            if len(self.chosen) > 1 and school == self.chosen[1] else None
-        booking = Booking(
-            school=school, service=service, funding=funding, package=package, units=units,
-            package_days=days if funding == Booking.Funding.PACKAGE else Decimal("0.0"),
-            preferred_dates=[first.isoformat()], notes=self.rng.choice([
-                "", "Before the next governors' meeting, please.", "For the new attendance lead.",
-                "Year 9 cohort with falling attendance.", "Follow-up to last term's audit."]),
-            purchase_order=f"PO{self.rng.randint(5000, 9999)}" if funding == Booking.Funding.PAYG else "",
-            status=status, requested_by=requested_by or self.users["manager"],
-            unit_price=unit_price if funding != Booking.Funding.FREE else Decimal("0.00"),
-            half_unit_price=half if funding != Booking.Funding.FREE else None, rate=rate,
-            vat_treatment=service.vat_treatment, vat_rate=self.policy.vat_rate_for(service.vat_treatment),
-            priced_on=requested)
-        booking._requested = requested
+        return officer, plan, status
+
+    def _school_user(self, school):
+        if school == self.chosen[0]:
+            return self.users.get("school")
+        return self.users.get("school2") if len(self.chosen) > 1 and school == self.chosen[1] else None
+
+    def _settle(self, booking: Booking, status: str, officer, plan, requested: datetime.date, first: datetime.date,
+                days: Decimal) -> None:
+        """What happened to the booking since it was asked for: confirmed, delivered, declined or cancelled."""
         manager = self.users["manager"]
         if status in (Booking.Status.CONFIRMED, Booking.Status.DELIVERED):
             booking.officer, booking.confirmed_by = officer, manager
@@ -269,7 +291,7 @@ class _Loader:
                 self.used[(officer.pk, day)] += part
             self.dates[len(self.bookings)] = [(officer, day, part) for day, part in plan]
         if status == Booking.Status.DELIVERED:
-            booking.delivered_units, booking.delivered_on = units, plan[-1][0]
+            booking.delivered_units, booking.delivered_on = booking.units, plan[-1][0]
             booking.delivered_by = officer
             booking.delivery_notes = self.rng.choice(["", "Went well; report sent to the attendance lead.",
                                                       "School to share the action plan at the next TSM."])
@@ -281,18 +303,24 @@ class _Loader:
                                                                              self.today))
             booking.package_days = Decimal("0.0")
         if status == Booking.Status.CANCELLED:
-            late = self.rng.random() < 0.5 and officer is not None
-            cancelled_on = first - datetime.timedelta(days=3 if late else 21)
-            booking.cancelled_at = self._at(max(cancelled_on, requested))
-            booking.cancelled_by = booking.requested_by
-            booking.cancellation_reason = ("Staff illness: the attendance lead is off." if late
-                                           else "Clashes with a trip: we will rebook next term.")
-            booking.officer = officer
-            booking.cancelled_late = late
-            booking.cancellation_percent = self.policy.late_cancellation_percent if late else Decimal("0.00")
-            if funding == Booking.Funding.PACKAGE:
-                booking.package_days = rules.late_package_days(days, booking.cancellation_percent)
-        self.bookings.append(booking)
+            self._cancel(booking, officer, requested, first, days)
+
+    def _cancel(self, booking: Booking, officer, requested: datetime.date, first: datetime.date,
+                days: Decimal) -> None:
+        late = self.rng.random() < 0.5 and officer is not None
+        cancelled_on = first - datetime.timedelta(days=3 if late else 21)
+        booking.cancelled_at = self._at(max(cancelled_on, requested))
+        booking.cancelled_by = booking.requested_by
+        booking.cancellation_reason = ("Staff illness: the attendance lead is off." if late
+                                       else "Clashes with a trip: we will rebook next term.")
+        booking.officer = officer
+        booking.cancelled_late = late
+        booking.cancellation_percent = self.policy.late_cancellation_percent if late else Decimal("0.00")
+        if booking.funding == Booking.Funding.PACKAGE:
+            booking.package_days = rules.late_package_days(days, booking.cancellation_percent)
+
+    def _pupils_for(self, school, service) -> None:
+        """The pupils a booking is about: always for a service that needs them, sometimes for one that may have."""
         need = service.pupils
         pool = self.pupils.get(school.pk, [])
         if need != TradedService.Pupils.NONE and pool and (need == TradedService.Pupils.REQUIRED

@@ -14,6 +14,7 @@ from django.utils import timezone
 from interventions.models import Booking, Intervention, InvoiceLine, OfficerCommitment, Package, TradedService
 from interventions.models.traded import CoreFunction, TradedRole, Unit, VatTreatment
 from interventions.traded import selectors
+from schools import school_days
 from schools.common.forms import GdsFormMixin, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import LA_ROLES
@@ -283,7 +284,7 @@ class InvoiceRunForm(GdsFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = [("", "Choose a month"), *_recent_months(timezone.localdate())]
-        self.fields["term"].queryset = selectors.la_terms().order_by("-start_date")
+        self.fields["term"].queryset = school_days.la_terms().order_by("-start_date")
         self.fields["term"].label_from_instance = lambda t: f"{t.get_name_display()} term {t.academic_year.name}"
         self.fields["academic_year"].queryset = AcademicYear.objects.order_by("-start_date")
         self.fields["school"].queryset = School.objects.order_by("name")

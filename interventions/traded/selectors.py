@@ -240,24 +240,6 @@ def package_invoiced(package_ids) -> dict[int, tuple[Decimal, Decimal]]:
 
 # --- Officer time and capacity --------------------------------------------------------------------------------------
 
-def la_terms(academic_year: AcademicYear | None = None):
-    terms = Term.objects.filter(school__isnull=True).select_related("academic_year")
-    return terms.filter(academic_year=academic_year) if academic_year else terms
-
-
-def la_term_containing(day: datetime.date) -> Term | None:
-    return la_terms().filter(start_date__lte=day, end_date__gte=day).first()
-
-
-def current_la_term(today: datetime.date | None = None) -> Term | None:
-    """The LA term today falls in, else the next one, else the last one."""
-    today = today or _today()
-    terms = la_terms()
-    return (terms.filter(start_date__lte=today, end_date__gte=today).first()
-            or terms.filter(start_date__gt=today).order_by("start_date").first()
-            or terms.order_by("-start_date").first())
-
-
 def la_school_days(term: Term) -> int:
     """School days in an LA term on the LA's calendar: a full-time officer's working days in it."""
     return school_days_between(term.start_date, term.end_date, None)

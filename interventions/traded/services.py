@@ -36,6 +36,7 @@ from interventions.models import (
 )
 from interventions.models.traded import FIXED_UNIT_DAYS, TradedRole
 from interventions.traded import rules, selectors
+from schools import school_days
 from schools.audit import record_change, snapshot
 from schools.models import AcademicYear, AuditEvent, Enrolment, Pupil, School, Term, User
 from schools.roles import Capability, Role, require
@@ -400,7 +401,7 @@ def check_capacity(*, officer, dates: list[tuple[datetime.date, Decimal]], schoo
     by_term: dict[int, Decimal] = defaultdict(Decimal)
     terms: dict[int, Term] = {}
     for day, days in dates:
-        term = selectors.la_term_containing(day)
+        term = school_days.la_term_containing(day)
         if term is None:
             raise ValidationError({"dates": f"{_fmt(day)} is outside the LA's terms, so {officer.display_name}'s "
                                             "capacity cannot be counted: choose a date in an LA term."})
@@ -741,7 +742,7 @@ def package_cancel(*, user, package: Package, expected_version, reason: str) -> 
             package=package, instalment=InvoiceLine.Instalment.CANCELLATION, role=package.role, quantity=unused,
             unit_label="days", unit_price=Decimal("0.00"), discount_percent=package.discount_percent,
             net=-max(over.net, Decimal(0)), vat=-max(over.vat, Decimal(0)), vat_treatment=package.vat_treatment,
-            vat_rate=package.vat_rate, service_date=_today(), term=selectors.la_term_containing(_today()))])
+            vat_rate=package.vat_rate, service_date=_today(), term=school_days.la_term_containing(_today()))])
     return package
 
 
@@ -858,7 +859,7 @@ def _package_line(package: Package, instalment: int, amount: rules.Money, when: 
 
 
 def _term_finder():
-    terms = list(selectors.la_terms().order_by("start_date"))
+    terms = list(school_days.la_terms().order_by("start_date"))
 
     def term_for(day: datetime.date):
         return next((t for t in terms if t.start_date <= day <= t.end_date), None)

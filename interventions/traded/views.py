@@ -38,6 +38,7 @@ from interventions.traded.forms import (
     ServiceEditForm,
     TierForm,
 )
+from schools import school_days
 from schools.audit import record_export, record_view
 from schools.common.charts import Series, bar_chart
 from schools.common.pdf import html_to_pdf
@@ -342,8 +343,8 @@ def booking_confirm(request, pk: int):
             return redirect("traded:booking_detail", pk=pk)
     term = None
     if booking.preferred:
-        term = selectors.la_term_containing(booking.preferred[0])
-    term = term or selectors.current_la_term()
+        term = school_days.la_term_containing(booking.preferred[0])
+    term = term or school_days.current_la_term(between_terms="next")
     capacity = []
     if term is not None:
         officers = [o.user_id for o in selectors.delivering_officers(role=booking.service.role)]
@@ -668,10 +669,10 @@ def credit_note_create(request, pk: int):
 def _term_param(request) -> Term | None:
     term_id = id_param(request, "term")
     if term_id is not None:
-        term = selectors.la_terms().filter(pk=term_id).first()
+        term = school_days.la_terms().filter(pk=term_id).first()
         if term is not None:
             return term
-    return selectors.current_la_term()
+    return school_days.current_la_term(between_terms="next")
 
 
 def _time_chart(rows, term):
@@ -695,7 +696,7 @@ def capacity(request):
         commitments, query = paginate(request, selectors.officer_commitments(
             user=request.user, term=term, officer_ids=[officer.pk] if officer else None))
     return render(request, "traded/capacity.html", {
-        "term": term, "terms": selectors.la_terms().order_by("-start_date"), "rows": rows, "officer": officer,
+        "term": term, "terms": school_days.la_terms().order_by("-start_date"), "rows": rows, "officer": officer,
         "chart": _time_chart(rows, term) if rows else None, "commitments": commitments,
         "commitments_query": query,
         "policy": TradedPolicy.current(),
@@ -713,7 +714,7 @@ def commitment_add(request):
         else:
             messages.success(request, f"{commitment.get_kind_display()} on {commitment.date:%-d %B %Y} was recorded "
                                       f"for {commitment.officer.display_name}.")
-            term = selectors.la_term_containing(commitment.date)
+            term = school_days.la_term_containing(commitment.date)
             return redirect(f"{reverse('traded:capacity')}?term={term.pk}" if term else reverse("traded:capacity"))
     return form_page(request, form, title="Record officer time", caption="Capacity",
                       intro="Statutory work (casework, legal, multi-agency, advice) and unavailability come off an "
@@ -726,7 +727,7 @@ def commitment_remove(request, pk: int):
     commitment = get_object_or_404(OfficerCommitment, pk=pk)
     services.commitment_remove(user=request.user, commitment=commitment)
     messages.success(request, "The time was removed.")
-    term = selectors.la_term_containing(commitment.date)
+    term = school_days.la_term_containing(commitment.date)
     return redirect(f"{reverse('traded:capacity')}?term={term.pk}" if term else reverse("traded:capacity"))
 
 
@@ -737,10 +738,10 @@ def income(request):
     term = _term_param(request)
     year = next((y for y in years if y.pk == year_id), None) or (term.academic_year if term else None) or (
         years[0] if years else None)
-    terms = list(selectors.la_terms(year).order_by("start_date")) if year else []
+    terms = list(school_days.la_terms(year).order_by("start_date")) if year else []
     if term is None or term.academic_year_id != getattr(year, "pk", None):
         term = terms[0] if terms else None
-        today_term = selectors.current_la_term()
+        today_term = school_days.current_la_term(between_terms="next")
         if today_term is not None and any(t.pk == today_term.pk for t in terms):
             term = today_term
     by_service = list(selectors.income_by_service(user=request.user, terms=terms))

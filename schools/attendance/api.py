@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from schools.attendance import selectors as figures
+from schools.attendance import stages
 from schools.attendance.exports import session_label
 from schools.attendance.filters import (
     GROUP_CHOICES,
@@ -36,7 +37,7 @@ from schools.attendance.review.services import nc_year_from_file
 from schools.attendance.selectors import import_list_for, visible_import
 from schools.attendance.services import attendance_import_start
 from schools.audit import record_view
-from schools.common.api import as_drf_error
+from schools.common.drf import as_drf_error
 from schools.common.filters import record_number_or_404
 from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Pupil, StagePolicy
 from schools.roles import Capability
@@ -126,7 +127,7 @@ class AttendancePupilViewSet(PeriodListMixin, mixins.ListModelMixin, viewsets.Ge
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Enrolment.objects.none()
-        rows = figures.attendance_pupil_list(self.request.user, self.get_period(),
+        rows = stages.attendance_pupil_list(self.request.user, self.get_period(),
                                              figures.visible_enrolments(self.request.user), self.policy)
         return ordered_by_pupil(rows)
 

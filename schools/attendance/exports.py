@@ -93,7 +93,7 @@ def _stage_label(number) -> str:
 
 
 def _case_stage_label(value) -> str:
-    from cases.stages import Stage as CaseStage
+    from schools.stages import Stage as CaseStage
 
     return CaseStage(value).label if value else ""
 

@@ -57,7 +57,7 @@ class _EnrolmentScopeFilters(GdsFilterSet):
 
 class AttendancePupilFilterSet(_DefaultsMixin, _EnrolmentScopeFilters):
     """The pupils behind a figure: a school's PA/SA list and the LA drill-down (rows from
-    schools.attendance.selectors.attendance_pupil_list)."""
+    schools.attendance.stages.attendance_pupil_list)."""
 
     defaults = {"show": "pa"}
     show = django_filters.ChoiceFilter(label="Pupils", choices=SHOW_CHOICES, method="filter_show", empty_label=None)

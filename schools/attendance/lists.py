@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from schools.attendance import selectors as figures
+from schools.attendance import stages
 from schools.attendance.filters import (
     GROUP_CHOICES,
     AttendanceOverviewFilterSet,
@@ -45,7 +46,7 @@ def period_query(period) -> str:
 
 def pupil_list_filterset(request, period, enrolments, policy=None) -> AttendancePupilFilterSet:
     """The FilterSet over the pupils behind a figure, shared by the school page, the drill-down and the API."""
-    rows = figures.attendance_pupil_list(request.user, period, enrolments, policy)
+    rows = stages.attendance_pupil_list(request.user, period, enrolments, policy)
     return AttendancePupilFilterSet(request.GET, queryset=rows, request=request)
 
 

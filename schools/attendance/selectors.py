@@ -83,7 +83,10 @@ def available_periods(today: datetime.date) -> list[Period]:
 
 def resolve_period(key: str | None, today: datetime.date, start: datetime.date | None = None,
                    end: datetime.date | None = None) -> Period:
-    """The period a request asks for (?period=…, or custom dates); the year to date when it names none."""
+    """The attendance period a request asks for: custom dates (either order), else a key the period picker offers
+    (available_periods), else the year to date. A key it does not offer (an old link) also gives the year to date:
+    every page, export and API response names the period it shows, so the fallback is never silent. (Reports read
+    theirs with reporting.selectors.report_period_for, which compares with a previous period.)"""
     if start and end:
         if end < start:
             start, end = end, start
@@ -439,15 +442,6 @@ def pn_sessions_for(user, windows: list[PnWindow]) -> dict[int, list[week_rows.S
             result[enrolment_id].extend(mark for mark in week_rows.decode(enrolment_id, monday, stored)
                                         if mark.counts_pn)
     return result
-
-
-def attendance_pupil_list(user, period: Period, enrolments, policy=None):
-    """The pupils behind a figure (school PA/SA list, LA drill-down, their exports and API): enrolments with the
-    period's counts, the suggested stage from the LA's thresholds and the open attendance case's stage, in SQL."""
-    from schools.attendance.stages import policy_bands, with_stage_check
-
-    rows = pupil_rows(user, period, enrolments).select_related("school__partnership")
-    return with_stage_check(rows, user, policy_bands(policy))
 
 
 def import_list_for(user):

@@ -21,7 +21,7 @@ from schools.attendance import writer
 from schools.attendance.apply import MAX_LISTED_ISSUES, ImportOutcome, apply_marks, write_resolved
 from schools.attendance.imports import marks_fast
 from schools.attendance.imports.errors import issues_to_csv
-from schools.attendance.imports.marks_csv import parse_marks_csv
+from schools.attendance.imports.marks import parse_marks_csv
 from schools.common import jobs
 from schools.models import AttendanceImport, Job
 from schools.roles import Capability, require

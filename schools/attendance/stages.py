@@ -20,7 +20,9 @@ from __future__ import annotations
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
+from schools.attendance import selectors as figures
 from schools.attendance.codes import StageBand
+from schools.common import providers
 
 AGREES, DISAGREES, NO_CASE, NO_SESSIONS = "agrees", "disagrees", "no_case", "no_sessions"
 STAGE_CHECK_CHOICES = [
@@ -73,15 +75,13 @@ def stage_check_sql(suggested: str, case_rank: str) -> Case:
         default=Value(DISAGREES), output_field=CharField())
 
 
-def open_case_stage_subquery(user, pupil=None):
-    """Subqueries: the stage string and id of the pupil's open attendance case that the user may see (the higher
-    stage if two are open), or NULL."""
-    from cases.models import Case as CaseModel
-
-    pupil = pupil if pupil is not None else OuterRef("pupil_id")
-    cases = (CaseModel.objects.visible_to(user).open().filter(pupil=pupil, case_type__in=ATTENDANCE_CASE_TYPES)
-             .order_by("-stage", "-pk"))
-    return Subquery(cases.values("stage")[:1]), Subquery(cases.values("pk")[:1])
+def open_case_stage_subquery(user):
+    """The stage string and id of each row's pupil's open attendance case that the user may see, as subqueries (NULL
+    with no case). The cases app provides them (schools.common.providers, ``attendance.open_case_subqueries``)."""
+    subqueries = providers.provider("attendance.open_case_subqueries")
+    if subqueries is None:
+        return Value(None, output_field=CharField()), Value(None, output_field=IntegerField())
+    return subqueries(user)
 
 
 def with_stage_check(rows, user, bands):
@@ -100,9 +100,8 @@ def pupil_year_attendance(user, period, bands, pupil=None) -> dict:
     ``suggested_stage`` for the period, from the pupil's current enrolment with the most possible sessions among
     those the user may see (as cases.selectors.attendance_figures picks it). Built on the attendance selectors'
     per-enrolment counts, so it reads whatever storage they read."""
-    from schools.attendance.selectors import current_enrolment_counts
 
-    rows = current_enrolment_counts(user, period, pupil=pupil if pupil is not None else OuterRef("pupil_id"))
+    rows = figures.current_enrolment_counts(user, period, pupil=pupil if pupil is not None else OuterRef("pupil_id"))
     attended = F("present") + F("aea")
     return {
         "att_possible": Subquery(rows.values("possible")[:1]),
@@ -139,9 +138,8 @@ def with_case_attendance(cases, *, user, period=None, policy=None):
     given), the suggested stage and the comparison with the case's own stage, all in SQL (case_rows_stage_check)."""
     from django.utils import timezone
 
-    from schools.attendance.selectors import resolve_period
 
-    period = period or resolve_period(None, timezone.localdate())
+    period = period or figures.resolve_period(None, timezone.localdate())
     for step in case_rows_stage_check(user, period, policy_bands(policy)):
         cases = cases.annotate(**step)
     return cases
@@ -162,14 +160,13 @@ def attach_case_attendance(cases, *, user, period=None, policy=None) -> None:
     from django.utils import timezone
 
     from schools.attendance.codes import suggested_stage
-    from schools.attendance.selectors import current_enrolment_counts, resolve_period
 
     cases = list(cases)
     if not cases:
         return
-    period = period or resolve_period(None, timezone.localdate())
+    period = period or figures.resolve_period(None, timezone.localdate())
     bands = policy_bands(policy)
-    rows = current_enrolment_counts(user, period, pupil_id__in={case.pupil_id for case in cases})
+    rows = figures.current_enrolment_counts(user, period, pupil_id__in={case.pupil_id for case in cases})
     best: dict[int, tuple[int, int]] = {}  # pupil -> (possible, attended) of the enrolment with the most sessions
     for pupil_id, possible, present, aea in rows.values_list("pupil_ref", "possible", "present", "aea"):
         best.setdefault(pupil_id, (possible, present + aea))  # the first is the one the SQL's ORDER BY picks
@@ -180,3 +177,10 @@ def attach_case_attendance(cases, *, user, period=None, policy=None) -> None:
         case.suggested_stage = int(stage) if stage is not None else None
         counted = case.case_type in ATTENDANCE_CASE_TYPES and case.status != "closed"
         case.stage_check = compare(case.stage if counted else None, case.suggested_stage)
+
+
+def attendance_pupil_list(user, period: figures.Period, enrolments, policy=None):
+    """The pupils behind a figure (school PA/SA list, LA drill-down, their exports and API): enrolments with the
+    period's counts, the suggested stage from the LA's thresholds and the open attendance case's stage, in SQL."""
+    rows = figures.pupil_rows(user, period, enrolments).select_related("school__partnership")
+    return with_stage_check(rows, user, policy_bands(policy))

@@ -40,9 +40,9 @@ from schools.attendance.lists import (
 )
 from schools.attendance.selectors import import_list_for, visible_import
 from schools.attendance.services import attendance_import_start
-from schools.attendance.stages import ATTENDANCE_CASE_TYPES, CASE_STAGE_RANKS, LEGAL_RANK
+from schools.attendance.stages import CASE_STAGE_RANKS, LEGAL_RANK
 from schools.audit import record_export, record_view
-from schools.common import jobs
+from schools.common import jobs, providers
 from schools.common.charts import Point, line_chart
 from schools.common.web import capability_required, export_format, paginate, query_without
 from schools.models import CtfReviewItem, Job, StagePolicy
@@ -58,11 +58,9 @@ def _period_context(request, period) -> dict:
 
 
 def open_attendance_case(user, pupil):
-    """The pupil's open attendance case the user may see (the higher stage if two are open), or None."""
-    from cases.models import Case
-
-    return (Case.objects.visible_to(user).open().filter(pupil=pupil, case_type__in=ATTENDANCE_CASE_TYPES)
-            .order_by("-stage", "-pk").first())
+    """The pupil's open attendance case the user may see, from the cases app (schools.common.providers), or None."""
+    find = providers.provider("attendance.open_case")
+    return find(user, pupil) if find else None
 
 
 def stage_check(suggested, case) -> str | None:

@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError as DrfValidationError
 from rest_framework.response import Response
 
 from schools.audit import record_view
-from schools.common.api import ScopedRelationsMixin, as_drf_error
+from schools.common.drf import ScopedRelationsMixin, as_drf_error
 from schools.exclusions import rules, services
 from schools.exclusions import selectors as sel
 from schools.exclusions.filters import (

@@ -17,6 +17,7 @@ from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 
 from schools.audit import record_change, snapshot
+from schools.common import providers
 from schools.exclusions import rules
 from schools.models import (
     APProvider,
@@ -431,32 +432,34 @@ REVIEW_FIELDS = ("board_met_on", "board_decision", "board_decision_notified_on",
                  "irp_decided_on", "irp_decision", "reconsidered_on")
 
 
-@transaction.atomic
-def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusion:
-    """Record the governing board's consideration and, for a permanent exclusion, the independent review."""
-    require(user, Capability.RECORD_EXCLUSIONS)
-    reject_unknown_fields(fields, frozenset(REVIEW_FIELDS))
-    if exclusion.is_cancelled:
-        raise ValidationError("A cancelled exclusion has no review.")
-    before = snapshot(exclusion)
-    for name, value in fields.items():
-        setattr(exclusion, name, value or ("" if name in ("board_decision", "irp_decision") else None))
-    e = exclusion
+REVIEW_DATES = ("board_met_on", "board_decision_notified_on", "irp_applied_on", "irp_decided_on", "reconsidered_on")
+
+
+def _review_date_errors(e: Exclusion, today: datetime.date) -> dict[str, str]:
     errors = {}
-    today = _today()
-    for name in ("board_met_on", "board_decision_notified_on", "irp_applied_on", "irp_decided_on",
-                 "reconsidered_on"):
+    for name in REVIEW_DATES:
         value = getattr(e, name)
         if value and value > today:
             errors[name] = "This date cannot be in the future."
         elif value and value < e.start_date:
             errors[name] = "This date is before the exclusion started."
+    return errors
+
+
+def _board_errors(e: Exclusion) -> dict[str, str]:
+    errors = {}
     if e.board_decision and not e.board_met_on:
         errors["board_met_on"] = "Enter the date the board met to record its decision."
     if e.board_decision_notified_on and not e.board_decision:
         errors["board_decision"] = "Record the board's decision before the date parents were told of it."
     if e.board_met_on and e.board_decision_notified_on and e.board_decision_notified_on < e.board_met_on:
         errors["board_decision_notified_on"] = "Parents are told of the decision after the board meets."
+    return errors
+
+
+def _independent_review_errors(e: Exclusion) -> dict[str, str]:
+    """The independent review panel's steps, in the order the 2012 Regulations give them (later messages win)."""
+    errors = {}
     irp_fields = [n for n in ("irp_applied_on", "irp_decided_on", "irp_decision", "reconsidered_on") if getattr(e, n)]
     if irp_fields and e.kind != Kind.PERMANENT:
         errors[irp_fields[0]] = "Independent review is for permanent exclusions only."
@@ -470,6 +473,21 @@ def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusio
         errors["irp_decided_on"] = "Enter the date of the panel's decision."
     if e.reconsidered_on and e.irp_decision not in (Exclusion.IrpDecision.RECOMMEND, Exclusion.IrpDecision.QUASH):
         errors["reconsidered_on"] = "The board reconsiders only when the panel recommends or directs it."
+    return errors
+
+
+@transaction.atomic
+def exclusion_review_record(*, user, exclusion: Exclusion, **fields) -> Exclusion:
+    """Record the governing board's consideration and, for a permanent exclusion, the independent review."""
+    require(user, Capability.RECORD_EXCLUSIONS)
+    reject_unknown_fields(fields, frozenset(REVIEW_FIELDS))
+    if exclusion.is_cancelled:
+        raise ValidationError("A cancelled exclusion has no review.")
+    before = snapshot(exclusion)
+    for name, value in fields.items():
+        setattr(exclusion, name, value or ("" if name in ("board_decision", "irp_decision") else None))
+    e = exclusion
+    errors = {**_review_date_errors(e, _today()), **_board_errors(e), **_independent_review_errors(e)}
     if errors:
         raise ValidationError(errors)
     try:
@@ -508,20 +526,6 @@ def exclusion_cancel(*, user, exclusion: Exclusion, cancelled_on: datetime.date,
     return exclusion
 
 
-def _case_hook():
-    """The cases app's entry point, when it provides one.
-
-    Contract: ``cases.services.case_open_or_join_for_exclusion(*, user, exclusion, plan) -> case`` opens a
-    reintegration/behaviour case for the pupil (or joins their open one) and returns it; its ``pk`` is kept on the
-    exclusion. Until the cases app defines it, the plan is kept on the exclusion alone.
-    """
-    try:
-        from cases import services as case_services
-    except ImportError:
-        return None
-    return getattr(case_services, "case_open_or_join_for_exclusion", None)
-
-
 @transaction.atomic
 def exclusion_reintegration_start(*, user, exclusion: Exclusion, plan: str,
                                   meeting_on: datetime.date | None = None) -> Exclusion:
@@ -534,9 +538,9 @@ def exclusion_reintegration_start(*, user, exclusion: Exclusion, plan: str,
     before = snapshot(exclusion)
     exclusion.reintegration_plan = plan.strip()
     exclusion.reintegration_meeting_on = meeting_on
-    hook = _case_hook()
-    if hook is not None:
-        case = hook(user=user, exclusion=exclusion, plan=exclusion.reintegration_plan)
+    open_case = providers.provider("exclusions.reintegration_case")  # the cases app's, when installed
+    if open_case is not None:
+        case = open_case(user=user, exclusion=exclusion, plan=exclusion.reintegration_plan)
         exclusion.reintegration_case_id = getattr(case, "pk", None)
     exclusion.save()
     record_change(user=user, action=AuditEvent.Action.UPDATE, instance=exclusion, before=before)

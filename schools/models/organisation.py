@@ -1,6 +1,6 @@
 from django.db import models
 
-from schools.scoping import ScopedQuerySet
+from schools.scoping import ScopedQuerySet, school_scope_q
 from schools.validators import validate_la_code, validate_laestab, validate_urn
 
 
@@ -41,8 +41,6 @@ class Partnership(models.Model):
 
 class SchoolQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        from schools.scoping import school_scope_q
-
         return self.filter(school_scope_q(user))
 
 

@@ -15,8 +15,6 @@ class FamilyQuerySet(ScopedQuerySet):
             return self
         if not (user and user.is_authenticated):
             return self.none()
-        from schools.models import Pupil
-
         return self.filter(Exists(Pupil.objects.visible_to(user).filter(family=OuterRef("pk"))))
 
 

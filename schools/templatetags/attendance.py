@@ -40,7 +40,7 @@ def stage_label(number) -> str:
 
 @register.filter
 def case_stage_label(value) -> str:
-    from cases.stages import Stage
+    from schools.stages import Stage
 
     return Stage(value).label if value else ""
 

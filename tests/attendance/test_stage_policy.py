@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from schools.attendance import selectors as figures
+from schools.attendance import stages
 from schools.attendance.codes import DEFAULT_STAGE_THRESHOLDS, Stage, suggested_stage
 from schools.attendance.stage_policy import stage_policy_save
 from schools.models import AttendanceSummary, AuditEvent, Enrolment, StagePolicy
@@ -89,7 +90,7 @@ def test_sql_suggestion_matches_the_python_rule_at_every_boundary(world, year_ro
     current = StagePolicy.current()
     user = world.users["la_officer"]
     period = figures.resolve_period(None, datetime.date(2026, 11, 23))
-    rows = {row.pk: row for row in figures.attendance_pupil_list(
+    rows = {row.pk: row for row in stages.attendance_pupil_list(
         user, period, Enrolment.objects.filter(pk__in=[e.pk for e in year_rows]))}
     for enrolment, (possible, attended) in zip(year_rows, EXAMPLES, strict=True):
         expected = suggested_stage(possible, attended, current.thresholds())
@@ -132,7 +133,7 @@ def staged(world):
 def test_stage_check_in_sql(world, staged):
     user = world.users["la_officer"]
     period = figures.resolve_period(None, datetime.date(2026, 11, 23))
-    rows = {row.pk: row for row in figures.attendance_pupil_list(
+    rows = {row.pk: row for row in stages.attendance_pupil_list(
         user, period, Enrolment.objects.filter(pk__in=[e.pk for e in staged.values()]))}
     assert {name: rows[e.pk].stage_check for name, e in staged.items()} == {
         "agrees": "agrees", "differs": "disagrees", "legal": "agrees", "legal_high": "disagrees",

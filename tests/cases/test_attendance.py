@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from cases.selectors import attendance_figures
-from cases.stages import Stage
 from schools.models import AttendanceSummary, Enrolment
+from schools.stages import Stage
 from tests.factories import AcademicYearFactory, EnrolmentFactory, PupilFactory
 
 pytestmark = pytest.mark.django_db

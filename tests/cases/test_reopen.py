@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CaseClosure, ChronologyEntry, StageChange
-from cases.stages import Stage
 from interventions import services as plan_services
 from schools.models import AuditEvent
+from schools.stages import Stage
 
 pytestmark = pytest.mark.django_db
 CLOSED_ON = datetime.date(2026, 11, 20)

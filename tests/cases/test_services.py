@@ -22,10 +22,10 @@ from cases.models import (
     Task,
     TsmPupil,
 )
-from cases.stages import Stage
 from interventions import services as plan_services
 from interventions.models import Intervention, InterventionPlan
 from schools.models import AuditEvent
+from schools.stages import Stage
 from tests.cases.fixtures import OPEN_DATE, pdf_upload
 from tests.factories import UserFactory
 

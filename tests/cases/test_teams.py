@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, OfficerCaseloadLimit, Team, TeamMember
-from cases.stages import Stage
 from schools.models import AuditEvent
+from schools.stages import Stage
 from tests.factories import UserFactory
 from tests.test_permission_matrix import KWARG_NAMES, MATRIX
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Case, ChronologyEntry, Referral, Review, StageChange, Task
-from cases.stages import Stage
 from cases.uploads import MAX_ATTACHMENT_BYTES
+from schools.stages import Stage
 from tests.cases.fixtures import OPEN_DATE, pdf_upload
 
 pytestmark = pytest.mark.django_db

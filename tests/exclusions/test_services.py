@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from schools.common import providers
 from schools.exclusions import services
 from schools.models import (
     AuditEvent,
@@ -282,7 +283,7 @@ def test_reintegration_opens_a_case_through_the_hook(record, calendar, monkeypat
         calls.append((user.username, exclusion.pk, plan))
         return FakeCase()
 
-    monkeypatch.setattr(services, "_case_hook", lambda: opener)
+    monkeypatch.setitem(providers._SLOTS, "exclusions.reintegration_case", opener)
     e = services.exclusion_reintegration_start(user=calendar.users["school_a"], exclusion=e,
                                                plan="Phased return with a mentor", meeting_on=D(2025, 11, 11))
     assert calls == [("school_a", e.pk, "Phased return with a mentor")]
@@ -290,7 +291,7 @@ def test_reintegration_opens_a_case_through_the_hook(record, calendar, monkeypat
 
 
 def test_reintegration_plan_is_kept_without_the_cases_app(record, calendar, monkeypatch):
-    monkeypatch.setattr(services, "_case_hook", lambda: None)
+    monkeypatch.delitem(providers._SLOTS, "exclusions.reintegration_case", raising=False)
     e = services.exclusion_reintegration_start(user=calendar.users["school_a"], exclusion=record(),
                                                plan="Restorative meeting on return")
     assert (e.reintegration_plan, e.reintegration_case_id) == ("Restorative meeting on return", None)

@@ -126,3 +126,35 @@ def test_a_running_job_whose_worker_connection_is_gone_is_shown_failed(world, cl
     assert "Failed" in page and 'data-testid="job-retry"' in page
     alive.refresh_from_db()
     assert alive.status == Job.Status.RUNNING
+
+
+@pytest.mark.django_db
+def test_a_job_stored_before_its_task_moved_module_is_retried(world, client_for, settings, tmp_path,
+                                                                django_capture_on_commit_callbacks):
+    """Jobs keep the task's registered name. The subject access task moved from schools/data_protection_tasks.py to
+    schools/data_protection/tasks.py keeping its name, so a job stored before the move still runs on Retry, and the
+    sweep still publishes one the queue never got."""
+    from schools.data_protection.tasks import apply_retention, run_subject_access
+
+    assert run_subject_access.name == "schools.data_protection_tasks.run_subject_access"
+    assert apply_retention.name == settings.CELERY_BEAT_SCHEDULE["data-protection-retention"]["task"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    owner = world.users["la_manager"]
+    stored = {"pupil_id": world.pupil_a.pk, "task": {"name": "schools.data_protection_tasks.run_subject_access",
+                                                     "args": []}}
+    job = Job.objects.create(kind=Job.Kind.SUBJECT_ACCESS, created_by=owner, params=stored, status=Job.Status.FAILED,
+                             retryable=True, message=jobs.INTERRUPTED_MESSAGE, attempts=1)
+    job.params["task"]["args"] = [job.pk]
+    job.save(update_fields=["params"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client_for(owner).post(reverse("job_retry", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Job.Status.SUCCEEDED, 2), job.message
+    assert job.result_file
+    waiting = Job.objects.create(kind=Job.Kind.SUBJECT_ACCESS, created_by=owner, params={**stored, "task": {
+        "name": "schools.data_protection_tasks.run_subject_access", "args": []}})
+    waiting.params["task"]["args"] = [waiting.pk]
+    waiting.save(update_fields=["params"])
+    assert jobs.jobs_sweep(now=timezone.now() + jobs.REQUEUE_UNQUEUED_AFTER)["requeued"] == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Job.Status.SUCCEEDED, waiting.message

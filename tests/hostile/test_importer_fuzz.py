@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from schools.attendance.imports import marks_fast
 from schools.attendance.imports.ctf import parse_ctf
 from schools.attendance.imports.errors import ImportIssue
-from schools.attendance.imports.marks_csv import MarkRow, parse_marks_csv
+from schools.attendance.imports.marks import parse_marks_csv
+from schools.attendance.imports.marks_csv import MarkRow
 from schools.attendance.services import run_import
 from schools.models import (
     AcademicYear,

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.stages import Stage
 from interventions import services
 from interventions.models import Intervention, InterventionPlan
+from schools.stages import Stage
 
 pytestmark = pytest.mark.django_db
 

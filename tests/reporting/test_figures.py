@@ -41,11 +41,11 @@ def expected(keys, which: int) -> dict:
 
 
 def manager_report(report_world, **scope):
-    return s.report_figures(s.scope_for(report_world.users["la_manager"], **scope), s.resolve_period(None))
+    return s.report_figures(s.scope_for(report_world.users["la_manager"], **scope), s.report_period_for(None))
 
 
 def test_the_default_period_is_this_term_to_date_against_the_same_days_last_year(report_world):
-    period = s.resolve_period(None)
+    period = s.report_period_for(None)
     assert period.label == "Autumn term 2026/27 to 23 November 2026"
     assert (period.start, period.end, period.term) == (D(2026, 9, 2), D(2026, 11, 23), report_world.this_autumn)
     # Last year's term started on 3 September; the same 82 days from it.
@@ -55,9 +55,9 @@ def test_the_default_period_is_this_term_to_date_against_the_same_days_last_year
     assert ended.label == "Autumn term 2025/26" and ended.current.term == report_world.last_autumn
     assert ended.previous is None  # no 2024/25 calendar in the fixture
     with pytest.raises(s.Http404):
-        s.resolve_period("term-999999")
+        s.report_period_for("term-999999")
     with pytest.raises(s.Http404):
-        s.resolve_period("nonsense")
+        s.report_period_for("nonsense")
 
 
 def test_attendance_headline_against_the_marks_written(report_world):
@@ -99,7 +99,7 @@ def _group_of(report_world, key: str, dimension: str) -> str:
 @pytest.mark.parametrize("dimension", ["phase", *s.ATTENDANCE_GROUPS])
 def test_attendance_by_phase_and_pupil_group(report_world, dimension):
     scope = s.scope_for(report_world.users["la_manager"])
-    period = s.resolve_period(None)
+    period = s.report_period_for(None)
     rows = {row.key: row for row in s.attendance_by(scope, period.current, dimension)}
     wanted: dict[str, list[str]] = {}
     for key in MARKS:
@@ -252,7 +252,7 @@ def test_traded_income_reuses_the_traded_selectors(report_world):
     only_b = manager_report(report_world, school=world.school_b)
     assert only_b.traded is None or only_b.traded.total == Decimal("450.00")
     # Officers and school users never get the section.
-    officer = s.report_figures(s.scope_for(world.users["la_officer"], mine=False), s.resolve_period(None))
+    officer = s.report_figures(s.scope_for(world.users["la_officer"], mine=False), s.report_period_for(None))
     assert officer.traded is None
 
 

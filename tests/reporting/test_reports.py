@@ -129,7 +129,7 @@ def test_asking_for_a_report_through_the_api(report_world, client, django_captur
 
 def test_the_pdf_reads_as_a_committee_paper(report_world):
     scope = s.scope_for(report_world.users["la_manager"])
-    report = s.report_figures(scope, s.resolve_period(None))
+    report = s.report_figures(scope, s.report_period_for(None))
     html = pdf.report_html(report, suppress=True)
     for heading in ["Headlines", "Attendance and absence", "Suspensions and permanent exclusions",
                     "Legal interventions", "Casework", "Provision: day 6", "Definitions and sources",
@@ -148,7 +148,7 @@ def test_the_pdf_reads_as_a_committee_paper(report_world):
 
 def test_small_numbers_are_suppressed_in_tables_pdf_exports_and_api(report_world, client):
     scope = s.scope_for(report_world.users["la_manager"])
-    report = s.report_figures(scope, s.resolve_period(None), sections=["exclusions"])
+    report = s.report_figures(scope, s.report_period_for(None), sections=["exclusions"])
     phase = next(t for t in presentation.tables_for(report, "exclusions", None) if t.key == "exclusions_phase")
     total = phase.rows[-1]
     assert [presentation.display(v, True) for v in total[:4]] == ["Total", "5", "x", "x"]  # 3 suspensions, 3/5
@@ -201,5 +201,5 @@ def test_the_glossary_defines_every_figure_with_its_source(report_world, client)
         assert f'id="{definition.key}"' in body and escape(definition.source) in body
     assert "DfE, Suspensions and permanent exclusions in England 2023/24" in body  # the England figures' sources
     tables = [t for key in s.SECTION_KEYS for t in presentation.tables_for(
-        s.report_figures(s.scope_for(report_world.users["la_manager"]), s.resolve_period(None)), key, None)]
+        s.report_figures(s.scope_for(report_world.users["la_manager"]), s.report_period_for(None)), key, None)]
     assert all(t.definition in {d.key for d in DEFINITIONS} for t in tables)

@@ -23,7 +23,7 @@ def test_each_role_counts_its_own_schools(report_world):
     assert manager.kind == "la" and manager.school_ids is None
     school_a = s.scope_for(world.users["school_a"])
     assert school_a.school_ids == (world.school_a.pk,) and not school_a.la_audience
-    period = s.resolve_period(None)
+    period = s.report_period_for(None)
     assert s.attendance_total(school_a, period.current).enrolments == 2
     assert s.exclusions_total(school_a, period.start, period.end).suspensions == 1
     assert s.attendance_total(s.scope_for(world.users["school_b"]), period.current).enrolments == 3
@@ -165,7 +165,7 @@ def test_reports_and_their_pdfs_are_scoped(report_world, client, django_capture_
 
 def test_school_audience_sees_only_its_own_requests_outcomes(report_world):
     world = report_world.world
-    period = s.resolve_period(None)
+    period = s.report_period_for(None)
     school = s.scope_for(world.users["school_b"])
     legal = s.legal_section(school, period)
     # The LA's own notices for pupil_b (not from a school request) stay with the LA.

@@ -7,9 +7,10 @@ import pytest
 from django.db.models import Count
 
 from interventions.models import Booking, BookingDate, Invoice, OfficerCommitment, Package, TradedOfficer
-from interventions.traded.selectors import current_la_term, officer_time_in_term, package_list
+from interventions.traded.selectors import officer_time_in_term, package_list
 from schools.demo import load_demo
 from schools.models import User
+from schools.school_days import current_la_term
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,6 @@ def test_demo_respects_capacity_and_packages(demo):
             booking.service.unit_days
     manager = User.objects.get(username="manager")
     assert all(p.days_remaining >= 0 for p in package_list(user=manager))
-    rows = list(officer_time_in_term(user=manager, term=current_la_term()))
+    rows = list(officer_time_in_term(user=manager, term=current_la_term(between_terms="next")))
     assert len(rows) == TradedOfficer.objects.count() == 5
     assert all(row.statutory > row.traded > 0 for row in rows)

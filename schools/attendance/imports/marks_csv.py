@@ -49,12 +49,8 @@ import importlib
 import io
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -173,72 +169,12 @@ class _LineCounter:
             yield line
 
 
-def parse_marks_csv(stream: IO[bytes], *, filename: str | None = None, max_rows: int | None = DEFAULT_MAX_ROWS,
-                    max_issues: int | None = DEFAULT_MAX_ISSUES, check_codes: bool = True) -> ParsedMarks:
-    """Read a register-marks CSV from a binary file-like object (e.g. a Django ``UploadedFile``) into MarkRows. Never
-    raises on bad content; the stream is left open.
-
-    For small files and tests: the import itself reads through ``marks_fast`` without building rows. This takes the
-    vectorised reader too when it can (a seekable stream it may copy), so both share one set of rules."""
-    name = file_name_of(stream, filename)
-    start = _tell(stream)
-    if start is not None:
-        from schools.attendance.imports import marks_fast
-
-        with _local_copy(stream, start) as path:
-            opened = marks_fast.open_fast(path, name=name)
-            if opened is not None:
-                shape, report = opened
-                try:
-                    chunks = [] if shape is None else list(marks_fast.read_chunks(
-                        path, shape, report, max_rows=max_rows, max_issues=max_issues, check_codes=check_codes))
-                except marks_fast.Unreadable:
-                    opened = None
-        stream.seek(start)
-        if opened is not None:
-            return _rows_from_chunks(chunks, report, name, max_issues)
-    return _parse_lines_of(stream, name, max_rows, max_issues, check_codes)
-
-
-def _rows_from_chunks(chunks, report, name: str, max_issues: int | None) -> ParsedMarks:
-    import polars as pl
-
-    from schools.attendance.imports.marks_fast import ROW_SCHEMA, duplicate_marks
-
-    if report.stopped:
-        return ParsedMarks(rows=[], issues=report.issues, rows_read=report.rows_read,
-                           encoding="utf-8" if report.columns else None)
-    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=ROW_SCHEMA)
-    drop, duplicate_issues = duplicate_marks(frame, ["upn", "school_ref", "date", "session"], name=name)
-    rows = [MarkRow(line, upn, school_ref, day, SESSIONS[session], code, minutes, comment or "")
-            for line, upn, school_ref, day, session, code, minutes, comment in frame.iter_rows() if line not in drop]
-    collector = IssueCollector(name, max_issues)
-    for issue in sorted(report.issues + duplicate_issues, key=lambda issue: issue.line or 0):
-        collector.add(issue.line, issue.field, issue.value, issue.reason)
-    collector.suppressed += report.suppressed
-    return ParsedMarks(rows=rows, issues=collector.finish(), rows_read=report.rows_read, encoding="utf-8")
-
-
-@contextmanager
-def _local_copy(stream: IO[bytes], start: int):
-    """The stream as a local file polars can scan: its own path when it has one, else a temporary copy."""
-    path = getattr(stream, "name", None)
-    if isinstance(path, str) and os.path.isfile(path) and start == 0:
-        yield Path(path)
-        return
-    with tempfile.NamedTemporaryFile(suffix=".csv") as copy:
-        stream.seek(start)
-        shutil.copyfileobj(stream, copy, 1 << 20)
-        copy.flush()
-        yield Path(copy.name)
-
-
-def _parse_lines_of(stream: IO[bytes], name: str, max_rows: int | None, max_issues: int | None,
+def parse_lines_of(stream: IO[bytes], name: str, max_rows: int | None, max_issues: int | None,
                     check_codes: bool) -> ParsedMarks:
     """The line reader: every file the vectorised reader leaves to it (not UTF-8, stray carriage returns, quoted
     values over several lines, or a stream that cannot be re-read)."""
     codes = load_code_table() if check_codes else None
-    start = _tell(stream)
+    start = stream_position(stream)
     try:
         return _parse_text(stream, "utf-8-sig", name, max_rows, max_issues, codes)
     except _Undecodable:
@@ -256,7 +192,8 @@ def _parse_lines_of(stream: IO[bytes], name: str, max_rows: int | None, max_issu
         return _undecodable(name, _first_bad_line(stream, start, "cp1252"), "")
 
 
-def _tell(stream: IO[bytes]) -> int | None:
+def stream_position(stream: IO[bytes]) -> int | None:
+    """Where a stream stands, or None when it cannot be re-read from there."""
     try:
         return stream.tell() if stream.seekable() else None
     except (AttributeError, OSError, ValueError):
@@ -330,7 +267,7 @@ def _parse_lines(lines: _LineCounter, name: str, max_rows: int | None, max_issue
         if all(not value.strip() for value in fields):
             continue
         if columns is None:
-            columns = _header(fields)
+            columns = header_columns(fields)
             if columns is None:
                 issues.add(line, "header", ",".join(fields),
                            f"The first line must be the column names {','.join(REQUIRED_COLUMNS)} (optionally "
@@ -384,7 +321,8 @@ def _file_level(issues: IssueCollector, problem: _FileLevelProblem, rows_read: i
     return ParsedMarks(rows=[], issues=issues.finish(), rows_read=rows_read)
 
 
-def _header(fields: list[str]) -> tuple[str, ...] | None:
+def header_columns(fields: list[str]) -> tuple[str, ...] | None:
+    """The column names a header line gives, or None when it is not a register-marks header."""
     names = tuple(value.strip().lower() for value in fields)
     while names and not names[-1]:
         names = names[:-1]  # trailing empty columns, as Excel sometimes writes
@@ -416,16 +354,11 @@ def _row(fields: list[str], columns: tuple[str, ...], line: int, issues: IssueCo
         problems += 1
         issues.add(line, column, values[column], reason)
 
-    upn = values["upn"].upper()
-    if not upn:
-        problem("upn", "The UPN is missing.")
-    else:
-        try:
-            validate_upn(upn)
-        except ValidationError as exc:
-            problem("upn", " ".join(exc.messages))
+    upn, reason = upn_verdict(values["upn"])
+    if reason:
+        problem("upn", reason)
 
-    school_ref, reason = _school_ref(values["school"])
+    school_ref, reason = school_ref_verdict(values["school"])
     if reason:
         problem("school", reason)
 
@@ -437,25 +370,15 @@ def _row(fields: list[str], columns: tuple[str, ...], line: int, issues: IssueCo
     if session not in SESSIONS:
         problem("session", "Session must be AM or PM." if session else "The session is missing: it must be AM or PM.")
 
-    code = values["code"]
-    code = code.upper() if code.isascii() else code
-    if not code:
-        problem("code", "The attendance code is missing.")
-    elif len(code) > 2:
-        problem("code", "An attendance code is one or two characters, for example N or C1.")
-    elif codes is not None and day is not None:
+    code, reason = code_shape_verdict(values["code"])
+    if not reason and codes is not None and day is not None:
         code, reason = check_code(codes, code, day)
-        if reason:
-            problem("code", reason)
+    if reason:
+        problem("code", reason)
 
-    minutes_late = None
-    raw_minutes = values.get("minutes_late", "")
-    if raw_minutes:
-        if _MINUTES.fullmatch(raw_minutes) and int(raw_minutes) <= MAX_MINUTES_LATE:
-            minutes_late = int(raw_minutes)
-        else:
-            problem("minutes_late", f"Minutes late must be a whole number from 0 to {MAX_MINUTES_LATE}, or left "
-                                    f"empty.")
+    minutes_late, reason = minutes_verdict(values.get("minutes_late", ""))
+    if reason:
+        problem("minutes_late", reason)
 
     if problems:
         return None
@@ -464,7 +387,8 @@ def _row(fields: list[str], columns: tuple[str, ...], line: int, issues: IssueCo
                    minutes_late=minutes_late, comment=values.get("comment", ""))
 
 
-def _school_ref(raw: str) -> tuple[str, str | None]:
+def school_ref_verdict(raw: str) -> tuple[str, str | None]:
+    """(the school as a URN or LAESTAB, the problem with it or None)."""
     value = raw
     match = _LAESTAB_WITH_SLASH.fullmatch(value)
     if match:
@@ -503,3 +427,34 @@ def parse_date(raw: str) -> tuple[datetime.date | None, str | None]:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         return None, f"The year {value.year} looks wrong: marks must be dated {EARLIEST_YEAR}–{LATEST_YEAR}."
     return value, None
+
+
+def upn_verdict(upn_raw: str) -> tuple[str, str | None]:
+    """(the UPN upper-cased, the problem with it or None). Each verdict here is one rule both readers apply."""
+    upn = upn_raw.upper()
+    if not upn:
+        return upn, "The UPN is missing."
+    try:
+        validate_upn(upn)
+    except ValidationError as exc:
+        return upn, " ".join(exc.messages)
+    return upn, None
+
+
+def minutes_verdict(raw: str) -> tuple[int | None, str | None]:
+    """(minutes late, or None when left empty; the problem or None)."""
+    if not raw:
+        return None, None
+    if _MINUTES.fullmatch(raw) and int(raw) <= MAX_MINUTES_LATE:
+        return int(raw), None
+    return None, f"Minutes late must be a whole number from 0 to {MAX_MINUTES_LATE}, or left empty."
+
+
+def code_shape_verdict(raw: str) -> tuple[str, str | None]:
+    """The code as written, upper-cased when ASCII (attendance_codes.normalise); its regime is checked afterwards."""
+    code = raw.upper() if raw.isascii() else raw
+    if not code:
+        return code, "The attendance code is missing."
+    if len(code) > 2:
+        return code, "An attendance code is one or two characters, for example N or C1."
+    return code, None

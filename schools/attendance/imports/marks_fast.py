@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.core.exceptions import ValidationError
 
 from schools.attendance.imports import marks_csv as rules
 from schools.attendance.imports.errors import ImportIssue
-from schools.validators import CHECK_LETTERS, validate_upn
+from schools.validators import CHECK_LETTERS
 
 # Bytes of whole lines read and checked at a time (about 450,000 marks): memory holds one chunk's columns.
 CHUNK_BYTES = 16 << 20
@@ -127,7 +126,7 @@ def open_fast(path: Path, *, name: str) -> tuple[_Shape | None, FastReport] | No
         header_fields = next(csv.reader([header_text]))
     except csv.Error:
         return None
-    columns = rules._header(header_fields)
+    columns = rules.header_columns(header_fields)
     if columns is None:
         return None  # the line reader words a wrong header (and reads nothing)
     with path.open("rb") as stream:
@@ -244,7 +243,7 @@ class _Checker:
         if column == "upn":
             # A file has tens of thousands of UPNs: the check letter is worked out for all of them at once, and only
             # the ones that fail go through validators.validate_upn for its message.
-            for raw, upn in _valid_upns(new).iter_rows():
+            for raw, upn in valid_upns(new).iter_rows():
                 known[raw] = (upn, None)
             new = new.filter(~new.is_in(list(known)))
         for value in new.to_list():
@@ -277,51 +276,10 @@ class _Checker:
 
     def check(self, frame: pl.DataFrame, shape: _Shape, name: str, width: int, budget: int | None):
         """(good rows, up to ``budget`` problems to list, how many problems in all, rejected lines)."""
-        issues: list[ImportIssue] = []
-        extra = pl.any_horizontal(pl.col(f"_extra{i}") != "" for i in range(EXTRA_COLUMNS))
-        cut_short = pl.lit(False)
-        if shape.last_text is not None and shape.last_text.count(",") + 1 < width:
-            cut_short = pl.col("line") == shape.last_line
-        flagged = frame.filter(extra | cut_short)
-        extras = [f"_extra{i}" for i in range(EXTRA_COLUMNS)]
-        for line, *values in flagged.select("line", *shape.columns, *extras).iter_rows():
-            if line == shape.last_line and shape.last_text is not None and values[width - 1] == "":
-                text = shape.last_text
-            else:
-                text = ",".join(values).rstrip(",")
-            if any(value.strip() for value in values[width:]):
-                reason = (f"Line {line} has more values than the header has columns ({width}); put any comment "
-                          f"containing commas in double quotes.")
-            elif text.count(",") + 1 < width:
-                reason = (f"Line {line} has {text.count(',') + 1} values but the header has {width} columns "
-                          f"({', '.join(shape.columns)}); the line may have been cut short.")
-            else:
-                continue  # only whitespace past the last column: the line reader ignores it too
-            issues.append(ImportIssue(name, line, None, text, reason))
-        rejected_lines = set(line for line in (issue.line for issue in issues))
+        issues = _column_count_issues(frame, shape, name, width)
+        rejected_lines = {issue.line for issue in issues}
         frame = frame.filter(~pl.col("line").is_in(list(rejected_lines)))
-
-        expressions, problems = {}, {}
-        for column, judge, value_type in (("upn", _upn_verdict, pl.String), ("school", rules._school_ref, pl.String),
-                                          ("date", rules.parse_date, pl.Date),
-                                          ("session", lambda raw: _session_verdict(raw.upper()), pl.UInt8),
-                                          ("minutes_late", _minutes_verdict, pl.Int16),
-                                          ("code", _code_shape_verdict, pl.String)):
-            expressions[column], problem = self._mapped(frame, column, judge, value_type)
-            if problem is not None:
-                problems[column] = problem
-        checked = frame.with_columns(
-            expressions["upn"].alias("upn_value"), expressions["school"].alias("school_value"),
-            expressions["date"].alias("date_value"), expressions["session"].alias("session_value"),
-            expressions["minutes_late"].alias("minutes_value"), expressions["code"].alias("code_key"),
-            pl.col("comment").str.strip_chars(),
-            *[problem.alias(f"{column}_problem") for column, problem in problems.items()])
-        if self.codes is not None:
-            checked, regime_problems = self._regime_codes(checked, "code" in problems)
-            if regime_problems:
-                problems["code"] = True
-        else:
-            checked = checked.with_columns(pl.col("code_key").alias("code_value"))
+        checked, problems = self._checked(frame)
         problem_columns = {column: f"{column}_problem" for column in problems}
         if problem_columns:
             any_problem = pl.any_horizontal(pl.col(c).is_not_null() for c in problem_columns.values())
@@ -341,6 +299,33 @@ class _Checker:
             pl.col("session_value").alias("session"), pl.col("code_value").alias("code"),
             pl.col("minutes_value").alias("minutes_late"), "comment")
         return good, issues, total, len(rejected_lines) + bad.height
+
+    def _checked(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+        """Every value read into its typed column (``upn_value``, ``date_value``...), with a ``<column>_problem``
+        column holding the message for each column that has any problem; and which columns have problems."""
+        expressions, problems = {}, {}
+        for column, judge, value_type in (("upn", rules.upn_verdict, pl.String),
+                                          ("school", rules.school_ref_verdict, pl.String),
+                                          ("date", rules.parse_date, pl.Date),
+                                          ("session", lambda raw: _session_verdict(raw.upper()), pl.UInt8),
+                                          ("minutes_late", rules.minutes_verdict, pl.Int16),
+                                          ("code", rules.code_shape_verdict, pl.String)):
+            expressions[column], problem = self._mapped(frame, column, judge, value_type)
+            if problem is not None:
+                problems[column] = problem
+        checked = frame.with_columns(
+            expressions["upn"].alias("upn_value"), expressions["school"].alias("school_value"),
+            expressions["date"].alias("date_value"), expressions["session"].alias("session_value"),
+            expressions["minutes_late"].alias("minutes_value"), expressions["code"].alias("code_key"),
+            pl.col("comment").str.strip_chars(),
+            *[problem.alias(f"{column}_problem") for column, problem in problems.items()])
+        if self.codes is not None:
+            checked, regime_problems = self._regime_codes(checked, "code" in problems)
+            if regime_problems:
+                problems["code"] = True
+        else:
+            checked = checked.with_columns(pl.col("code_key").alias("code_value"))
+        return checked, problems
 
     def _regime_codes(self, checked: pl.DataFrame, has_shape_problems: bool) -> tuple[pl.DataFrame, bool]:
         """The code checked against the regime in force on its date (attendance_codes.lookup): the canonical code, or
@@ -377,7 +362,7 @@ class _Checker:
         return checked, True
 
 
-def _valid_upns(values: pl.Series) -> pl.DataFrame:
+def valid_upns(values: pl.Series) -> pl.DataFrame:
     """(raw, UPN) for the values that are valid UPNs once stripped and upper-cased: a letter, eleven digits, then a
     digit or a check letter, the first letter being the check letter of the other twelve (validators.upn_check_letter,
     the DfE algorithm: each character's value times its position, 2 to 13, summed, modulo 23)."""
@@ -394,39 +379,10 @@ def _valid_upns(values: pl.Series) -> pl.DataFrame:
     return frame.filter(pl.col("upn").str.slice(0, 1) == expected).select("raw", "upn")
 
 
-def _upn_verdict(upn_raw: str) -> tuple[str, str | None]:
-    upn = upn_raw.upper()
-    if not upn:
-        return upn, "The UPN is missing."
-    try:
-        validate_upn(upn)
-    except ValidationError as exc:
-        return upn, " ".join(exc.messages)
-    return upn, None
-
-
-def _minutes_verdict(raw: str) -> tuple[int | None, str | None]:
-    if not raw:
-        return None, None
-    if rules._MINUTES.fullmatch(raw) and int(raw) <= rules.MAX_MINUTES_LATE:
-        return int(raw), None
-    return None, f"Minutes late must be a whole number from 0 to {rules.MAX_MINUTES_LATE}, or left empty."
-
-
 def _session_verdict(session: str) -> tuple[int | None, str | None]:
     if session in SESSION_NUMBER:
         return SESSION_NUMBER[session], None
     return None, "Session must be AM or PM." if session else "The session is missing: it must be AM or PM."
-
-
-def _code_shape_verdict(raw: str) -> tuple[str, str | None]:
-    """The code as written, upper-cased when ASCII (attendance_codes.normalise); its regime is checked afterwards."""
-    code = raw.upper() if raw.isascii() else raw
-    if not code:
-        return code, "The attendance code is missing."
-    if len(code) > 2:
-        return code, "An attendance code is one or two characters, for example N or C1."
-    return code, None
 
 
 def duplicate_marks(frame: pl.DataFrame, keys: list[str], *, name: str) -> tuple[set[int], list[ImportIssue]]:
@@ -469,3 +425,30 @@ def _difference(first: dict, later: dict) -> tuple[str, str, str] | None:
         if text(first.get(column)) != text(later.get(column)):
             return column, text(later.get(column)), text(first.get(column))
     return None
+
+
+def _column_count_issues(frame: pl.DataFrame, shape: _Shape, name: str, width: int) -> list[ImportIssue]:
+    """Lines with more values than the header has columns, or cut short (the last line of a file that ends
+    mid-line): each a problem for the whole line, as the line reader reports it."""
+    issues: list[ImportIssue] = []
+    extra = pl.any_horizontal(pl.col(f"_extra{i}") != "" for i in range(EXTRA_COLUMNS))
+    cut_short = pl.lit(False)
+    if shape.last_text is not None and shape.last_text.count(",") + 1 < width:
+        cut_short = pl.col("line") == shape.last_line
+    flagged = frame.filter(extra | cut_short)
+    extras = [f"_extra{i}" for i in range(EXTRA_COLUMNS)]
+    for line, *values in flagged.select("line", *shape.columns, *extras).iter_rows():
+        if line == shape.last_line and shape.last_text is not None and values[width - 1] == "":
+            text = shape.last_text
+        else:
+            text = ",".join(values).rstrip(",")
+        if any(value.strip() for value in values[width:]):
+            reason = (f"Line {line} has more values than the header has columns ({width}); put any comment "
+                      f"containing commas in double quotes.")
+        elif text.count(",") + 1 < width:
+            reason = (f"Line {line} has {text.count(',') + 1} values but the header has {width} columns "
+                      f"({', '.join(shape.columns)}); the line may have been cut short.")
+        else:
+            continue  # only whitespace past the last column: the line reader ignores it too
+        issues.append(ImportIssue(name, line, None, text, reason))
+    return issues

@@ -1,4 +1,4 @@
-"""What the security tests share: a confirmed authenticator device and the code it shows now."""
+"""What the sign-in tests share: a confirmed authenticator device and the code it shows now."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The staged intervention model (seed 001, Coventry 2023; seed 003, Coventry 2012-14).
 
 Support comes first: a case moves up a stage only after the support at the stage below has been tried, and legal
-intervention is the last stage. Cases and the intervention catalogue both speak in these stages.
+intervention is the last stage. Cases, the intervention catalogue and the attendance engine's suggestions all speak
+in these stages, so the model lives here, below them all.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Demo casework for the demo authority (schools.demo.load_demo calls :func:`load` inside its transaction).
+"""Demo casework for the demo authority: cases and the intervention plans worked on them, made here (the app above
+both) so that one random sequence decides them together. schools.demo.load_demo runs :func:`load` inside its
+transaction, as the "casework" demo step this app provides (interventions.apps).
 
 Referrals (awaiting triage, accepted, declined), open cases at every stage with chronologies (some restricted),
 intervention plans, reviews and tasks (some overdue), closed cases with outcomes (one reopened), linked sibling cases,
@@ -19,10 +21,10 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseworkPolicy, ChronologyEntry, OfficerCaseloadLimit, Team, TeamMember, TsmPupil
-from cases.stages import Stage
 from interventions import services as plan_services
 from interventions.models import Intervention
 from schools.models import AcademicYear, Enrolment, Pupil, School, User
+from schools.stages import Stage
 
 OFFICER_USERNAMES = ["officer", "officer2", "officer3", "officer4", "officer5", "officer6"]
 # How many open cases each officer holds relative to the others: officer3 is deliberately over the limit at full
@@ -75,7 +77,7 @@ def _say(stdout, message: str) -> None:
         stdout.write(message + "\n")
 
 
-class _Loader:
+class CaseworkLoader:
     def __init__(self, seed: int, stdout):
         self.rng = random.Random(seed)
         self.stdout = stdout
@@ -361,4 +363,4 @@ class _Loader:
 def load(*, seed: int, stdout=None) -> None:
     """Add the demo casework. Call inside schools.demo.load_demo's transaction, after the users exist."""
     pupils_total = Pupil.objects.count()
-    _Loader(seed, stdout).run(pupils_total)
+    CaseworkLoader(seed, stdout).run(pupils_total)

@@ -1,4 +1,4 @@
-"""The demo casework (cases.demo, loaded by schools.demo.load_demo): what the demo promises is there, and it is
+"""The demo casework (interventions.demo, loaded by schools.demo.load_demo): what the demo promises is there, and it is
 deterministic."""
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from cases.models import (
     Task,
     Team,
 )
-from cases.stages import Stage
 from interventions.models import InterventionPlan
 from schools.demo import load_demo
 from schools.models import School, User
+from schools.stages import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,9 @@ def test_demo_casework_covers_the_journey(demo):
 
 
 def test_sibling_pool_reads_the_families_in_two_queries(demo, django_assert_num_queries):
-    from cases.demo import _Loader
+    from interventions.demo import CaseworkLoader
 
-    loader = _Loader(2026, None)
+    loader = CaseworkLoader(2026, None)
     with django_assert_num_queries(2):  # the families, then all their current enrolments (not one per family)
         pairs = loader.siblings_pool(limit=1000)
     assert pairs and all(len(pair) == 2 and pair[0][0].family_id == pair[1][0].family_id for pair in pairs)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from schools.models import AuditEvent
+from tests.accounts.helpers import code_now, device_for, wrong_code
 from tests.factories import TEST_PASSWORD
-from tests.security.helpers import code_now, device_for, wrong_code
 
 pytestmark = pytest.mark.django_db
 

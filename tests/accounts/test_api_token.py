@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from tests.accounts.helpers import code_now, device_for, wrong_code
 from tests.factories import TEST_PASSWORD
-from tests.security.helpers import code_now, device_for, wrong_code
 
 pytestmark = pytest.mark.django_db
 URL = "/api/auth/token/"

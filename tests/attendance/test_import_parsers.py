@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from schools.attendance.imports import ctf as ctf_module
 from schools.attendance.imports.ctf import CtfMark, decode_attendance_marks, parse_ctf, tokenise_marks
 from schools.attendance.imports.errors import ImportIssue, issues_to_csv
-from schools.attendance.imports.marks_csv import MarkRow, ParsedMarks, parse_marks_csv
+from schools.attendance.imports.marks import parse_marks_csv
+from schools.attendance.imports.marks_csv import MarkRow, ParsedMarks
 from schools.validators import upn_check_letter
 
 D = datetime.date
@@ -768,7 +769,7 @@ def test_vectorised_reader_agrees_with_the_line_reader(tmp_path_factory, lines, 
     path.write_bytes(data)
     assert marks_fast.open_fast(path, name="marks.csv") is not None, "the vectorised reader should take this file"
     fast = parse(data)
-    lines_read = marks_csv._parse_lines_of(io.BytesIO(data), "marks.csv", None, 1000, True)
+    lines_read = marks_csv.parse_lines_of(io.BytesIO(data), "marks.csv", None, 1000, True)
     assert fast.rows == lines_read.rows
     assert fast.rows_read == lines_read.rows_read
     # Problems with a value are worded identically; a line's shape (too few or extra values) may be worded
@@ -794,8 +795,9 @@ def upn_like(draw):
 def test_vectorised_upn_check_agrees_with_the_validator(values):
     import polars as pl
 
-    from schools.attendance.imports.marks_fast import _upn_verdict, _valid_upns
+    from schools.attendance.imports.marks_csv import upn_verdict
+    from schools.attendance.imports.marks_fast import valid_upns
 
-    fast = dict(_valid_upns(pl.Series(values, dtype=pl.String)).iter_rows())
-    one_by_one = {value: _upn_verdict(value.strip())[0] for value in values if _upn_verdict(value.strip())[1] is None}
+    fast = dict(valid_upns(pl.Series(values, dtype=pl.String)).iter_rows())
+    one_by_one = {value: upn_verdict(value.strip())[0] for value in values if upn_verdict(value.strip())[1] is None}
     assert fast == one_by_one
