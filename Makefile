@@ -60,8 +60,10 @@ test-e2e: deps ## Run only the browser tests (installs Debian's chromium as root
 	$(PYTHON3) config/syscheck.py --browser
 	DJANGO_TESTING=true $(PYTEST) -m e2e $(PYTEST_ARGS)
 
-lint: deps ## ruff, and fail if a model change has no migration
+lint: deps ## ruff (with complexity), the import contracts, no private names across modules, migrations up to date
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(PYTHON) .ci/layout_report.py --check
 	$(PYTHON) manage.py makemigrations --check --dry-run
 
 worker: deps ## Celery worker (needs CELERY_BROKER_URL; without it tasks run in-process anyway)

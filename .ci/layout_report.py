@@ -2,7 +2,11 @@
 """Print the layout figures the README's "Layout" section quotes: modules per package, cross-module imports of
 private names, imports from a lower app to a higher one, import cycles and functions over a complexity limit.
 
-    python .ci/layout_report.py [--complexity 18]
+    python .ci/layout_report.py [--complexity 18] [-v] [--check]
+
+``--check`` (CI and ``make lint``) fails when a module imports another module's private name, an app imports a higher
+app, or modules import each other in a cycle; the contracts in pyproject.toml hold the layering too, this adds what
+import-linter does not see (names, and imports inside functions).
 
 Reads the code's imports with ``ast`` (imports inside functions included); migrations and tests are left out.
 The complexity count asks ruff (mccabe, C901) at the given limit.
@@ -96,10 +100,25 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def radon_over(limit: int) -> list[tuple[int, str]] | None:
+    """Functions whose cyclomatic complexity radon puts over ``limit``, worst first; None without radon."""
+    try:
+        from radon.complexity import cc_visit
+    except ImportError:
+        return None
+    found = []
+    for path in project_modules().values():
+        for block in cc_visit(path.read_text()):
+            if block.complexity > limit and block.letter != "C":
+                found.append((block.complexity, f"{path.relative_to(ROOT)}:{block.lineno} {block.name}"))
+    return sorted(found, reverse=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complexity", type=int, default=18)
     parser.add_argument("-v", "--verbose", action="store_true", help="list each finding")
+    parser.add_argument("--check", action="store_true", help="exit 1 on a private import, an upward import or a cycle")
     args = parser.parse_args()
     modules = project_modules()
 
@@ -132,7 +151,11 @@ def main() -> int:
     print(f"Cross-module imports of private names: {len(private)}")
     print(f"Imports from a lower app to a higher one ({' < '.join(APPS)}): {len(upward)}")
     print(f"Import cycles (groups of modules importing each other, imports in functions included): {len(found_cycles)}")
-    print(f"Functions over complexity {args.complexity}: {len(complex_functions)}")
+    print(f"Functions over complexity {args.complexity} (ruff's mccabe): {len(complex_functions)}")
+    radon = radon_over(args.complexity)
+    if radon is not None:
+        print(f"Functions over complexity {args.complexity} (radon, which also counts boolean operators and "
+              f"comprehensions): {len(radon)}")
     if args.verbose:
         for importer, imported, name in private:
             print(f"  private: {importer} -> {imported}.{name}")
@@ -142,6 +165,11 @@ def main() -> int:
             print(f"  cycle: {' <-> '.join(cycle)}")
         for line in complex_functions:
             print(f"  {line}")
+        for complexity, where in radon or []:
+            print(f"  radon {complexity}: {where}")
+    if args.check and (private or upward or found_cycles):
+        print("Layout check failed: see the counts above (-v lists each).", file=sys.stderr)
+        return 1
     return 0
 
 

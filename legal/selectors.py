@@ -30,6 +30,7 @@ from legal.models import (
     PenaltyNotice,
     PenaltyNoticeRequest,
     Prosecution,
+    RequestEvidence,
     SchoolAttendanceOrder,
     SupportChecklistItem,
 )
@@ -283,6 +284,12 @@ def request_list(*, user):
 
 def request_get(*, user, pk: int) -> PenaltyNoticeRequest:
     return get_object_or_404(request_list(user=user).select_related("decided_by").prefetch_related("evidence"), pk=pk)
+
+
+def evidence_get(*, user, pk: int) -> RequestEvidence:
+    """A file of evidence on a penalty-notice request the user may see (its request's scope), or 404."""
+    visible = RequestEvidence.objects.filter(request__in=PenaltyNoticeRequest.objects.visible_to(user).values("pk"))
+    return get_object_or_404(visible.select_related("request"), pk=pk)
 
 
 def prosecution_list(*, user):

@@ -58,7 +58,6 @@ from legal.models import (
     NoticeToImprove,
     PenaltyNotice,
     Prosecution,
-    RequestEvidence,
     SchoolAttendanceOrder,
 )
 from legal.rules import NoticeType, money
@@ -498,8 +497,7 @@ def request_decide(request, pk: int):
 
 
 def evidence_download(request, pk: int):
-    evidence = get_object_or_404(RequestEvidence.objects.select_related("request"), pk=pk)
-    selectors.request_get(user=request.user, pk=evidence.request_id)  # 404 outside the request's scope
+    evidence = selectors.evidence_get(user=request.user, pk=pk)
     record_view(user=request.user, instance=evidence, pupil_id=evidence.request.pupil_id, path=request.path)
     response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)

@@ -678,27 +678,39 @@ def _exclusion_charts(report: s.Report, suppress: bool, now: str, last: str) -> 
     e = report.exclusions
     if e is None:
         return {}
-    result = {}
+    found = {"exclusions_phase": _exclusions_phase_chart(e, suppress, now),
+             "exclusions_trend": _exclusions_trend_chart(e),
+             "exclusions_reasons": _exclusions_reasons_chart(e, suppress, now)}
+    return {key: chart for key, chart in found.items() if chart is not None}
+
+
+def _exclusions_phase_chart(e, suppress: bool, now: str) -> Chart | None:
     rows = [row for row in e.by_phase if _shown(row.suspension_rate, suppress)]
-    if rows and e.total.suspensions:
-        result["exclusions_phase"] = _bars(
-            f"Suspensions as a percentage of the school population, by phase, {now}", [row.label for row in rows],
-            [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in rows])],
-            stacked=False, format_value=_two_places)
+    if not rows or not e.total.suspensions:
+        return None
+    return _bars(f"Suspensions as a percentage of the school population, by phase, {now}", [row.label for row in rows],
+                 [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in rows])],
+                 stacked=False, format_value=_two_places)
+
+
+def _exclusions_trend_chart(e) -> Chart | None:
     trend = [row for row in e.trend if row.population]
-    if len(trend) > 1:
-        title = "Suspensions as a percentage of the school population, by academic year"
-        result["exclusions_trend"] = Chart(title, charts.lines_chart(
-            [row.year.name for row in trend],
-            [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in trend])], title=title))
+    if len(trend) <= 1:
+        return None
+    title = "Suspensions as a percentage of the school population, by academic year"
+    return Chart(title, charts.lines_chart(
+        [row.year.name for row in trend],
+        [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in trend])], title=title))
+
+
+def _exclusions_reasons_chart(e, suppress: bool, now: str) -> Chart | None:
     reasons = [row for row in e.reasons[:8] if not (suppress and is_small(row.suspensions))]
-    if reasons:
-        result["exclusions_reasons"] = _bars(
-            f"Most cited reasons, {now}", [f"{row.code}: {row.label}" for row in reasons],
-            [charts.Series("Suspensions", [row.suspensions for row in reasons]),
-             charts.Series("Permanent exclusions", [_hidden_if_small(row.permanent, suppress) for row in reasons])],
-            stacked=True)
-    return result
+    if not reasons:
+        return None
+    return _bars(f"Most cited reasons, {now}", [f"{row.code}: {row.label}" for row in reasons],
+                 [charts.Series("Suspensions", [row.suspensions for row in reasons]),
+                  charts.Series("Permanent exclusions", [_hidden_if_small(row.permanent, suppress)
+                                                         for row in reasons])], stacked=True)
 
 
 def _hidden_if_small(n, suppress: bool):

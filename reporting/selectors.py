@@ -3,7 +3,7 @@
 Each selector takes a :class:`Scope` (the user, and which of the schools they may see are counted) and a
 :class:`ReportPeriod`, and starts from the areas' own scoped querysets (``Model.objects.visible_to(user)``), narrowed
 to the scope's schools. Attendance is read through the attendance engine's per-enrolment figures
-(schools.attendance.selectors.enrolment_figures) and its one PA/SA test (attendance_engine.at_least_sql); the
+(schools.attendance.selectors.enrolment_figures) and its one PA/SA test (schools.attendance.engine.at_least_sql); the
 provision, legal, casework and traded figures through those areas' selectors and models.
 
 Nothing here loops over pupils or records: each table is one GROUP BY (or one aggregate), whatever the LA's size.
@@ -587,7 +587,7 @@ def _enrolments(scope: Scope):
 
 def _aggregates_sql(alias: str) -> str:
     """SUM of every count column of a per-enrolment subquery, how many enrolments had sessions, and how many of
-    those are persistently and severely absent (the one SQL test, attendance_engine.at_least_sql)."""
+    those are persistently and severely absent (the one SQL test, schools.attendance.engine.at_least_sql)."""
     absent, possible = f"({alias}.authorised + {alias}.unauthorised)", f"{alias}.possible"
     sums = ", ".join(f"SUM({alias}.{name})" for name in attendance.COUNT_FIELDS)
     return (f"{sums}, SUM(CASE WHEN {possible} > 0 THEN 1 ELSE 0 END), "

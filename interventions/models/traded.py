@@ -724,7 +724,7 @@ class InvoiceLine(models.Model):
     class Meta:
         ordering = ["invoice", "position", "pk"]
         indexes = [
-            # Income by service and by term (traded_selectors.income_by_*).
+            # Income by service and by term (interventions.traded.selectors.income_by_*).
             models.Index(fields=["service", "term"], name="invoiceline_service_term_idx"),
         ]
         constraints = [

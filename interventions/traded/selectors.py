@@ -47,7 +47,7 @@ from interventions.models import (
 from interventions.models.traded import TradedRole
 from interventions.traded import rules
 from schools.models import AcademicYear, School, Term
-from schools.school_days import school_days_between
+from schools.school_days import current_la_term, la_terms, school_days_between
 
 DAYS_FIELD = DecimalField(max_digits=8, decimal_places=1)
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -353,3 +353,18 @@ def invoice_status_totals(*, user, academic_year: AcademicYear):
 
 def role_label(role: str) -> str:
     return TradedRole(role).label if role in TradedRole.values else ""
+
+
+def income_period(*, year_id: int | None, term: Term | None):
+    """(every academic year, the year shown, its LA terms, the term shown) for the income page: the year asked for,
+    else the asked-for term's year, else the latest; the term asked for when it is in that year, else the term
+    running (or next, in a holiday) when it is, else the year's first."""
+    years = list(AcademicYear.objects.order_by("-start_date"))
+    year = next((y for y in years if y.pk == year_id), None) or (term.academic_year if term else None) or (
+        years[0] if years else None)
+    terms = list(la_terms(year).order_by("start_date")) if year else []
+    if term is None or term.academic_year_id != getattr(year, "pk", None):
+        today_term = current_la_term(between_terms="next")
+        term = today_term if today_term is not None and any(t.pk == today_term.pk for t in terms) else (
+            terms[0] if terms else None)
+    return years, year, terms, term

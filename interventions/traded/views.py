@@ -52,7 +52,7 @@ from schools.common.web import (
     report_if_stale,
     selected_filters,
 )
-from schools.models import AcademicYear, AuditEvent, LocalAuthority, Term
+from schools.models import AuditEvent, LocalAuthority, Term
 from schools.roles import Capability
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -733,17 +733,8 @@ def commitment_remove(request, pk: int):
 
 @capability_required(Capability.INVOICE_TRADED)
 def income(request):
-    years = list(AcademicYear.objects.order_by("-start_date"))
-    year_id = id_param(request, "year")
-    term = _term_param(request)
-    year = next((y for y in years if y.pk == year_id), None) or (term.academic_year if term else None) or (
-        years[0] if years else None)
-    terms = list(school_days.la_terms(year).order_by("start_date")) if year else []
-    if term is None or term.academic_year_id != getattr(year, "pk", None):
-        term = terms[0] if terms else None
-        today_term = school_days.current_la_term(between_terms="next")
-        if today_term is not None and any(t.pk == today_term.pk for t in terms):
-            term = today_term
+    years, year, terms, term = selectors.income_period(year_id=id_param(request, "year"),
+                                                       term=_term_param(request))
     by_service = list(selectors.income_by_service(user=request.user, terms=terms))
     for row in by_service:
         row["label"] = row["service__intervention__name"] or f"Annual packages: {selectors.role_label(row['role'])}"

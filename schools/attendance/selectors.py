@@ -100,7 +100,7 @@ def resolve_period(key: str | None, today: datetime.date, start: datetime.date |
 
 
 COUNT_FIELDS = ["possible", "present", "aea", "authorised", "unauthorised", "late", "pn_sessions"]
-_COUNTED_BY = {  # which codes a count field counts, per regime (attendance_codes is the only source)
+_COUNTED_BY = {  # which codes a count field counts, per regime (schools.attendance.codes is the only source)
     "possible": lambda c: c.category != Category.NOT_COUNTED,
     "present": lambda c: c.category == Category.PRESENT,
     "aea": lambda c: c.category == Category.AEA,

@@ -451,7 +451,8 @@ def minutes_verdict(raw: str) -> tuple[int | None, str | None]:
 
 
 def code_shape_verdict(raw: str) -> tuple[str, str | None]:
-    """The code as written, upper-cased when ASCII (attendance_codes.normalise); its regime is checked afterwards."""
+    """The code as written, upper-cased when ASCII (schools.attendance.codes.normalise); its regime is checked
+    afterwards."""
     code = raw.upper() if raw.isascii() else raw
     if not code:
         return code, "The attendance code is missing."

@@ -328,8 +328,8 @@ class _Checker:
         return checked, problems
 
     def _regime_codes(self, checked: pl.DataFrame, has_shape_problems: bool) -> tuple[pl.DataFrame, bool]:
-        """The code checked against the regime in force on its date (attendance_codes.lookup): the canonical code, or
-        the lookup's own message for the (few) rows where it is not a code that day."""
+        """The code checked against the regime in force on its date (schools.attendance.codes.lookup): the canonical
+        code, or the lookup's own message for the (few) rows where it is not a code that day."""
         from schools.attendance.codes import REGIME_CHANGE_DATE
 
         keys = checked.get_column("code_key").unique().to_list()
