@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from schools.attendance.imports.ctf_rows import ctf_rows
-from tests.schools.test_import_parsers import CTF_XML, UPN1
+from tests.attendance.test_import_parsers import CTF_XML, UPN1
 
 
 def test_year_data_with_a_school_becomes_rows_and_without_one_is_reported():
