@@ -15,6 +15,7 @@ from cases.services import entry_add
 from legal import services
 from legal.models import Contract, PenaltyNotice
 from schools.models import Carer, User
+from schools.school_age import outside_school_age
 
 D = datetime.timedelta
 
@@ -34,9 +35,12 @@ def load(*, seed: int, stdout=None) -> None:
         return
     manager, legal = users["manager"], users["legal"]
     # Legal-stage cases first, then targeted support (a small demo has few at stage 4).
-    cases = [c for c in Case.objects.filter(stage__in=["4_legal", "3_targeted_support"], status="open",
-                                            pupil__family__isnull=False)
-             .select_related("pupil", "school", "officer").order_by("-stage", "pk")[:4]]
+    # Legal steps are for children of compulsory school age throughout the demo's legal dates; a small demo may
+    # need an early-intervention case to make four.
+    cases = [c for c in Case.objects.filter(stage__in=["4_legal", "3_targeted_support", "2_early_intervention"],
+                                            status="open", pupil__family__isnull=False)
+             .select_related("pupil", "school", "officer").order_by("-stage", "pk")[:200]
+             if _of_school_age(c.pupil, today)][:4]
     carers = {}
     for carer in Carer.objects.filter(family_id__in={c.pupil.family_id for c in cases}).order_by("pk"):
         carers.setdefault(carer.family_id, []).append(carer)
@@ -143,6 +147,15 @@ def load(*, seed: int, stdout=None) -> None:
                  f"{Contract.objects.count()} contracts")
 
 
+def _of_school_age(pupil, today) -> bool:
+    """Of compulsory school age on every date the demo's legal records use (up to a school year back)."""
+    return outside_school_age(pupil.date_of_birth, today - D(days=LOOKBACK_DAYS), today) is None
+
+
+#: How far back the demo dates its legal steps (notices, contracts and requests), at most.
+LOOKBACK_DAYS = 200
+
+
 def _requests(users, today) -> None:
     """From each school user: one request awaiting a decision, one approved (term-time leave), one declined."""
     from schools.models import Enrolment
@@ -156,7 +169,8 @@ def _requests(users, today) -> None:
         used = set(PenaltyNotice.objects.values_list("pupil_id", flat=True))
         enrolments = [e for e in Enrolment.objects.filter(school=school, end_date__isnull=True,
                                                           pupil__family__isnull=False)
-                      .select_related("pupil").order_by("pk")[:40] if e.pupil_id not in used]
+                      .select_related("pupil").order_by("pk")[:40]
+                      if e.pupil_id not in used and _of_school_age(e.pupil, today)]
         made = 0
         for enrolment in enrolments:
             carers = list(Carer.objects.filter(family_id=enrolment.pupil.family_id, parental_responsibility=True))

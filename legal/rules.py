@@ -109,6 +109,11 @@ ALTERNATIVE_ACTIONS: tuple[str, ...] = (
 POSTAL_SERVICE_WORKING_DAYS = 2
 
 
+#: Letters that are steps toward an s444 offence (a warning, a notice to improve, a penalty notice, a prosecution): sent
+#: only about a child of compulsory school age (EA1996 s8, schools.school_age). Contracts are voluntary and stay open.
+SCHOOL_AGE_LETTER_KINDS = frozenset({"warning_letter", "notice_to_improve", "penalty_notice", "prosecution_cover"})
+
+
 class ServiceMethod(models.TextChoices):
     HAND = "hand", "By hand to the parent"
     POST = "post", "First-class post"
@@ -136,6 +141,15 @@ PARENTING_PROGRAMME_MAX_MONTHS = 3
 INFORMATION_LIMIT_MONTHS = 6
 #: Maximum fines (EA1996 s444): level 3 (£1,000) for s444(1), level 4 (£2,500) for s444(1A).
 MAX_FINE = {"s444_1": Decimal("1000.00"), "s444_1a": Decimal("2500.00")}
+
+
+#: The declaration a written statement carries to be admissible without the witness attending: Criminal Justice Act
+#: 1967 s9(2)(b), in the words of the Criminal Procedure Rules r16.2 and form MG11. The prosecution pack prints it on
+#: every witness statement, above the officer's own text, whatever that text says.
+S9_DECLARATION = ("This statement (consisting of {pages} each signed by me) is true to the best of my knowledge and "
+                  "belief and I make it knowing that, if it is tendered in evidence, I shall be liable to prosecution "
+                  "if I have wilfully stated in it anything which I know to be false, or do not believe to be true.")
+S9_SOURCE = "Criminal Justice Act 1967 s9; Criminal Procedure Rules r16.2 (form MG11)"
 
 
 class Offence(models.TextChoices):

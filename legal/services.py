@@ -44,6 +44,7 @@ from legal.rules import NoticeType, RuleError, money
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, Carer, Job, Pupil, School
 from schools.roles import Capability, require
+from schools.school_age import outside_school_age
 from schools.school_days import CalendarMissing, add_school_days
 
 JOB_KIND_LETTERS = Job.Kind.LEGAL_LETTERS  # letter batches (shown by legal's own batch page)
@@ -78,6 +79,16 @@ def _check_carer(pupil: Pupil, carer: Carer, field: str = "carer") -> None:
     if not pupil.family_id or carer.family_id != pupil.family_id:
         raise ValidationError({field: f"That parent or carer is not in {pupil.display_name}'s family: legal action "
                                       "is taken against a parent of the child."})
+
+
+def _check_school_age(pupil: Pupil, first: datetime.date | None, last: datetime.date | None = None, *,
+                      field: str) -> None:
+    """s444 steps, and the orders (s437, s36), are for a child of compulsory school age on the dates concerned."""
+    if first is None:
+        return
+    reason = outside_school_age(pupil.date_of_birth, first, last)
+    if reason:
+        raise ValidationError({field: f"{pupil.display_name}: {reason}"})
 
 
 def _open_pathway(pathway: LegalPathway | None, field: str = "pathway") -> LegalPathway:
@@ -180,6 +191,7 @@ def nti_issue(*, user, pathway: LegalPathway, carer: Carer, issued_on: datetime.
     pupil = pathway.pupil
     _check_carer(pupil, carer)
     _not_future("issued_on", issued_on, "The date")
+    _check_school_age(pupil, issued_on, field="issued_on")
     if not (expectations or "").strip():
         raise ValidationError({"expectations": "Say what must change during the improvement period."})
     if NoticeToImprove.objects.filter(pathway=pathway, carer=carer, outcome=NoticeToImprove.Outcome.PENDING).exists():
@@ -263,6 +275,8 @@ def notice_issue(*, user, pupil: Pupil, carer: Carer, notice_type: str, period_s
         raise ValidationError({"period_end": "The absence must end on or after it starts."})
     if period_end > issued_on:
         raise ValidationError({"period_end": "The notice can only cover absence before the day it is issued."})
+    if not imported:
+        _check_school_age(pupil, period_start, period_end, field="period_start")
     if not imported and issued_on < rules.NATIONAL_FRAMEWORK_START:
         raise ValidationError({"issued_on": "Notices dated before 19 August 2024 belong to earlier regimes: record "
                                             "them as imported history."})
@@ -344,8 +358,13 @@ def notice_serve(*, user, notice: PenaltyNotice, served_on: datetime.date, servi
 
 
 def amount_due(notice: PenaltyNotice, paid_on: datetime.date) -> Decimal | None:
-    """What discharges the notice when paid on ``paid_on`` (the amounts fixed at issue); None outside the period."""
-    if notice.received_on is None or paid_on < notice.received_on:
+    """What discharges the notice when paid on ``paid_on`` (the amounts fixed at issue); None after the period.
+
+    The periods run from the deemed date of receipt, but a payment that arrives before it (post can arrive early: a
+    notice posted on a Friday is deemed received on the Tuesday, and the parent pays on the Monday) is within them,
+    at the reduced rate (Education (Penalty Notices) (England) Regulations 2007 as amended 2024, reg 5: the reduced
+    amount if paid within 21 days of receipt)."""
+    if notice.received_on is None:
         return None
     if notice.reduced_due_on is not None and paid_on <= notice.reduced_due_on:
         return notice.reduced_amount
@@ -408,9 +427,11 @@ def payment_record(*, user, reference: str, amount, paid_on: datetime.date, meth
         window = (f"; the reduced amount applies up to day {notice.reduced_days}, "
                   f"{notice.reduced_due_on:%-d %B %Y}" if notice.reduced_due_on else "")
         comparison = "less" if amount < due else "more"
+        when = (f"day {day} after receipt" if day >= 0
+                else f"before its deemed receipt on {notice.received_on:%-d %B %Y}")
         raise ValidationError({"amount": (
             f"{money(amount)} is {comparison} than the {money(due)} due for {notice.reference} when paid on "
-            f"{paid_on:%-d %B %Y}, day {day} after receipt ({rate}{window}). Part payments and overpayments are "
+            f"{paid_on:%-d %B %Y}, {when} ({rate}{window}). Part payments and overpayments are "
             "not accepted: nothing was recorded.")})
     before = snapshot(notice)
     was_referred = notice.status == PenaltyNotice.Status.REFERRED
@@ -551,6 +572,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
         raise ValidationError({"notice_type": "Schools request non-attendance or term-time leave notices."})
     if absence_from is None or absence_to is None or absence_to < absence_from:
         raise ValidationError({"absence_to": "The absence must end on or after it starts."})
+    _check_school_age(pupil, absence_from, absence_to, field="absence_from")
     _not_future("absence_to", absence_to, "The end of the absence")
     if not sessions_missed or sessions_missed < 1:
         raise ValidationError({"sessions_missed": "Enter how many sessions were missed."})
@@ -732,6 +754,7 @@ def eso_apply(*, user, pathway: LegalPathway, applied_on: datetime.date, court: 
     _not_future("applied_on", applied_on, "The date")
     if pathway.pupil.looked_after:
         raise ValidationError({"applied_on": "An ESO cannot be made for a child in the care of a local authority."})
+    _check_school_age(pathway.pupil, applied_on, field="applied_on")
     if not (court or "").strip():
         raise ValidationError({"court": "Name the family court."})
     if EducationSupervisionOrder.objects.filter(pupil_id=pathway.pupil_id, status__in=[
@@ -815,6 +838,7 @@ def sao_notice(*, user, pathway: LegalPathway, carer: Carer, notice_served_on: d
     _open_pathway(pathway)
     _check_carer(pathway.pupil, carer)
     _not_future("notice_served_on", notice_served_on, "The date")
+    _check_school_age(pathway.pupil, notice_served_on, field="notice_served_on")
     if not notice_period_days or notice_period_days < rules.SAO_NOTICE_MIN_DAYS:
         raise ValidationError({"notice_period_days": f"The notice must give the parent at least "
                                                      f"{rules.SAO_NOTICE_MIN_DAYS} days (Education Act 1996 "
@@ -902,6 +926,7 @@ def prosecution_create(*, user, pathway: LegalPathway, carer: Carer, offence: st
     if period_start is None or period_end is None or period_end < period_start:
         raise ValidationError({"period_end": "The period of absence must end on or after it starts."})
     _not_future("period_end", period_end, "The end of the period")
+    _check_school_age(pupil, period_start, period_end, field="period_start")
     if not EsoConsideration.objects.filter(pathway=pathway, considered_on__lte=_today()).exists():
         raise ValidationError({"offence": "Before prosecuting, the LA must consider an education supervision order "
                                           "(Education Act 1996 s447): record that consideration on the pathway "
@@ -1159,6 +1184,8 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
     if not template.is_active:
         raise ValidationError({"template": f"“{template.name}” is no longer in use: choose another template."})
     _check_carer(pupil, carer)
+    if template.kind in rules.SCHOOL_AGE_LETTER_KINDS:
+        _check_school_age(pupil, _today(), field="template")
     context = _letter_context(user=user, pupil=pupil, carer=carer, case=case, notice=notice, nti=nti,
                               contract=contract, prosecution=prosecution)
     missing = context.missing_for(template.subject, template.body)
@@ -1219,6 +1246,7 @@ def batch_recipients(*, user, params: dict) -> list[tuple[Pupil, Carer]]:
                                                                                                    flat=True))
     pupils = list(Pupil.objects.visible_to(user).filter(pk__in=pupil_ids, family__isnull=False)
                   .order_by("legal_last_name", "legal_first_name", "pk"))
+    # Each letter is refused for a pupil outside compulsory school age (letter_send), and the batch names them.
     carers: dict[int, list[Carer]] = {}
     for carer in Carer.objects.filter(family_id__in={p.family_id for p in pupils}, parental_responsibility=True):
         carers.setdefault(carer.family_id, []).append(carer)

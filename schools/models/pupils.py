@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
+from schools.school_age import SchoolAge, compulsory_school_age
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, user_school_ids
 from schools.validators import validate_upn
 
@@ -182,6 +184,25 @@ class Pupil(models.Model):
     @property
     def legal_name(self) -> str:
         return f"{self.legal_first_name} {self.legal_last_name}"
+
+    @property
+    def age(self) -> int | None:
+        """Age in whole years today."""
+        if not self.date_of_birth:
+            return None
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def school_age(self) -> SchoolAge | None:
+        """The dates the pupil is of compulsory school age (schools.school_age), which s444 steps depend on."""
+        return compulsory_school_age(self.date_of_birth) if self.date_of_birth else None
+
+    @property
+    def school_age_text(self) -> str:
+        age = self.school_age
+        return age.describe(timezone.localdate()) if age else ""
 
     @property
     def flags(self) -> list[tuple[str, str]]:

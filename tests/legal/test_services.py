@@ -13,6 +13,7 @@ from cases.models import ChronologyEntry
 from legal import services
 from legal.models import LegalAlert, LegalPathway, LetterTemplate, Payment, PenaltyNotice, Prosecution
 from tests.factories import CarerFactory, EnrolmentFactory, PupilFactory
+from tests.pdf_support import assert_tagged_pdf
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,22 @@ def test_payment_on_the_21st_and_22nd_day(world, legal_world):
     _pay(world, notice, "80.00", D(2026, 11, 10))  # day 21
     notice.refresh_from_db()
     assert notice.status == PenaltyNotice.Status.PAID_REDUCED and notice.paid_amount == Decimal("80.00")
+
+
+def test_a_payment_before_the_deemed_date_of_receipt_is_paid_in_time(world, legal_world):
+    """Worked example (PN regs 2007 as amended 2024, reg 5; deemed receipt on the second working day after posting):
+    posted on Friday 6 November 2026, deemed received on Tuesday 10 November; the reduced £80 is due to day 21,
+    1 December. The parent pays £80 on Monday 9 November, before the deemed receipt: paid in time, reduced rate."""
+    notice = _notice(world, legal_world)  # issued 26 October 2026, first notice: £80 reduced, £160 full
+    notice = services.notice_serve(user=world.users["la_officer"], notice=notice, served_on=D(2026, 11, 6),
+                                   service_method="post", expected_version=notice.version)
+    assert (notice.received_on, notice.reduced_due_on) == (D(2026, 11, 10), D(2026, 12, 1))
+    with pytest.raises(ValidationError) as error:
+        _pay(world, notice, "160.00", D(2026, 11, 9))
+    assert "before its deemed receipt on 10 November 2026" in str(error.value)
+    _pay(world, notice, "80.00", D(2026, 11, 9))
+    notice.refresh_from_db()
+    assert notice.status == PenaltyNotice.Status.PAID_REDUCED and notice.paid_on == D(2026, 11, 9)
 
 
 @pytest.mark.parametrize("reference, amount, paid_on, field, text", [
@@ -219,7 +236,8 @@ def test_letter_refused_when_a_placeholder_has_no_value(world, legal_world):
         kind="penalty_notice"), pupil=world.pupil_b, carer=legal_world.parent, notice=legal_world.notice,
         case=legal_world.pathway.case)
     assert legal_world.notice.reference in letter.body and "£80.00 within 21 days" in letter.body
-    assert letter.file.read(5) == b"%PDF-"
+    letter.file.seek(0)
+    assert_tagged_pdf(letter.file.read(), title=letter.subject, roles={"P"})
 
 
 def test_sao_notice_needs_fifteen_days_and_order_names_a_school(world, legal_world):
@@ -281,3 +299,33 @@ def test_contracts_need_both_sides(world, legal_world):
         services.contract_create(user=world.users["la_officer"], kind="parenting", pupil=world.pupil_b,
                                  carer=other_family, agreed_on=D(2026, 11, 1), parent_requirements="Attend.",
                                  support_offered="Mentor.")
+
+
+def test_the_pack_always_carries_the_s9_declaration_and_every_letter_the_checklist_shows(world, legal_world, client):
+    """A witness statement is admissible without the witness only with the Criminal Justice Act 1967 s9 declaration
+    and the witness's name and role; the officer's saved text (here, without the declaration) cannot drop them. The
+    pack's "letters sent" holds the letter the support checklist cites from the chronology."""
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    from legal.rules import S9_DECLARATION
+
+    prosecution = legal_world.prosecution
+    prosecution = services.prosecution_prepare(
+        user=world.users["legal_officer"], prosecution=prosecution, expected_version=prosecution.version,
+        interview_on=D(2026, 11, 2), interview_notes="Interviewed at the civic centre.",
+        witness_statement="I am the attendance officer for the school.\n\nThe register shows the sessions missed.")
+    client.force_login(world.users["legal_officer"])
+    response = client.get(reverse("legal:prosecution_pack", args=[prosecution.pk]))
+    assert response.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = " ".join(text.split())
+    assert " ".join(S9_DECLARATION.format(pages="the pages of this statement").split()) in text
+    witness = prosecution.officer or world.users["legal_officer"]
+    assert f"Statement of {witness.get_full_name() or witness.username}" in text and "Over 18" in text
+    assert "I am the attendance officer for the school." in text and "Signed" in text
+    evidence = {row["item"]: row["evidence"] for row in legal_world.pathway.evidence}
+    assert any("Formal warning letter sent" in line for line in evidence["Warning letter"])
+    assert "Formal warning letter sent" in text and "Recorded in the chronology" in text
