@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from cases import services
 from schools.models import AuditEvent
 from tests.cases.fixtures import SAFEGUARDING_TEXT
+from tests.pdf_support import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,7 @@ def test_tsm_pack_is_a_real_pdf(cases_world, world, client):
     client.force_login(world.users["la_officer"])
     response = client.get(reverse("cases:tsm_pack", args=[cases_world.tsm_b.pk]))
     assert response.content.startswith(b"%PDF-") and len(response.content) > 2000
+    assert_tagged_pdf(response.content, title="TSM pack", roles={"H1", "Table", "TH"})
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -16,6 +16,7 @@ from cases.models import Attachment, Case, ChronologyEntry
 from legal.models import PenaltyNotice
 from schools.models import AttendanceWeek, AuditEvent, Carer, Job, Pupil
 from tests.cases.fixtures import SAFEGUARDING_TEXT
+from tests.pdf_support import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,7 @@ def test_export_holds_every_record_of_the_pupil_and_no_one_elses(world, full_rec
 def test_pdf_is_readable_and_has_the_sections(world, full_record, client, export):
     _job, archive = export(world.users["la_admin"], world.pupil_b)
     reader = PdfReader(io.BytesIO(archive.read("subject-access.pdf")))
+    assert_tagged_pdf(archive.read("subject-access.pdf"), title="Subject access export", roles={"H1", "Table", "TH"})
     text = " ".join(page.extract_text() for page in reader.pages)
     text = " ".join(text.split())
     for heading in ["Subject access export", "Identity", "Family and carers", "Attendance by year",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from interventions.models import Booking, BookingDate, Invoice, Package
 from interventions.traded import services
 from schools.models import AuditEvent
+from tests.pdf_support import assert_tagged_pdf
 from tests.traded.test_bookings import DEC, confirm, request
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,7 @@ def test_invoice_run_page_refuses_a_second_run(world, traded, client):
     assert Invoice.objects.count() == 1
     pdf = client.get(reverse("traded:invoice_pdf", args=[invoice.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert_tagged_pdf(pdf.content, title=invoice.number, roles={"H1", "Table", "TH"})
     client.force_login(world.users["school_b"])
     assert client.get(reverse("traded:invoice_pdf", args=[invoice.pk])).status_code == 200
     client.force_login(world.users["school_a"])
