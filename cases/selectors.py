@@ -362,7 +362,7 @@ def team_overview(*, user, today: datetime.date | None = None) -> dict:
     policy = CaseworkPolicy.current()
     groups = teams_with_caseloads(teams=Team.objects.select_related("manager"), today=today, policy=policy,
                                   include_unteamed=True)
-    by_stage = dict(Case.objects.visible_to(user).open().values_list("stage").annotate(n=Count("pk")).order_by())
+    by_stage = Case.objects.visible_to(user).counts_by_stage()
     return {
         "today": today,
         "policy": policy,

@@ -116,7 +116,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportRun
-        fields = ["id", "title", "term", "school", "partnership", "scope", "suppress_small_numbers", "trigger",
+        fields = ["id", "title", "term", "school", "partnership", "scope", "suppress_small_numbers", "internal",
+                  "trigger",
                   "figures_to", "created_at", "status", "progress", "message", "pages", "download"]
         read_only_fields = ["trigger", "figures_to", "created_at", "pages"]
         # The model's constraints (one scope per report, one end-of-term report per term) are the service's to
@@ -137,7 +138,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
 class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):
     """Termly reports the user may read (a school user: its own school's). POST asks for one: ``term`` (an LA term
-    id), ``school`` (URN) or ``partnership`` (id) or neither for the whole authority, ``suppress_small_numbers``;
+    id), ``school`` (URN) or ``partnership`` (id) or neither for the whole authority, ``suppress_small_numbers``,
+    ``internal`` (name the officers; marked "Not for publication");
     then follow ``status`` and ``progress`` at its URL and fetch ``download`` when it has succeeded."""
 
     serializer_class = ReportRunSerializer
@@ -158,7 +160,8 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         try:
             run = services.report_request(user=request.user, term=data["term"], school=data.get("school"),
                                           partnership=data.get("partnership"),
-                                          suppress_small_numbers=data.get("suppress_small_numbers", False))
+                                          suppress_small_numbers=data.get("suppress_small_numbers", False),
+                                          internal=data.get("internal", False))
         except DjangoValidationError as error:
             raise as_drf_error(error) from error
         except DjangoPermissionDenied as error:

@@ -123,8 +123,9 @@ DEFINITIONS: list[Definition] = [
                "outcome, with fines and costs ordered.",
                "Education Act 1996, s444."),
     Definition("cases_by_stage", CASEWORK, "Open cases by stage",
-               "Cases not closed, by their stage on the day the figures were made (stages 1 to 4 of the staged "
-               "model).",
+               "Cases allocated to an officer and being worked, by their stage on the day the figures were made "
+               "(stages 1 to 4 of the staged model). Referrals still awaiting allocation are counted apart, and "
+               "closed cases not at all.",
                "The LA's staged model of intervention (stages 1 to 4)."),
     Definition("cases_opened_closed", CASEWORK, "Cases opened and closed",
                "Cases opened in the period, and cases closed in it by outcome.",

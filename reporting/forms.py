@@ -22,6 +22,10 @@ class ReportRequestForm(GdsFormMixin, forms.Form):
     scope = forms.ChoiceField(label="Report for", choices=())
     suppress_small_numbers = forms.BooleanField(
         label="Show numbers from 1 to 4 as x (for a paper that will be published)", required=False, initial=True)
+    internal = forms.BooleanField(
+        label="Internal version: name the officers in the caseload figures", required=False, initial=False,
+        help_text="Every page then says \"Not for publication\". Without it no member of staff is named (officers "
+                  "are Officer A, Officer B...).")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

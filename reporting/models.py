@@ -143,6 +143,10 @@ class ReportRun(models.Model):
                                     related_name="+")
     suppress_small_numbers = models.BooleanField(
         default=False, help_text="Show counts from 1 to 4, and rates based on them, as x (seed 000's convention).")
+    internal = models.BooleanField(
+        default=False, help_text="An internal version names the officers (caseloads) and the person who asked for it, "
+                                 "and says \"Not for publication\" on every page. Otherwise no member of staff is "
+                                 "named.")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.ON_DEMAND)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", help_text="Empty for a report made at the end of term.")

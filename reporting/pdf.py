@@ -15,9 +15,14 @@ INTRO_FOOTNOTES = {"attendance": ["overall_absence", "persistent_absence"], "exc
                    "traded": ["traded_income"]}
 
 
-def report_context(report: s.Report, *, suppress: bool, run=None) -> dict:
+def report_context(report: s.Report, *, suppress: bool, run=None, internal: bool = False) -> dict:
+    """What the report's template needs. A version for publication (``internal`` False) names no member of staff:
+    the caseload figures call the officers Officer A, Officer B... An internal version names them and says "Not for
+    publication" on every page."""
     from schools.models import LocalAuthority
 
+    if not internal:
+        report = presentation.without_staff_names(report)
     sections, used = [], {"national", "scope"}
     for key in s.SECTION_KEYS:
         tables = presentation.tables_for(report, key, None)
@@ -32,11 +37,13 @@ def report_context(report: s.Report, *, suppress: bool, run=None) -> dict:
         sections.append({"key": key, "tables": entries})
     return {
         "la": LocalAuthority.current(), "report": report, "run": run, "suppress": suppress, "sections": sections,
+        "internal": internal,
         "charts": presentation.charts_for(report, suppress), "cards": presentation.headline_cards(report, None),
         "definitions": definitions.by_section(), "by_key": definitions.BY_KEY,
         "national": s.national_figures_used(report),
     }
 
 
-def report_html(report: s.Report, *, suppress: bool, run=None) -> str:
-    return render_to_string("reporting/report_pdf.html", report_context(report, suppress=suppress, run=run))
+def report_html(report: s.Report, *, suppress: bool, run=None, internal: bool = False) -> str:
+    return render_to_string("reporting/report_pdf.html", report_context(report, suppress=suppress, run=run,
+                                                                        internal=internal))

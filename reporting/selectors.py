@@ -517,14 +517,13 @@ def national_figures() -> dict[tuple[str, str], list[NationalFigure]]:
 
 
 def comparator(table: dict, measure: str, period: ReportPeriod, phase: str = "all") -> Comparator | None:
-    """The England figure to set beside a figure: the latest published year no later than the period's, for the same
-    term where one is published, else for the whole year."""
+    """The England figure to set beside a figure, like for like: the latest published year no later than the
+    period's, for the same term when the period is a term (to date or whole), for the whole year when it is a year.
+    None when no such figure is published: a term is never set beside a whole year (absence differs by season, so
+    the comparison would mislead a committee), and the figure then stands alone."""
     year = period.academic_year.name
     candidates = [f for f in table.get((measure, phase), []) if f.academic_year <= year]
-    chosen = None
-    if period.term_name:
-        chosen = next((f for f in candidates if f.term == period.term_name), None)
-    chosen = chosen or next((f for f in candidates if not f.term), None)
+    chosen = next((f for f in candidates if f.term == (period.term_name or "")), None)
     if chosen is None:
         return None
     unit = " days" if measure == NationalFigure.Measure.SUSPENSION_AVERAGE_DAYS else "%"
@@ -1049,7 +1048,7 @@ def casework_section(scope: Scope, period: ReportPeriod) -> CaseworkSection:
     from schools.stages import STAGE_ORDER, Stage
 
     cases = Case.objects.visible_to(scope.user).filter(scope.q("school"))
-    stages = dict(cases.filter(status=Case.Status.OPEN).values_list("stage").annotate(n=Count("pk")).order_by())
+    stages = cases.counts_by_stage()
     span = {"gte": period.start, "lte": period.end}
     flows = cases.aggregate(opened=Count("pk", filter=Q(opened_on__gte=span["gte"], opened_on__lte=span["lte"])),
                             closed=Count("pk", filter=Q(closed_on__gte=span["gte"], closed_on__lte=span["lte"])),

@@ -62,7 +62,7 @@ def _check_scope(user, school: School | None, partnership: Partnership | None) -
 
 @transaction.atomic
 def report_request(*, user, term: Term, school: School | None = None, partnership: Partnership | None = None,
-                   suppress_small_numbers: bool = False) -> ReportRun:
+                   suppress_small_numbers: bool = False, internal: bool = False) -> ReportRun:
     """Ask for a termly report now: a Job the user can follow, made in the background. A term still running is
     reported up to today (and says so)."""
     today = _today()
@@ -73,6 +73,7 @@ def report_request(*, user, term: Term, school: School | None = None, partnershi
                                      "partnership": partnership.pk if partnership else None})
     run = ReportRun(term=term, school=school, partnership=partnership, trigger=ReportRun.Trigger.ON_DEMAND,
                     requested_by=user, job=job, suppress_small_numbers=bool(suppress_small_numbers),
+                    internal=bool(internal),
                     figures_to=min(term.end_date, today))
     run.full_clean()
     run.save()
@@ -141,7 +142,7 @@ def report_generate(*, run: ReportRun) -> ReportRun:
     jobs.job_mark_running(job, total=steps)
     report = selectors.report_figures(scope, period, progress=lambda done, _total: jobs.job_progress(
         job, done=done))
-    html = pdf.report_html(report, suppress=run.suppress_small_numbers, run=run)
+    html = pdf.report_html(report, suppress=run.suppress_small_numbers, run=run, internal=run.internal)
     jobs.job_progress(job, done=steps - 1)
     content, pages = html_to_pdf_with_pages(html)
     run.file.save(run.filename, ContentFile(content), save=False)

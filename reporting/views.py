@@ -234,6 +234,7 @@ def report_create(request):
         try:
             run = services.report_request(user=request.user, term=form.cleaned_data["term"],
                                           suppress_small_numbers=form.cleaned_data["suppress_small_numbers"],
+                                          internal=form.cleaned_data["internal"],
                                           **form.scope_objects())
         except ValidationError as error:
             apply_form_errors(form, error)

@@ -73,10 +73,11 @@ def test_attendance_headline_against_the_marks_written(report_world):
     # Last year: pupil_b's exactly 10% counts as persistent absence.
     assert (previous.enrolments, previous.pa, previous.sa) == (4, before["pa"], before["sa"]) == (4, 1, 0)
     assert previous.absence.value == pct(before["absent"], before["possible"])
-    # England: the latest published figure for the same term where there is one, naming its year.
+    # England: the latest published figure for the same term, naming its year; none for a measure published only
+    # for whole years (an autumn term is never compared with a whole year).
     overall = report.attendance.national["overall_absence"]
     assert (overall.value, overall.label) == (Decimal("6.70"), "England, autumn term 2023/24")
-    assert report.attendance.national["severe_absence"].label == "England, 2023/24"
+    assert report.attendance.national["severe_absence"] is None
     assert report.attendance.national["authorised_absence"] is None
 
 
@@ -271,15 +272,21 @@ def test_phases_are_set_beside_englands_where_the_table_has_them(report_world):
 
     report = manager_report(report_world)
     assert not any(t.key == "exclusions_england_phase" for t in presentation.tables_for(report, "exclusions", None))
+    # A whole year's figure is not set beside the autumn term the report covers (not like for like)...
     NationalFigure.objects.create(measure="suspension_rate", phase="secondary", academic_year="2023/24",
                                   value=Decimal("20.51"), source="DfE, by phase")
+    report = manager_report(report_world)
+    assert not any(t.key == "exclusions_england_phase" for t in presentation.tables_for(report, "exclusions", None))
+    # ...England's autumn-term figure is.
+    NationalFigure.objects.create(measure="suspension_rate", phase="secondary", academic_year="2023/24",
+                                  term="autumn", value=Decimal("9.87"), source="DfE, by phase, autumn term")
     NationalFigure.objects.create(measure="overall_absence", phase="primary", academic_year="2023/24",
                                   term="autumn", value=Decimal("5.6"), source="DfE, by phase")
     report = manager_report(report_world)
     exclusions = next(t for t in presentation.tables_for(report, "exclusions", None)
                       if t.key == "exclusions_england_phase")
     assert [[presentation.display(v) for v in row] for row in exclusions.rows] == [
-        ["Secondary", "66.67%", "20.51%", "33.33%", "–", "2023/24"]]  # 2 suspensions and 1 PEX on 3 pupils
+        ["Secondary", "66.67%", "9.87%", "33.33%", "–", "autumn term 2023/24"]]  # 2 suspensions, 1 PEX, 3 pupils
     attendance = next(t for t in presentation.tables_for(report, "attendance", None)
                       if t.key == "attendance_england_phase")
     assert attendance.rows[0][0] == "Primary" and presentation.display(attendance.rows[0][2]) == "5.6%"

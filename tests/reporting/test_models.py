@@ -44,14 +44,16 @@ def _period(name: str, term: str = ""):
     return s.ReportPeriod(None, None, term=term_obj, year=None if term else year)
 
 
-def test_the_comparator_is_the_latest_published_year_for_the_same_term(db):
+def test_the_comparator_is_the_latest_published_year_for_the_same_kind_of_period(db):
     NationalFigure.objects.create(measure="overall_absence", academic_year="2024/25", value=Decimal("6.9"),
                                   source="DfE 2024/25")
     table = s.national_figures()
     autumn = s.comparator(table, "overall_absence", _period("2026/27", "autumn"))
     assert (autumn.value, autumn.label) == (Decimal("6.70"), "England, autumn term 2023/24")
-    spring = s.comparator(table, "overall_absence", _period("2026/27", "spring"))
-    assert (spring.value, spring.label) == (Decimal("6.90"), "England, 2024/25")  # no spring figure: whole year
+    # No spring-term figure is published: a spring term is never set beside a whole year's figure.
+    assert s.comparator(table, "overall_absence", _period("2026/27", "spring")) is None
+    year = s.comparator(table, "overall_absence", _period("2026/27"))
+    assert (year.value, year.label) == (Decimal("6.90"), "England, 2024/25")
     # A figure published for a later year is not set beside an earlier one.
     old = s.comparator(table, "overall_absence", _period("2022/23"))
     assert old.label == "England, 2022/23" and old.value == Decimal("7.40")

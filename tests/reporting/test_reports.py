@@ -18,6 +18,7 @@ from reporting.models import ReportRun
 from schools.common.pdf import html_to_pdf_with_pages
 from schools.models import AuditEvent, Job
 from tests.jobs_support import retry_from_its_page
+from tests.pdf_support import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +142,7 @@ def test_the_pdf_reads_as_a_committee_paper(report_world):
     assert html.count("<svg") >= 5  # weekly, phase, groups, exclusions, stages (others need more data)
     content, pages = html_to_pdf_with_pages(html)
     assert content.startswith(b"%PDF-") and pages >= 8
+    assert_tagged_pdf(content, title="Termly report", roles={"H1", "H2", "Table", "TH", "Figure"})
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True).stdout.decode()
         assert "termly report" in text and "Definitions and sources" in text and "Page 1 of" in text
@@ -203,3 +205,26 @@ def test_the_glossary_defines_every_figure_with_its_source(report_world, client)
     tables = [t for key in s.SECTION_KEYS for t in presentation.tables_for(
         s.report_figures(s.scope_for(report_world.users["la_manager"]), s.report_period_for(None)), key, None)]
     assert all(t.definition in {d.key for d in DEFINITIONS} for t in tables)
+
+
+def test_a_paper_for_publication_names_no_staff_and_an_internal_one_says_so_on_every_page(report_world):
+    """Caseloads by anonymised officer in the published paper; the internal version names them and every page says
+    "Not for publication"."""
+    import io
+
+    from pypdf import PdfReader
+
+    manager = report_world.users["la_manager"]
+    report = s.report_figures(s.scope_for(manager), s.report_period_for(None))
+    officers = [row.officer for row in report.casework.caseloads]
+    assert officers, "the fixture's cases have an officer"
+    published = pdf.report_html(report, suppress=True)
+    assert "Officer A" in published and not any(name in published for name in officers)
+    assert manager.display_name not in published
+    internal = pdf.report_html(report, suppress=True, internal=True)
+    assert all(name in internal for name in officers) and "Officer A" not in internal
+    content, pages = html_to_pdf_with_pages(internal)
+    page_texts = [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+    assert len(page_texts) == pages and all("Not for publication" in text for text in page_texts)
+    published_pdf, _ = html_to_pdf_with_pages(published)
+    assert not any("Not for publication" in page.extract_text() for page in PdfReader(io.BytesIO(published_pdf)).pages)
