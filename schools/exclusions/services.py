@@ -8,6 +8,7 @@ here in school days of the excluding school's calendar (schools.school_days) and
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -45,7 +46,6 @@ from schools.school_days import (
     load_calendar,
     nth_school_day_of,
     school_days_between,
-    term_containing,
 )
 from schools.scoping import is_la_user
 from schools.services import reject_unknown_fields
@@ -229,28 +229,108 @@ def _start_year_days(exclusion: Exclusion) -> Decimal:
     return rules.sessions_to_days(sessions)
 
 
-def _term_total(exclusion: Exclusion) -> Decimal:
-    bounds = term_containing(exclusion.start_date, exclusion.school)
-    if bounds is None:
-        return exclusion.days
-    others = Exclusion.objects.filter(
+COUNTED_IN_TERMS = [Kind.SUSPENSION, Kind.LUNCHTIME]
+
+
+def _term_of(day: datetime.date, calendar) -> tuple[datetime.date, datetime.date] | None:
+    return next(((start, end) for start, end, *_ in calendar.terms if start <= day <= end), None)
+
+
+def term_sessions(exclusion: Exclusion, calendar) -> dict[tuple[datetime.date, datetime.date], int]:
+    """The exclusion's sessions (lunchtimes) in each term its school days fall in, by the term's (start, end): a
+    suspension that runs over a holiday adds each day to its own term (Excl2012 reg 24: "in a term")."""
+    if exclusion.kind not in COUNTED_IN_TERMS or exclusion.is_cancelled or not exclusion.end_date:
+        return {}
+    counts: dict[tuple[datetime.date, datetime.date], int] = {}
+    day, remaining = exclusion.start_date, exclusion.length_sessions or 0
+    while day <= exclusion.end_date and remaining > 0:
+        if calendar.is_school_day(day):
+            if exclusion.kind == Kind.LUNCHTIME:
+                take = 1
+            else:
+                take = min(remaining, 1 if day == exclusion.start_date and exclusion.start_session == "pm" else 2)
+            bounds = _term_of(day, calendar)
+            if bounds is not None:
+                counts[bounds] = counts.get(bounds, 0) + take
+            remaining -= take
+        day += datetime.timedelta(days=1)
+    return counts
+
+
+@dataclass(frozen=True)
+class TermBoardDuty:
+    """What one term's suspensions oblige the board to do: the term's total and, when it is over 15 school days,
+    the suspension whose notice created that duty (the one that took the total past 15)."""
+
+    bounds: tuple[datetime.date, datetime.date]
+    total: Decimal
+    trigger: Exclusion | None
+
+
+def term_duties(exclusion: Exclusion) -> list[TermBoardDuty]:
+    """For each term the exclusion has days in: the pupil's suspended days at this school in that term (every
+    suspension and lunchtime, each counting only its days in the term) and the notice that took it past 15. Two
+    queries and one calendar however many suspensions."""
+    school = exclusion.school
+    if exclusion.kind not in COUNTED_IN_TERMS or not exclusion.end_date:
+        return []
+    window = datetime.timedelta(days=rules.CONSECUTIVE_SEARCH_DAYS)
+    others = list(Exclusion.objects.filter(
         pupil_id=exclusion.pupil_id, school_id=exclusion.school_id, cancelled_on__isnull=True,
-        kind__in=[Kind.SUSPENSION, Kind.LUNCHTIME], start_date__range=bounds)
-    if exclusion.pk:
-        others = others.exclude(pk=exclusion.pk)
-    own = exclusion.days if not exclusion.is_cancelled and exclusion.kind != Kind.PERMANENT else Decimal(0)
-    return (others.aggregate(total=Sum("days"))["total"] or Decimal(0)) + own
+        kind__in=COUNTED_IN_TERMS, end_date__isnull=False,
+        start_date__range=(exclusion.start_date - window, exclusion.end_date + window)).exclude(pk=exclusion.pk))
+    members = [*others, exclusion]
+    calendar = load_calendar(school, min(e.start_date for e in members), max(e.end_date for e in members))
+    own = term_sessions(exclusion, calendar)
+    if not own:
+        return []
+    shares = {id(e): term_sessions(e, calendar) for e in members}
+    ordered = sorted(members, key=lambda e: (e.start_date, e.start_session != Exclusion.StartSession.AM,
+                                              e.notice_date or e.start_date, e.pk or 0))
+    duties = []
+    for bounds in sorted(own):
+        total, trigger = Decimal(0), None
+        for member in ordered:
+            days = rules.sessions_to_days(shares[id(member)].get(bounds, 0))
+            if not days:
+                continue
+            total += days
+            if trigger is None and total > rules.BOARD_TERM_TOTAL_TRIGGER:
+                trigger = member
+        duties.append(TermBoardDuty(bounds, total, trigger))
+    return duties
+
+
+def _board_schedule(exclusion: Exclusion) -> tuple[Decimal, str, datetime.date | None]:
+    """(the term total that decides it, the board rule, the date the board must meet by).
+
+    Over 15 school days in a term: within 15 school days of the notice that took the term past 15, for every
+    suspension in that term (earlier ones included: the duty did not exist before that notice). Otherwise the
+    suspension's own notice starts the clock (a missed public exam; representations about it)."""
+    school = exclusion.school
+    if exclusion.kind == Kind.PERMANENT:
+        rule = rules.BOARD_RULES["permanent"]
+        return Decimal(0), rule.key, add_school_days(exclusion.notice_date, rule.school_days, school)
+    duties = term_duties(exclusion) if not exclusion.is_cancelled else []
+    term_total = max((duty.total for duty in duties), default=Decimal(0) if exclusion.is_cancelled
+                     else exclusion.days)
+    over = [duty for duty in duties if duty.trigger is not None]
+    if over:
+        rule = rules.BOARD_RULES["over_15"]
+        due = min(add_school_days(duty.trigger.notice_date, rule.school_days, school) for duty in over)
+        return max(duty.total for duty in over), rule.key, due
+    rule = rules.board_rule_for(kind=exclusion.kind, term_days_total=term_total,
+                                missed_public_exam=exclusion.missed_public_exam,
+                                parental_representations=exclusion.parental_representations)
+    if rule is None:
+        return term_total, "", None
+    return term_total, rule.key, add_school_days(exclusion.notice_date, rule.school_days, school)
 
 
 def _schedule_deadlines(exclusion: Exclusion) -> None:
     """Review deadlines and the day-6 date, in school days of the excluding school (exclusion_rules)."""
     school = exclusion.school
-    exclusion.term_days_total = _term_total(exclusion)
-    rule = rules.board_rule_for(kind=exclusion.kind, term_days_total=exclusion.term_days_total,
-                                missed_public_exam=exclusion.missed_public_exam,
-                                parental_representations=exclusion.parental_representations)
-    exclusion.board_rule = rule.key if rule else ""
-    exclusion.board_due = add_school_days(exclusion.notice_date, rule.school_days, school) if rule else None
+    exclusion.term_days_total, exclusion.board_rule, exclusion.board_due = _board_schedule(exclusion)
     permanent = exclusion.kind == Kind.PERMANENT
     exclusion.irp_application_due = (
         add_school_days(exclusion.board_decision_notified_on, rules.IRP_APPLICATION_SCHOOL_DAYS, school)

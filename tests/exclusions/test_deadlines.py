@@ -103,8 +103,10 @@ def test_more_than_fifteen_days_in_a_term_makes_the_board_meet_for_every_suspens
     first.refresh_from_db()
     assert second.term_days_total == first.term_days_total == 16
     assert first.board_rule == second.board_rule == "over_15"
-    # 15 school days from each notice: 9-12 Sep (4), 15-26 (14), 29 Sep (15).
-    assert first.board_due == D(2025, 9, 29)
+    # The duty arose with the second notice (Wednesday 1 Oct), which took the term past 15 days: the board meets
+    # within 15 school days of it for both, 2-3 Oct (2), 6-10 (7), 13-17 (12), 20-22 Oct (15). Not from the first
+    # notice (8 Sep, which would give 29 Sep, before the duty existed).
+    assert first.board_due == second.board_due == D(2025, 10, 22)
     # Cancelling the second takes the term back to 10 days and the duty away.
     services.exclusion_cancel(user=second.created_by, exclusion=second, cancelled_on=D(2025, 10, 1),
                               reason="Issued in error")
@@ -157,3 +159,38 @@ def test_term_and_year_lookups_used_by_the_term_total_and_the_cap(calendar):
     assert term_containing(D(2025, 9, 2), calendar.school_a) is None  # before the LA's term starts
     assert str(academic_year_containing(D(2026, 8, 31))) == "2025/26"
     assert str(academic_year_containing(D(2026, 9, 1))) == "2026/27"
+
+
+def test_a_suspension_over_christmas_counts_each_day_in_its_own_term(record):
+    """Excl2012 reg 24: "more than 15 school days in a term". Autumn 2025 ends Friday 19 Dec; spring starts Monday
+    5 Jan 2026. 12 days in September, then 6 days from Wednesday 17 Dec: 17, 18, 19 Dec (3 in autumn), 5, 6, 7 Jan
+    (3 in spring). Autumn holds 12 + 3 = 15 (not more than 15), spring 3: no board duty. Counting the whole suspension
+    in the autumn (18) would have demanded a meeting the law does not require."""
+    first = record(start_date=D(2025, 9, 8), length_sessions=24)  # 8-23 Sep: 12 days
+    across = record(start_date=D(2025, 12, 17), length_sessions=12)
+    assert (across.end_date, across.days) == (D(2026, 1, 7), Decimal(6))
+    first.refresh_from_db()
+    assert (across.term_days_total, across.board_rule, across.board_due) == (Decimal(15), "", None)
+    assert (first.term_days_total, first.board_rule) == (Decimal(15), "")
+    # Two more days in spring: 3 + 2 = 5, still no duty; 11 more make spring 3 + 2 + 11 = 16 > 15: the duty runs
+    # from that last notice (Monday 2 Feb 2026): 3-6 Feb (4), 9-13 (9), half term 16-20, 23-27 (14), 2 Mar (15).
+    record(start_date=D(2026, 1, 19), length_sessions=4)
+    last = record(start_date=D(2026, 2, 2), length_sessions=22)  # 2-13 Feb, 23 Feb: 11 days
+    across.refresh_from_db()
+    assert (last.term_days_total, last.board_rule, last.board_due) == (Decimal(16), "over_15", D(2026, 3, 2))
+    # The suspension over Christmas has its spring days in that term, so the spring duty covers it too; the
+    # autumn (15 days) still creates none.
+    assert (across.term_days_total, across.board_rule, across.board_due) == (Decimal(16), "over_15", D(2026, 3, 2))
+    first.refresh_from_db()
+    assert (first.term_days_total, first.board_rule, first.board_due) == (Decimal(15), "", None)
+
+
+def test_the_duty_from_a_later_notice_is_not_backdated_and_reminders_follow_it(record, calendar):
+    """10 days from Monday 8 Sep 2025, then 6 from Monday 3 Nov (autumn total 16): the board must consider both within
+    15 school days of the 3 Nov notice: 4-7 Nov (4), 10-13 (8), LA INSET 14th, 17-19 (11), Alpha's INSET 20th,
+    21 (12), 24-26 Nov (15). No deadline before 3 Nov, so no reminder says it "was due" weeks ago."""
+    first = record(start_date=D(2025, 9, 8), length_sessions=20)
+    second = record(start_date=D(2025, 11, 3), length_sessions=12)
+    first.refresh_from_db()
+    assert first.board_due == second.board_due == D(2025, 11, 26)
+    assert all(e.board_due > e.start_date for e in (first, second))
