@@ -128,8 +128,13 @@ def build_context(*, user, pupil, carer, school=None, case=None, notice=None, nt
     return LetterContext(values)
 
 
-def render_letter_html(*, subject: str, body: str, carer, address: str, sent_on: datetime.date) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+def render_letter_html(letter, *, address: str) -> str:
+    """A sent letter as its PDF lays it out: the LA's letterhead and the letter's reference, the parent's name and
+    address, the date, the text, and the officer who sent it to contact (name, role, phone and email)."""
+    from schools.models import LocalAuthority
+
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", letter.body) if p.strip()]
     return render_to_string("legal/letter_pdf.html", {
-        "subject": subject, "paragraphs": paragraphs, "carer": carer, "address_lines": [
-            line.strip() for line in (address or "").split(",") if line.strip()], "sent_on": sent_on})
+        "subject": letter.subject, "paragraphs": paragraphs, "carer": letter.carer, "address_lines": [
+            line.strip() for line in (address or "").split(",") if line.strip()], "sent_on": letter.sent_on,
+        "reference": letter.reference, "officer": letter.sent_by, "la": LocalAuthority.current()})

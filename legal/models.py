@@ -896,6 +896,11 @@ class Letter(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.carer_id} on {self.sent_on}"
 
+    @property
+    def reference(self) -> str:
+        """Printed as "Our reference" on the letter, so a parent's reply or call finds it."""
+        return f"LT-{self.pk:06d}" if self.pk else ""
+
 
 class LegalAlertQuerySet(ScopedQuerySet):
     def visible_to(self, user):

@@ -1199,11 +1199,10 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
     letter = Letter(template=template, kind=template.kind, pupil=pupil, carer=carer, case=case,
                     penalty_notice=notice, notice_to_improve=nti, contract=contract, prosecution=prosecution,
                     batch=batch, subject=subject[:300], body=body, sent_on=sent_on, sent_by=user)
-    html = render_letter_html(subject=subject, body=body, carer=carer,
-                              address=context.values.get("parent_address") or "", sent_on=sent_on)
+    letter.save()  # first, so the PDF can print the letter's reference
+    html = render_letter_html(letter, address=context.values.get("parent_address") or "")
     letter.file.save(f"{template.kind}-{pupil.upn}-{carer.pk}-{sent_on:%Y%m%d}.pdf", ContentFile(html_to_pdf(html)),
-                     save=False)
-    letter.save()
+                     save=True)
     _audit_create(user, letter, pupil.pk)
     _event(user, case, f"{template.get_kind_display()} sent to {carer.full_name}", subject)
     return letter
@@ -1278,9 +1277,8 @@ def letter_batch_run(batch: LetterBatch) -> None:
             skipped.append(f"{pupil.display_name} / {carer.full_name}: {error.messages[0]}")
         else:
             made += 1
-            htmls.append(render_letter_html(subject=letter.subject, body=letter.body, carer=carer,
-                                            address=carer.address or (carer.family.address if carer.family_id
-                                                                      else ""), sent_on=letter.sent_on))
+            htmls.append(render_letter_html(letter, address=carer.address or (carer.family.address
+                                                                               if carer.family_id else "")))
         jobs.job_progress(job, done=done)
     from schools.common.pdf import htmls_to_one_pdf
 

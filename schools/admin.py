@@ -33,7 +33,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active"]
     filter_horizontal = ["schools", "groups", "user_permissions"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Role and schools", {"fields": ("role", "job_title", "schools")}))
+    fieldsets = (*DjangoUserAdmin.fieldsets,
+                 ("Role and schools", {"fields": ("role", "job_title", "phone", "schools")}))
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Role and schools", {"fields": ("role", "schools")}))
     actions = [reset_two_factor]
 

@@ -39,6 +39,10 @@ from schools.validators import CHECK_LETTERS, upn_check_letter
 LA_NAME = "Demo Sussex County Council"
 LA_CODE = "845"
 SERVICE_NAME = "Attendance and inclusion casework"
+# The letterhead on the demo's letters and invoices (fictional; example.com and a drama-range number).
+LA_ADDRESS = "Attendance and Inclusion Service\nCounty Hall\nSt Anne's Crescent\nLewes\nBN7 1UE"
+LA_PHONE = "01632 960000"
+LA_EMAIL = "attendance@example.com"
 
 #: The demo's "today": enrolments start before it and NC years are for the academic year it falls in (2026/27).
 REFERENCE_DATE = date(2026, 11, 23)
@@ -514,7 +518,8 @@ class _Generator:
 
     def organisation(self):
         rng = self.rng
-        self.la = LocalAuthority(name=LA_NAME, la_code=LA_CODE, service_name=SERVICE_NAME)
+        self.la = LocalAuthority(name=LA_NAME, la_code=LA_CODE, service_name=SERVICE_NAME, address=LA_ADDRESS,
+                                 phone=LA_PHONE, email=LA_EMAIL)
         self.partnerships = {name: Partnership(name=name, kind=Partnership.Kind.PARTNERSHIP) for name in PARTNERSHIPS}
         estabs = {phase: sorted(rng.sample(ESTAB_RANGES[phase], sum(s.phase == phase for s in self.specs)))
                   for phase in ESTAB_RANGES}
@@ -1140,6 +1145,8 @@ def load_demo(*, seed: int = 2026, pupils: int = 15000, stdout=None) -> dict:
             user = User.objects.create_user(
                 spec.username, email=f"{spec.username}@example.com", password=spec.password, role=spec.role,
                 first_name=spec.first_name, last_name=spec.last_name, job_title=spec.job_title,
+                # Ofcom's drama range (01632 960xxx): numbers that reach nobody.
+                phone=f"01632 960{100 + len(logins):03d}" if spec.role != Role.SCHOOL_USER else "",
                 is_staff=spec.role == Role.LA_ADMIN, is_superuser=spec.role == Role.LA_ADMIN,
             )
             if spec.school is not None:

@@ -412,11 +412,23 @@ class _Loader:
         return created, paid, credits
 
 
+def _invoice_details(policy) -> None:
+    """The demo council's VAT number and remittance details, as an LA admin enters them (fictional)."""
+    if not policy.vat_registration_number:
+        policy.vat_registration_number = "GB 999 9999 73"  # HMRC's published example number
+    if not policy.payment_instructions:
+        policy.payment_instructions = ("By BACS to Demo Sussex County Council, sort code 00-00-00, account 00000000 "
+                                       "(example details), quoting the invoice number. Remittance advice to "
+                                       "income@example.com.")
+    policy.save()
+
+
 def load(*, seed: int = 2026, stdout=None) -> dict:
     loader = _Loader(seed, stdout)
     if not loader.ready():
         _say(stdout, "Traded services: skipped (no current LA term, rate card or demo manager)")
         return {}
+    _invoice_details(loader.policy)
     commitments = loader.officers()
     loader.schools()
     packages = loader.packages()

@@ -368,3 +368,14 @@ def income_period(*, year_id: int | None, term: Term | None):
         term = today_term if today_term is not None and any(t.pk == today_term.pk for t in terms) else (
             terms[0] if terms else None)
     return years, year, terms, term
+
+
+def invoice_purchase_orders(lines) -> list[str]:
+    """The school's purchase order numbers behind an invoice's lines (bookings and packages), each once, in order."""
+    found = []
+    for line in lines:
+        for source in (line.booking, line.package):
+            number = getattr(source, "purchase_order", "") if source is not None else ""
+            if number and number not in found:
+                found.append(number)
+    return found

@@ -579,10 +579,12 @@ def invoice_detail(request, pk: int):
 @capability_required(Capability.USE_TRADED)
 def invoice_pdf(request, pk: int):
     invoice = selectors.invoice_get(user=request.user, pk=pk)
+    lines = list(invoice.lines.select_related("booking", "package"))
     html = render_to_string("traded/invoice_pdf.html", {
-        "invoice": invoice, "lines": list(invoice.lines.all()), "policy": TradedPolicy.current(),
-        "local_authority": LocalAuthority.current(),
-        "vat_summary": _vat_summary(invoice.lines.all())})
+        "invoice": invoice, "lines": lines, "policy": TradedPolicy.current(),
+        "local_authority": LocalAuthority.current(), "vat_summary": _vat_summary(lines),
+        "purchase_orders": selectors.invoice_purchase_orders(lines),
+        "credit_notes": list(invoice.credit_notes.order_by("issued_on", "pk"))})
     record_view(user=request.user, instance=invoice, action=AuditEvent.Action.EXPORT, path=request.path)
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'

@@ -10,6 +10,10 @@ class LocalAuthority(models.Model):
     name = models.CharField(max_length=120)
     la_code = models.CharField("DfE LA code", max_length=3, validators=[validate_la_code])
     service_name = models.CharField(max_length=120, default="Attendance and inclusion casework")
+    # The letterhead on every letter and invoice (LA admins keep them in the admin site).
+    address = models.TextField(blank=True, help_text="The service's postal address, one line per line.")
+    phone = models.CharField(max_length=30, blank=True, help_text="The service's public telephone number.")
+    email = models.EmailField(blank=True, help_text="The service's public email address.")
 
     class Meta:
         verbose_name_plural = "local authority"
@@ -20,6 +24,10 @@ class LocalAuthority(models.Model):
     @classmethod
     def current(cls) -> "LocalAuthority | None":
         return cls.objects.order_by("pk").first()
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
 
 
 class Partnership(models.Model):

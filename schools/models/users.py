@@ -11,6 +11,8 @@ class User(AbstractUser):
     schools = models.ManyToManyField("schools.School", blank=True, related_name="users",
                                      help_text="School users see pupils on these schools' rolls only.")
     job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=30, blank=True, help_text="A work number families and schools may call: "
+                                                                  "printed under \"contact me\" on letters.")
 
     @property
     def is_la_staff(self) -> bool:

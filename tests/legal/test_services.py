@@ -329,3 +329,28 @@ def test_the_pack_always_carries_the_s9_declaration_and_every_letter_the_checkli
     evidence = {row["item"]: row["evidence"] for row in legal_world.pathway.evidence}
     assert any("Formal warning letter sent" in line for line in evidence["Warning letter"])
     assert "Formal warning letter sent" in text and "Recorded in the chronology" in text
+
+
+def test_a_letter_carries_the_letterhead_its_reference_and_who_to_contact(world, legal_world):
+    import io
+
+    from pypdf import PdfReader
+
+    from schools.models import LocalAuthority
+
+    LocalAuthority.objects.update(address="County Hall\nLewes\nBN7 1UE", phone="01632 960000",
+                                  email="attendance@example.com")
+    officer = world.users["la_officer"]
+    officer.first_name, officer.last_name, officer.job_title = "Alex", "Officer", "Education welfare officer"
+    officer.phone, officer.email = "01632 960123", "alex.officer@example.com"
+    officer.save()
+    letter = services.letter_send(user=officer, template=LetterTemplate.objects.get(kind="penalty_notice"),
+                                  pupil=world.pupil_b, carer=legal_world.parent, notice=legal_world.notice,
+                                  case=legal_world.pathway.case)
+    letter.file.seek(0)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.file.read())).pages).split())
+    assert letter.reference == f"LT-{letter.pk:06d}"
+    for expected in ["Test County Council", "County Hall", "Telephone 01632 960000", "attendance@example.com",
+                     f"Our reference: {letter.reference}", "Contact me", "Alex Officer, Education welfare officer",
+                     "Telephone 01632 960123", "Email alex.officer@example.com", f"Please quote {letter.reference}"]:
+        assert expected in text, expected

@@ -246,3 +246,34 @@ def test_package_cancellation_credits_unused_days(world, traded):
     assert "7 days unused of 10 days" in credit.lines.get().description
     net_billed = sum(InvoiceLine.objects.filter(package=package).values_list("net", flat=True))
     assert net_billed == D("607.50")
+
+
+def test_the_invoice_pdf_is_complete_for_a_schools_finance_office(world, traded, client):
+    """The council's name, address and VAT registration number, how to pay (remittance details), the school's
+    purchase order, and each credit note raised against the invoice."""
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    from interventions.models import TradedPolicy
+    from schools.models import LocalAuthority
+
+    LocalAuthority.objects.update(address="County Hall\nLewes\nBN7 1UE", phone="01632 960000",
+                                  email="traded@example.com")
+    policy = TradedPolicy.current()
+    policy.vat_registration_number = "GB 999 9999 73"
+    policy.payment_instructions = "BACS: sort code 00-00-00, account 00000000."
+    policy.save()
+    deliver(world, traded, request(world, traded, units="2", purchase_order="PO-4471"))
+    manager = world.users["la_manager"]
+    invoice = services.invoice_run(user=manager, period_kind="month", month=NOV[1])[0]
+    credit = services.credit_note_create(user=manager, invoice=invoice, lines=list(invoice.lines.all())[:1],
+                                         reason="Audit was not completed.")
+    client.force_login(world.users["school_b"])
+    content = client.get(reverse("traded:invoice_pdf", args=[invoice.pk])).content
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+    for expected in ["Test County Council", "County Hall", "BN7 1UE", "VAT registration number GB 999 9999 73",
+                     "Your purchase order PO-4471", "sort code 00-00-00", f"quoting {invoice.number}",
+                     f"Credit notes against this invoice {credit.number}", "Audit was not completed."]:
+        assert expected in text, expected
