@@ -42,7 +42,7 @@ class CanReadReports(permissions.BasePermission):
 def api_value(value, suppress: bool):
     """A cell for a program: counts as numbers, rates with what they were worked out from, "x" when suppressed."""
     raw = value.value if isinstance(value, presentation.Cell) else value
-    if suppress and presentation.is_small(raw):
+    if presentation.is_hidden(value, suppress):
         return presentation.SUPPRESSED
     if isinstance(raw, s.Rate):
         return {"percent": None if raw.value is None else str(raw.value), "numerator": raw.numerator,

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from reporting import selectors as s
+from reporting import suppression
 from schools.attendance import selectors as attendance_figures
 from schools.common import charts
 from schools.models import Exclusion, School
@@ -39,6 +40,7 @@ class Cell:
     value: object
     href: str = ""
     note: str = ""  # a visually hidden phrase saying what a linked number is, for screen readers
+    hidden: bool = False  # shown as x when small numbers are suppressed, to protect a small one (reporting.suppression)
 
 
 def is_small(value) -> bool:
@@ -49,13 +51,23 @@ def is_small(value) -> bool:
     return False
 
 
+def is_hidden(value, suppress: bool) -> bool:
+    """Shown as x: with suppression on, a small number (1-4), anything worked out from one, or a cell hidden so that a
+    small number cannot be worked out from the rest of its table (reporting.suppression)."""
+    if not suppress:
+        return False
+    if isinstance(value, Cell):
+        return value.hidden or is_small(value.value)
+    return is_small(value)
+
+
 def display(value, suppress: bool = False) -> str:
     """A cell's text: counts with thousands separators, rates as percentages to one place, averages to one place,
     money in pounds and pence; x for a small number (1-4) or anything worked out from one when suppressing."""
+    if is_hidden(value, suppress):
+        return SUPPRESSED
     if isinstance(value, Cell):
         value = value.value
-    if suppress and is_small(value):
-        return SUPPRESSED
     if value is None:
         return DASH
     if isinstance(value, s.Rate):
@@ -81,9 +93,9 @@ def export_value(value, suppress: bool = False):
     """What a download holds for a cell: whole numbers stay numbers (so a spreadsheet can add them up), the rest is
     the page's text."""
     raw = value.value if isinstance(value, Cell) else value
-    if isinstance(raw, int) and not isinstance(raw, bool) and not (suppress and is_small(raw)):
+    if isinstance(raw, int) and not isinstance(raw, bool) and not is_hidden(value, suppress):
         return raw
-    return display(raw, suppress)
+    return display(value, suppress)
 
 
 @dataclass
@@ -556,7 +568,56 @@ TABLE_BUILDERS = {"attendance": attendance_tables, "exclusions": exclusion_table
 
 
 def tables_for(report: s.Report, section: str, links: Links | None) -> list[FigureTable]:
-    return TABLE_BUILDERS[section](report, links)
+    """A section's tables, with the cells that must be hidden alongside small numbers marked (shown as x only when
+    suppressing)."""
+    return protect(TABLE_BUILDERS[section](report, links))
+
+
+def _raw(value):
+    return value.value if isinstance(value, Cell) else value
+
+
+def _count(value) -> int | None:
+    raw = _raw(value)
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+def hidden_cells(table: FigureTable, others: dict[str, set] | None = None) -> set[tuple[int, int]]:
+    """The (row, column) cells shown as x when suppressing: small numbers, the cells that protect them, and what is
+    worked out from either (reporting.suppression)."""
+    rows = table.rows
+    hidden = {(r, c) for r, row in enumerate(rows) for c, value in enumerate(row) if is_small(_raw(value))}
+    relations = suppression.relations_for(table.key)
+    if relations is None:
+        return hidden
+    counts = {(r, c): _count(value) for r, row in enumerate(rows) for c, value in enumerate(row)}
+    if relations.mirrors and others is not None and relations.mirrors[0] in others:
+        other_key, pairs = relations.mirrors
+        other_hidden, other_labels = others[other_key]
+        for r, row in enumerate(rows):
+            other_row = other_labels.get(str(_raw(row[0])))
+            hidden |= {(r, mine) for mine, theirs in pairs if other_row is not None and (other_row, theirs)
+                       in other_hidden}
+    hidden = suppression.complementary(counts, hidden, suppression.sum_groups(relations, len(rows),
+                                                                             table.total_row))
+    return suppression.with_derived(hidden, relations, len(rows))
+
+
+def protect(tables: list[FigureTable]) -> list[FigureTable]:
+    """The tables with every cell that must be hidden wrapped as a hidden Cell (links and notes kept)."""
+    seen: dict[str, tuple[set, dict[str, int]]] = {}
+    for table in tables:
+        hidden = hidden_cells(table, seen)
+        seen[table.key] = (hidden, {str(_raw(row[0])): r for r, row in enumerate(table.rows) if row})
+        for r, c in hidden:
+            value = table.rows[r][c]
+            if is_small(_raw(value)):
+                continue  # a small number is x by itself
+            if isinstance(value, Cell):
+                table.rows[r][c] = dataclasses.replace(value, hidden=True)
+            else:
+                table.rows[r][c] = Cell(value, hidden=True)
+    return tables
 
 
 def table_section(key: str) -> str | None:
@@ -630,10 +691,39 @@ def charts_for(report: s.Report, suppress: bool = False) -> Charts:
     builder per report section, as the section builders in reporting.selectors are."""
     period = report.period
     now, last = period.short, period.previous_short or "Last year"
+    hiding = Hiding(report, suppress)
     result: dict[str, Chart] = {}
     for section_charts in SECTION_CHARTS:
-        result.update(section_charts(report, suppress, now, last))
+        result.update(section_charts(report, hiding, now, last))
     return Charts(result)
+
+
+class Hiding:
+    """What a chart may not draw when small numbers are suppressed: truthy while suppressing, and ``cell`` says
+    whether the table cell a bar stands for is hidden (small, or hidden to protect a small one), so a chart never
+    shows a value its table hides."""
+
+    def __init__(self, report: s.Report, suppress: bool):
+        self.report, self.on = report, bool(suppress)
+        self._tables: dict[str, tuple[FigureTable, dict[str, int]]] | None = None
+
+    def __bool__(self) -> bool:
+        return self.on
+
+    def cell(self, table_key: str, label: str, column: int) -> bool:
+        if not self.on:
+            return False
+        if self._tables is None:
+            self._tables = {table.key: (table, {str(_raw(row[0])): r for r, row in enumerate(table.rows) if row})
+                            for key in TABLE_BUILDERS for table in tables_for(self.report, key, None)}
+        table, rows = self._tables.get(table_key, (None, {}))
+        row = rows.get(label)
+        return table is not None and row is not None and is_hidden(table.rows[row][column], True)
+
+    def count(self, value, table_key: str, label: str, *columns: int):
+        """A count as a bar draws it: 0 (no bar) when its cell, or any of the cells it adds up, is hidden."""
+        hidden = (self.on and is_small(value)) or any(self.cell(table_key, label, c) for c in columns)
+        return 0 if hidden else value
 
 
 def _attendance_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
@@ -646,8 +736,9 @@ def _attendance_charts(report: s.Report, suppress: bool, now: str, last: str) ->
     return {key: chart for key, chart in found.items() if chart is not None}
 
 
-def _attendance_phase_chart(a, suppress: bool, now: str, last: str) -> Chart | None:
-    rows = [row for row in a.by_phase if _shown(row.absence, suppress)]
+def _attendance_phase_chart(a, suppress: Hiding, now: str, last: str) -> Chart | None:
+    rows = [row for row in a.by_phase
+            if _shown(row.absence, suppress) and not suppress.cell("attendance_phase", row.label, 2)]
     if not rows:
         return None
     series = [charts.Series(now, [_pct(row.absence) or 0 for row in rows])]
@@ -663,10 +754,11 @@ CHARTED_GROUPS = {"sex": ["F", "M"], "sen": ["support", "ehcp"], "fsm": ["yes"],
                   "cin_cp": ["cin", "cp"]}
 
 
-def _attendance_groups_chart(a, suppress: bool, now: str) -> Chart | None:
+def _attendance_groups_chart(a, suppress: Hiding, now: str) -> Chart | None:
     groups = [("All pupils", a.total.persistent)]
     groups += [(row.label, row.persistent) for dimension, rows in a.by_group for row in rows
-               if row.key in CHARTED_GROUPS.get(dimension.key, [])]
+               if row.key in CHARTED_GROUPS.get(dimension.key, [])
+               and not suppress.cell(f"attendance_{dimension.key}", row.label, 6)]
     groups = [(label, rate) for label, rate in groups if _shown(rate, suppress)]
     if len(groups) <= 1:
         return None
@@ -697,8 +789,9 @@ def _exclusion_charts(report: s.Report, suppress: bool, now: str, last: str) -> 
     return {key: chart for key, chart in found.items() if chart is not None}
 
 
-def _exclusions_phase_chart(e, suppress: bool, now: str) -> Chart | None:
-    rows = [row for row in e.by_phase if _shown(row.suspension_rate, suppress)]
+def _exclusions_phase_chart(e, suppress: Hiding, now: str) -> Chart | None:
+    rows = [row for row in e.by_phase
+            if _shown(row.suspension_rate, suppress) and not suppress.cell("exclusions_phase", row.label, 3)]
     if not rows or not e.total.suspensions:
         return None
     return _bars(f"Suspensions as a percentage of the school population, by phase, {now}", [row.label for row in rows],
@@ -716,19 +809,17 @@ def _exclusions_trend_chart(e) -> Chart | None:
         [charts.Series("Suspensions, % of pupils", [_pct(row.suspension_rate) for row in trend])], title=title))
 
 
-def _exclusions_reasons_chart(e, suppress: bool, now: str) -> Chart | None:
-    reasons = [row for row in e.reasons[:8] if not (suppress and is_small(row.suspensions))]
+def _exclusions_reasons_chart(e, suppress: Hiding, now: str) -> Chart | None:
+    labels = {id(row): f"{row.code}: {row.label}" for row in e.reasons[:8]}
+    reasons = [row for row in e.reasons[:8]
+               if suppress.count(row.suspensions, "exclusions_reasons", labels[id(row)], 1)]
     if not reasons:
         return None
-    return _bars(f"Most cited reasons, {now}", [f"{row.code}: {row.label}" for row in reasons],
+    return _bars(f"Most cited reasons, {now}", [labels[id(row)] for row in reasons],
                  [charts.Series("Suspensions", [row.suspensions for row in reasons]),
-                  charts.Series("Permanent exclusions", [_hidden_if_small(row.permanent, suppress)
+                  charts.Series("Permanent exclusions", [suppress.count(row.permanent, "exclusions_reasons",
+                                                                        labels[id(row)], 3)
                                                          for row in reasons])], stacked=True)
-
-
-def _hidden_if_small(n, suppress: bool):
-    """A count as a chart draws it: 0 (no bar) when it is suppressed as small."""
-    return 0 if suppress and is_small(n) else n
 
 
 def _legal_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict[str, Chart]:
@@ -736,9 +827,12 @@ def _legal_charts(report: s.Report, suppress: bool, now: str, last: str) -> dict
     if legal is None or not legal.notices or (suppress and is_small(legal.notices_total.issued)):
         return {}
     rows = legal.notices
-    series = [charts.Series(label, [_hidden_if_small(getattr(row, field), suppress) for row in rows])
-              for label, field in (("Paid", "paid"), ("Withdrawn", "withdrawn"), ("Unpaid or referred", "unpaid"),
-                                   ("Still to pay", "running"))]
+    # Each bar's value and the columns of the notices table it stands for (Paid is the two paid columns).
+    bars = (("Paid", "paid", (2, 3)), ("Withdrawn", "withdrawn", (4,)), ("Unpaid or referred", "unpaid", (5,)),
+            ("Still to pay", "running", (6,)))
+    series = [charts.Series(label, [suppress.count(getattr(row, field), "legal_notices", row.label, *columns)
+                                    for row in rows])
+              for label, field, columns in bars]
     if not any(value for item in series for value in item.values):  # all suppressed: no chart, the table says x
         return {}
     return {"legal_notices": _bars(f"Penalty notices issued and what became of them, {now}",
@@ -751,7 +845,8 @@ def _casework_charts(report: s.Report, suppress: bool, now: str, last: str) -> d
         return {}
     result = {"casework_stages": _bars(
         f"Open cases by stage on {c.stages_on:%-d %B %Y}", [label for label, _ in c.by_stage],
-        [charts.Series("Open cases", [_hidden_if_small(n, suppress) for _, n in c.by_stage])], stacked=False)}
+        [charts.Series("Open cases", [suppress.count(n, "casework_stages", label, 1) for label, n in c.by_stage])],
+        stacked=False)}
     if c.caseloads:
         rows = c.caseloads[:15]
         result["casework_caseloads"] = _bars(
