@@ -194,3 +194,14 @@ def test_the_duty_from_a_later_notice_is_not_backdated_and_reminders_follow_it(r
     first.refresh_from_db()
     assert first.board_due == second.board_due == D(2025, 11, 26)
     assert all(e.board_due > e.start_date for e in (first, second))
+
+
+def test_a_suspension_over_the_summer_counts_in_each_school_year_and_term(record):
+    """Year end: Tuesday 21 July 2026, 8 sessions: 21, 22 Jul (the last two days of 2025/26's summer term), then
+    2, 3 Sep (2026/27's autumn term, which starts on Wednesday 2 September). Two days in each term, each year."""
+    e = record(start_date=D(2026, 7, 21), length_sessions=8)
+    assert (e.end_date, e.days, e.start_year_days) == (D(2026, 9, 3), Decimal(4), Decimal(2))
+    summer = next(d for d in services.term_duties(e) if d.bounds[0] == D(2026, 4, 13))
+    autumn = next(d for d in services.term_duties(e) if d.bounds[0] == D(2026, 9, 2))
+    assert (summer.total, autumn.total) == (Decimal(2), Decimal(2))
+    assert (e.term_days_total, e.board_rule) == (Decimal(2), "")

@@ -354,3 +354,15 @@ def test_a_letter_carries_the_letterhead_its_reference_and_who_to_contact(world,
                      f"Our reference: {letter.reference}", "Contact me", "Alex Officer, Education welfare officer",
                      "Telephone 01632 960123", "Email alex.officer@example.com", f"Please quote {letter.reference}"]:
         assert expected in text, expected
+
+
+def test_deemed_receipt_skips_a_bank_holiday_and_an_early_payment_is_in_time(world, legal_world):
+    """Posted on Friday 22 May 2026; Monday 25 May is the spring bank holiday, so the second working day after
+    posting is Wednesday 27 May (deemed receipt). £80 paid on Tuesday 26 May, before it: in time, reduced rate."""
+    notice = _notice(world, legal_world, start=D(2026, 5, 11), end=D(2026, 5, 15), issued=D(2026, 5, 20))
+    notice = services.notice_serve(user=world.users["la_officer"], notice=notice, served_on=D(2026, 5, 22),
+                                   service_method="post", expected_version=notice.version)
+    assert notice.received_on == D(2026, 5, 27)
+    _pay(world, notice, "80.00", D(2026, 5, 26))
+    notice.refresh_from_db()
+    assert notice.status == PenaltyNotice.Status.PAID_REDUCED
