@@ -51,6 +51,7 @@ from schools.models import (
     School,
     Term,
 )
+from schools.school_days import is_bank_holiday
 
 SLOT_MASK = (1 << BITS_PER_SLOT) - 1
 _EPOCH = datetime.date(1970, 1, 1)
@@ -206,6 +207,10 @@ class _Lookups:
             for day_number in days:
                 day = _EPOCH + datetime.timedelta(days=day_number)
                 term = next((t for t in chosen if t.start_date <= day <= t.end_date), None)
+                if term is not None and (is_bank_holiday(day) or (
+                        term.half_term_start and term.half_term_end and term.half_term_start <= day
+                        <= term.half_term_end)):
+                    term = None  # no sessions: half term or a bank holiday (a closure day takes "#", so it stays)
                 self.terms[school_id << 20 | day_number] = (term.pk, term.academic_year_id) if term else None
 
 
@@ -301,8 +306,10 @@ class Resolver:
         frame = frame.with_columns(terms("school_day", "term_id"), terms("school_day", "academic_year_id"))
         if report:
             self._report(frame)
-        good = frame.filter(pl.col("term_id").is_not_null() & (pl.col("date").dt.weekday() <= 5)
-                            & pl.col("writable").fill_null(False))
+        # Every check _report names must hold: a row with no enrolment can still carry a term (looked up by school
+        # and day, which good rows on that day share), and must not reach the writer.
+        good = frame.filter(pl.col("enrolment_id").is_not_null() & pl.col("term_id").is_not_null()
+                            & (pl.col("date").dt.weekday() <= 5) & pl.col("writable").fill_null(False))
         good = good.with_columns(
             (pl.col("date").dt.weekday().cast(pl.UInt8) - 1).alias("weekday"),
             pl.col("code").replace_strict(CODE_INDEX, return_dtype=pl.UInt8).alias("code_index"))
@@ -367,7 +374,8 @@ class Resolver:
                 "upn": ("upn", upn, "No pupil with this UPN is known to the authority."),
                 "not_on_roll": ("date", day.isoformat(), f"The pupil was not on {name}'s roll on this date."),
                 "not_in_term": ("date", day.isoformat(),
-                                f"This date is not in one of {name}'s terms (or is a weekend)."),
+                                f"This date is not a school day at {name}: a weekend, a bank holiday, half term or "
+                                f"outside its terms."),
             }[kind]
             self.issues.append(ImportIssue(self.file_name, line, field_name, value, reason))
 
@@ -392,9 +400,9 @@ class Resolver:
                  (self._resolve(chunk, report=False) for chunk in chunks_again()) if good is not None]
         rows = pl.concat(parts).select("line", "enrolment_id", "date", "session", "code", "minutes_late", "comment",
                                        "week_start", "slot")
-        drop, issues = duplicate_marks(rows, ["enrolment_id", "date", "session"], name=self.file_name)
+        drop, rejected, issues = duplicate_marks(rows, ["enrolment_id", "date", "session"], name=self.file_name)
         self.issues.extend(issues)
-        self.rejected_lines.update(drop)
+        self.rejected_lines.update(rejected)
         kept = rows.filter(~pl.col("line").is_in(list(drop)))
         rebuilt = kept.with_columns(pl.col("code").replace_strict(CODE_INDEX, return_dtype=pl.UInt8)
                                     .alias("code_index")).group_by("enrolment_id", "week_start").agg(

@@ -198,3 +198,63 @@ def test_a_full_recompute_repairs_summaries_that_are_wrong_missing_or_left_over(
                                      .first())
     attendance_engine.recompute_all()
     assert sorted(AttendanceSummary.objects.values_list(*fields), key=str) == right
+
+
+def _valid_unknown_upn(body: str = "845200100017") -> str:
+    from schools.validators import upn_check_letter
+
+    return upn_check_letter(body) + body
+
+
+@pytest.mark.parametrize("kind", ["valid UPN nobody has", "leaver after leaving", "mark before admission"])
+@pytest.mark.parametrize("writer_path", ["chunks", "rows"])
+def test_rows_no_enrolment_covers_are_bad_rows_on_a_day_good_rows_use(
+        world, terms, kind, writer_path, django_capture_on_commit_callbacks, monkeypatch):
+    """Keep the good rows: a well-formed row whose pupil the LA does not have, or who was not on that school's roll
+    that day, on a school and day that good rows also use, is a reported bad row (line, field, value, reason) and
+    every good row is imported. ``rows`` reads through the line reader (the path a CTF and held marks take)."""
+    from schools.attendance.imports import marks_fast
+    from tests.factories import EnrolmentFactory, PupilFactory
+
+    if writer_path == "rows":
+        monkeypatch.setattr(marks_fast, "open_fast", lambda path, name: None)
+    day = "2025-09-08"
+    if kind == "valid UPN nobody has":
+        bad = f"{_valid_unknown_upn()},{world.school_a.urn},{day},AM,N,,"
+    elif kind == "leaver after leaving":
+        leaver = PupilFactory(upn=_valid_unknown_upn("845200100018"))
+        EnrolmentFactory(pupil=leaver, school=world.school_a, start_date=D(2021, 9, 1), end_date=D(2025, 7, 22))
+        bad = f"{leaver.upn},{world.school_a.urn},{day},AM,N,,"
+    else:
+        joiner = PupilFactory(upn=_valid_unknown_upn("845200100019"))
+        EnrolmentFactory(pupil=joiner, school=world.school_a, start_date=D(2025, 9, 15))
+        bad = f"{joiner.upn},{world.school_a.urn},{day},AM,N,,"
+    good = _week(world, world.pupil_a, world.school_a, "/\\/\\")  # Monday 8 and Tuesday 9 September at school A
+    result = _import(world.users["la_officer"], _csv([good[0], bad, *good[1:]]),
+                     capture=django_capture_on_commit_callbacks)
+    assert result.job.status == Job.Status.SUCCEEDED, result.job.message
+    assert (result.marks_written, result.rows_rejected) == (4, 1)
+    assert stored_mark_count() == 4
+    report = result.issues_file.read().decode("utf-8-sig")
+    field = "upn" if kind == "valid UPN nobody has" else "date"
+    assert f"marks.csv,3,{field}," in report, report
+
+
+@pytest.mark.parametrize("writer_path", ["chunks", "rows"])
+def test_identical_repeated_lines_are_kept_once_silently(world, terms, writer_path, django_capture_on_commit_callbacks,
+                                                        monkeypatch, client):
+    from django.urls import reverse
+
+    from schools.attendance.imports import marks_fast
+
+    if writer_path == "rows":
+        monkeypatch.setattr(marks_fast, "open_fast", lambda path, name: None)
+    good = _week(world, world.pupil_a, world.school_a, "/\\/\\")
+    result = _import(world.users["la_officer"], _csv([*good, good[0], good[2]]),
+                     capture=django_capture_on_commit_callbacks)
+    assert result.job.status == Job.Status.SUCCEEDED, result.job.message
+    assert (result.rows_read, result.marks_written, result.rows_rejected) == (6, 4, 0)
+    assert not result.issues_file
+    client.force_login(world.users["la_officer"])
+    page = client.get(reverse("attendance_import_detail", args=[result.pk])).content.decode()
+    assert "no row had a problem" in page and "error report" not in page.lower()

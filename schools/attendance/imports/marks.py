@@ -56,7 +56,8 @@ def _rows_from_chunks(chunks, report, name: str, max_issues: int | None) -> Pars
         return ParsedMarks(rows=[], issues=report.issues, rows_read=report.rows_read,
                            encoding="utf-8" if report.columns else None)
     frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=marks_fast.ROW_SCHEMA)
-    drop, duplicate_issues = marks_fast.duplicate_marks(frame, ["upn", "school_ref", "date", "session"], name=name)
+    drop, _rejected, duplicate_issues = marks_fast.duplicate_marks(frame, ["upn", "school_ref", "date", "session"],
+                                                                    name=name)
     rows = [MarkRow(line, upn, school_ref, day, SESSIONS[session], code, minutes, comment or "")
             for line, upn, school_ref, day, session, code, minutes, comment in frame.iter_rows() if line not in drop]
     collector = IssueCollector(name, max_issues)

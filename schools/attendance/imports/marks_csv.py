@@ -237,18 +237,12 @@ def _parse_text(stream: IO[bytes], encoding: str, name: str, max_rows: int | Non
     return parsed
 
 
-@dataclass
-class _Seen:
-    row: MarkRow
-    conflicted: bool = False
-
-
 def _parse_lines(lines: _LineCounter, name: str, max_rows: int | None, max_issues: int | None,
                  codes: CodeTable | None) -> ParsedMarks:
     issues = IssueCollector(name, max_issues)
     reader = csv.reader(lines)
     columns: tuple[str, ...] | None = None
-    seen: dict[tuple[str, str, datetime.date, str], _Seen] = {}
+    seen: dict[tuple[str, str, datetime.date, str], list[MarkRow]] = {}
     rows_read = 0
     previous = 0  # physical lines consumed before the current record
     while True:
@@ -281,39 +275,57 @@ def _parse_lines(lines: _LineCounter, name: str, max_rows: int | None, max_issue
                 line, None, None, f"The file has more than {max_rows:,} rows; split it into smaller files and upload "
                                   f"each one. Nothing from this file was imported."), rows_read - 1)
         row = _row(fields, columns, line, issues, codes)
-        if row is None:
-            continue
-        earlier = seen.get(row.key)
-        if earlier is None:
-            seen[row.key] = _Seen(row)
-            continue
-        difference = _difference(earlier.row, row)
-        if difference is None:
-            continue  # the same mark twice: keep one
-        earlier.conflicted = True
-        issue_field, here, there = difference
-        issues.add(line, issue_field, here,
-                   f"This line and line {earlier.row.line} are for the same pupil, school, date and session but give "
-                   f"different {_FIELD_NAMES[issue_field]} ({here or 'blank'} here, {there or 'blank'} on line "
-                   f"{earlier.row.line}). Neither line was imported: keep the right one and upload again.")
+        if row is not None:
+            seen.setdefault(row.key, []).append(row)
     if columns is None:
         issues.add(None, None, None, "The file is empty: it needs a header line and at least one row of marks.")
-    rows = [entry.row for entry in seen.values() if not entry.conflicted]
+    rows = []
+    for same_session in seen.values():
+        if len(same_session) == 1:
+            rows.append(same_session[0])
+            continue
+        drop, _rejected, problems = session_duplicates([
+            {"line": r.line, "code": r.code, "minutes_late": r.minutes_late, "comment": r.comment}
+            for r in same_session])
+        rows += [r for r in same_session if r.line not in drop]
+        for line, issue_field, value, reason in problems:
+            issues.add(line, issue_field, value, reason)
+    rows.sort(key=lambda r: r.line)
     return ParsedMarks(rows=rows, issues=issues.finish(), rows_read=rows_read)
 
 
-_FIELD_NAMES = {"code": "codes", "minutes_late": "minutes late", "comment": "comments"}
+FIELD_NAMES = {"code": "codes", "minutes_late": "minutes late", "comment": "comments"}
 
 
-def _difference(first: MarkRow, later: MarkRow) -> tuple[str, str, str] | None:
-    if first.code != later.code:
-        return "code", later.code, first.code
-    if first.minutes_late != later.minutes_late:
-        return ("minutes_late", "" if later.minutes_late is None else str(later.minutes_late),
-                "" if first.minutes_late is None else str(first.minutes_late))
-    if first.comment != later.comment:
-        return "comment", later.comment, first.comment
+def _difference(first: dict, later: dict) -> tuple[str, str, str] | None:
+    """The first field two lines for one session differ in: (field, this line's value, the other's)."""
+    def text(value) -> str:
+        return "" if value is None else str(value)
+
+    for column in ("code", "minutes_late", "comment"):
+        if text(first.get(column)) != text(later.get(column)):
+            return column, text(later.get(column)), text(first.get(column))
     return None
+
+
+def session_duplicates(lines: list[dict]) -> tuple[set[int], set[int], list[tuple[int, str, str, str]]]:
+    """Several lines for one session (dicts of line, code, minutes_late, comment, in line order): (lines to leave
+    out, lines rejected, problems as (line, field, value, reason)). The same mark again is kept once, silently: the
+    repeat is left out but is not a bad row. Lines that disagree are all left out and rejected, each reported
+    against a line it differs from. Both readers apply this one rule."""
+    first = lines[0]
+    if all(_difference(first, later) is None for later in lines[1:]):
+        return {later["line"] for later in lines[1:]}, set(), []
+    problems = []
+    for row in lines:
+        other = next(o for o in lines if o is not row and _difference(o, row) is not None)
+        issue_field, here, there = _difference(other, row)
+        problems.append((row["line"], issue_field, here, (
+            f"This line and line {other['line']} are for the same pupil, school, date and session but give "
+            f"different {FIELD_NAMES[issue_field]} ({here or 'blank'} here, {there or 'blank'} on line "
+            f"{other['line']}). Neither line was imported: keep the right one and upload again.")))
+    every = {row["line"] for row in lines}
+    return every, every, problems
 
 
 def _file_level(issues: IssueCollector, problem: _FileLevelProblem, rows_read: int) -> ParsedMarks:

@@ -385,46 +385,31 @@ def _session_verdict(session: str) -> tuple[int | None, str | None]:
     return None, "Session must be AM or PM." if session else "The session is missing: it must be AM or PM."
 
 
-def duplicate_marks(frame: pl.DataFrame, keys: list[str], *, name: str) -> tuple[set[int], list[ImportIssue]]:
-    """Lines to leave out because another line is for the same session, and the problems to report, by the line
-    reader's rule (marks_csv): the same mark twice is kept once silently; two lines that differ in code, minutes late
-    or comment are both left out, with a problem on the later line naming the earlier one.
+def duplicate_marks(frame: pl.DataFrame, keys: list[str], *,
+                    name: str) -> tuple[set[int], set[int], list[ImportIssue]]:
+    """(lines to leave out because another line is for the same session, those of them that are rejected, the
+    problems to report), by the line reader's rule (marks_csv): the same mark twice is kept once silently (the
+    repeat is left out but is not a bad row); two lines that differ in code, minutes late or comment are both left
+    out and rejected, with a problem on the later line naming the earlier one.
 
     ``keys`` name the session: (upn, school_ref, date, session) for a parsed file, (enrolment_id, date, session) once
     rows are resolved. Only duplicated rows reach Python, so an ordinary file costs one hash pass."""
     duplicated = frame.filter(pl.struct(keys).is_duplicated())
     if duplicated.is_empty():
-        return set(), []
+        return set(), set(), []
     drop: set[int] = set()
+    rejected: set[int] = set()
     issues: list[ImportIssue] = []
-    first: dict[tuple, dict] = {}
+    sessions: dict[tuple, list[dict]] = {}
     for row in duplicated.sort("line").iter_rows(named=True):
-        key = tuple(row[k] for k in keys)
-        earlier = first.get(key)
-        if earlier is None:
-            first[key] = row
-            continue
-        drop.add(row["line"])
-        difference = _difference(earlier, row)
-        if difference is None:
-            continue
-        drop.add(earlier["line"])
-        issue_field, here, there = difference
-        issues.append(ImportIssue(name, row["line"], issue_field, here, (
-            f"This line and line {earlier['line']} are for the same pupil, school, date and session but give "
-            f"different {rules._FIELD_NAMES[issue_field]} ({here or 'blank'} here, {there or 'blank'} on line "
-            f"{earlier['line']}). Neither line was imported: keep the right one and upload again.")))
-    return drop, issues
+        sessions.setdefault(tuple(row[k] for k in keys), []).append(row)
+    for lines in sessions.values():
+        left_out, refused, problems = rules.session_duplicates(lines)
+        drop |= left_out
+        rejected |= refused
+        issues += [ImportIssue(name, line, field, value, reason) for line, field, value, reason in problems]
+    return drop, rejected, issues
 
-
-def _difference(first: dict, later: dict) -> tuple[str, str, str] | None:
-    def text(value) -> str:
-        return "" if value is None else str(value)
-
-    for column in ("code", "minutes_late", "comment"):
-        if text(first.get(column)) != text(later.get(column)):
-            return column, text(later.get(column)), text(first.get(column))
-    return None
 
 
 def _column_count_issues(frame: pl.DataFrame, shape: _Shape, name: str, width: int) -> list[ImportIssue]:
