@@ -10,6 +10,7 @@ import csv
 import io
 
 from schools.attendance.codes import Stage as EngineStage
+from schools.attendance.codes import as_percent
 from schools.attendance.stages import STAGE_CHECK_LABELS
 from schools.exports import safe_cell
 
@@ -40,7 +41,7 @@ CASE_EXPORT_COLUMNS = [
 
 def _attendance(case) -> str:
     possible, attended = getattr(case, "att_possible", None), getattr(case, "att_attended", None)
-    return f"{attended * 100 / possible:.1f}%" if possible else ""
+    return f"{as_percent(attended, possible)}%" if possible else ""
 
 
 def _suggested(case) -> str:

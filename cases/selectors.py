@@ -34,6 +34,7 @@ from cases.models import (
     Team,
     TsmPupil,
 )
+from schools.attendance.codes import rate_as_percent
 from schools.attendance.stages import ATTENDANCE_CASE_TYPES
 from schools.models import Enrolment, Pupil, User
 from schools.roles import Capability, Role
@@ -88,7 +89,7 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
             continue  # dual registration: the enrolment with the most sessions
         stage = suggested_stage(figures.possible, figures.attended, bands)
         result[row.pupil_id] = AttendanceFigure(
-            period=period.label, percent=(figures.attendance_rate * 100).quantize(Decimal("0.1")),
+            period=period.label, percent=rate_as_percent(figures.attendance_rate),
             persistent=figures.persistent, severe=figures.severe, possible=figures.possible,
             suggested_stage=_ENGINE_STAGES.get(int(stage)) if stage is not None else None)
     return result

@@ -35,6 +35,7 @@ from legal.models import (
     SupportChecklistItem,
 )
 from legal.rules import NoticeType, Offence
+from schools.attendance.codes import as_percent
 from schools.models import Carer, Enrolment, Pupil
 
 # --- The support gate -------------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class RegisterYear:
     def percent(self) -> Decimal | None:
         if not self.possible:
             return None
-        return (Decimal(self.present) * 100 / self.possible).quantize(Decimal("0.1"))
+        return as_percent(self.present, self.possible)
 
 
 def register_years(*, user, pupil: Pupil, today: datetime.date | None = None) -> list[RegisterYear]:

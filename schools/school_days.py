@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import holidays
+from django.db.models import Q
 
 from schools.models import Closure, School, Term
 
@@ -65,33 +66,35 @@ class SchoolCalendar:
         return any(start <= day for start, *_ in self.terms) and any(day <= end for _, end, *_ in self.terms)
 
 
-def terms_for(school: School | None, start: datetime.date, end: datetime.date) -> tuple[list[Term], list[Term]]:
-    """(terms that apply to the school between two dates, the school's own term rows among them).
-
-    A school's own term dates replace the LA's for every academic year in which it has any."""
-    terms = Term.objects.filter(start_date__lte=end, end_date__gte=start)
-    la_terms = list(terms.filter(school__isnull=True))
-    own_terms = list(terms.filter(school=school)) if school is not None else []
-    own_years = {t.academic_year_id for t in own_terms}
-    chosen = own_terms + [t for t in la_terms if t.academic_year_id not in own_years]
-    return sorted(chosen, key=lambda t: t.start_date), own_terms
-
-
 def load_calendar(school: School | None, start: datetime.date, end: datetime.date) -> SchoolCalendar:
     """The school's calendar between two dates (the LA's when ``school`` is None)."""
-    chosen, own_terms = terms_for(school, start, end)
-    closures = Closure.objects.filter(date__range=(start, end))
-    if school is None:
-        closure_days = closures.filter(school__isnull=True)
-    else:
-        # LA closures (e.g. an LA-wide INSET day) don't bind a school that sets its own term dates that year.
-        la_closures = closures.filter(school__isnull=True).exclude(
-            date__in=[d for t in own_terms for d in _days(t.start_date, t.end_date)])
-        closure_days = la_closures | closures.filter(school=school)
-    return SchoolCalendar(
-        terms=tuple(sorted((t.start_date, t.end_date, t.half_term_start, t.half_term_end) for t in chosen)),
-        closures=frozenset(closure_days.values_list("date", flat=True)),
-    )
+    key = school.pk if school is not None else None
+    return calendars_for([key] if key is not None else [], start, end)[key]
+
+
+def calendars_for(school_ids, start: datetime.date, end: datetime.date) -> dict[int | None, SchoolCalendar]:
+    """Calendars for many schools at once (None: the LA's), by load_calendar's rules, from two queries: for scans
+    over every school (the penalty-notice threshold's school weeks)."""
+    school_ids = set(school_ids)
+    terms = list(Term.objects.filter(start_date__lte=end, end_date__gte=start)
+                 .filter(Q(school__isnull=True) | Q(school_id__in=school_ids)))
+    closures = list(Closure.objects.filter(date__range=(start, end))
+                    .filter(Q(school__isnull=True) | Q(school_id__in=school_ids)).values_list("school_id", "date"))
+    la_terms = [term for term in terms if term.school_id is None]
+    la_closures = {day for school_id, day in closures if school_id is None}
+    result = {None: SchoolCalendar(
+        terms=tuple(sorted((t.start_date, t.end_date, t.half_term_start, t.half_term_end) for t in la_terms)),
+        closures=frozenset(la_closures))}
+    for school_id in school_ids:
+        own = [term for term in terms if term.school_id == school_id]
+        own_years = {term.academic_year_id for term in own}
+        chosen = own + [term for term in la_terms if term.academic_year_id not in own_years]
+        own_days = {day for term in own for day in _days(term.start_date, term.end_date)}
+        result[school_id] = SchoolCalendar(
+            terms=tuple(sorted((t.start_date, t.end_date, t.half_term_start, t.half_term_end) for t in chosen)),
+            closures=frozenset({day for day in la_closures if day not in own_days}
+                               | {day for sid, day in closures if sid == school_id}))
+    return result
 
 
 def _days(start: datetime.date, end: datetime.date):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from schools.attendance import selectors as figures
 from schools.attendance import stages
+from schools.attendance.codes import as_percent
 from schools.attendance.exports import session_label
 from schools.attendance.filters import (
     GROUP_CHOICES,
@@ -105,7 +106,7 @@ class AttendancePupilSerializer(serializers.ModelSerializer):
                   "suggested_stage", "case_stage", "case_id", "stage_check"]
 
     def _rate(self, part, row) -> str | None:
-        return None if not row.possible else f"{part * 100 / row.possible:.1f}"
+        return None if not row.possible else str(as_percent(part, row.possible))
 
     def get_attendance_rate(self, row) -> str | None:
         return self._rate(row.present + row.aea, row)

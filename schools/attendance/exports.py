@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 
-from schools.attendance.codes import Stage, absence_rate, attendance_rate
+from schools.attendance.codes import Stage, absence_rate, attendance_rate, rate_as_percent
 from schools.attendance.stages import STAGE_CHECK_LABELS
 from schools.exports import safe_cell
 
@@ -20,7 +20,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _percent(rate) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
+    return "" if rate is None else f"{rate_as_percent(rate)}%"
 
 
 @dataclass(frozen=True)

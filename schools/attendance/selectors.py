@@ -342,17 +342,62 @@ def totals_by(user, period: Period, group: str, enrolments=None) -> list[dict]:
 class PnWindow:
     enrolment_id: int
     sessions: int
-    window_start: datetime.date
-    window_end: datetime.date
+    window_start: datetime.date  # Monday of the window's first school week
+    window_end: datetime.date  # Monday of the school week in which the threshold was met
+    until: datetime.date | None = None  # the period's last day: sessions after it are not counted
+
+
+#: How far before a period the scan looks for the start of a window that ends inside it: ten school weeks can span
+#: a summer holiday and a half term, so half a year of calendar weeks always holds them.
+PN_LOOKBACK = datetime.timedelta(weeks=26)
+
+
+def school_weeks(start: datetime.date, end: datetime.date) -> dict[int, list[datetime.date]]:
+    """The Mondays of the weeks in which a school has at least one school day (term time, not half term, not a bank
+    holiday, not a closure) between two dates, in order: key 0 for every school on the LA's calendar, a school's id
+    for one with term dates or closures of its own in the span. Four queries however many schools."""
+    from schools.models import Closure
+    from schools.school_days import calendars_for
+
+    own = set(Term.objects.filter(start_date__lte=end, end_date__gte=start, school__isnull=False)
+              .values_list("school_id", flat=True))
+    own |= set(Closure.objects.filter(date__range=(start, end), school__isnull=False)
+               .values_list("school_id", flat=True))
+    calendars = {key or 0: calendar for key, calendar in calendars_for(own, start, end).items()}
+    first = week_rows.week_start(start)
+    weeks = {}
+    for key, calendar in calendars.items():
+        mondays, monday = [], first
+        while monday <= end:
+            if any(calendar.is_school_day(monday + datetime.timedelta(days=d)) for d in range(5)):
+                mondays.append(monday)
+            monday += datetime.timedelta(weeks=1)
+        weeks[key] = mondays
+    return weeks
+
+
+def _pn_sql_for_week(monday: datetime.date, until: datetime.date) -> tuple[str, list]:
+    """SQL counting a week row's G/N/O/U sessions up to ``until`` (the week the period ends in, cut mid-week)."""
+    slots = _inside(monday, monday, until)
+    table = CODES[week_rows.regime_of_week(monday)]
+    padded = [week_rows.pad(code) for code, meaning in table.items() if meaning.pn_threshold]
+    if not slots or not padded:
+        return "0", []
+    marks = ", ".join(["%s"] * len(padded))
+    terms = [f"(CASE WHEN SUBSTR(w.marks, {2 * slot + 1}, 2) IN ({marks}) THEN 1 ELSE 0 END)" for slot in slots]
+    return " + ".join(terms), padded * len(slots)
 
 
 def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> list[PnWindow]:
-    """Enrolments with at least 10 G/N/O/U sessions within a rolling 10 school weeks inside the period.
+    """Enrolments with at least 10 G/N/O/U sessions within a rolling 10 school weeks, met in the period.
 
-    A school week is a week in which the pupil had at least one session at that school (a mark other than "#", the
-    planned-closure code), so the window stretches over holidays and may span terms and years. For each enrolment the
-    first window that met the threshold is returned (its start and end weeks and its sessions). ``enrolments`` (a
-    filtered queryset, e.g. from PnThresholdFilterSet) narrows the scan; it never widens the user's scope.
+    A school week is a week in which the pupil's school has at least one session (school_weeks, from its calendar):
+    a week with no marks for the pupil still counts, and holidays do not, so the window spans terms and school years
+    (WT2024: the 10 school weeks "can span different terms or school years") and is found whatever period is asked
+    for, however early in it the window started. Sessions after the period's last day (a period ending mid-week) do
+    not count. For each enrolment the first window that met the threshold in the period is returned.
+    ``enrolments`` (a filtered queryset, e.g. from PnThresholdFilterSet) narrows the scan; it never widens the
+    user's scope.
     """
     scope = Enrolment.objects.visible_to(user)
     if school is not None:
@@ -363,35 +408,50 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
         scope_sql, scope_params = "", []  # the whole authority: no scope to test each week row against
     else:
         inner, scope_params = scope.values("pk").query.sql_with_params()
-        scope_sql = f"AND enrolment_id IN ({inner})"
-    table = AttendanceWeek._meta.db_table
+        scope_sql = f"AND w.enrolment_id IN ({inner})"
+    weeks = school_weeks(period.start - PN_LOOKBACK, period.end)
+    first_week, last_week = week_rows.week_start(period.start), week_rows.week_start(period.end)
+    # Each school week's ordinal in its calendar: a window is ten consecutive ordinals, whatever lies between.
+    date = "DATE '{}'" if connection.vendor == "postgresql" else "'{}'"  # SQLite keeps dates as ISO text
+    values = ", ".join(f"({key}, {date.format(monday.isoformat())}, {n})" for key, mondays in weeks.items()
+                       for n, monday in enumerate(mondays))
+    if not values:
+        return []
+    own = [key for key in weeks if key]
+    calendar_of = f"CASE WHEN e.school_id IN ({', '.join(map(str, own))}) THEN e.school_id ELSE 0 END" if own else "0"
+    last_sql, last_params = _pn_sql_for_week(last_week, period.end)
     span = PN_THRESHOLD_WINDOW_SCHOOL_WEEKS - 1
-    first_week = week_rows.week_start(period.start)
-    # Whole school weeks: the weeks the period touches, each a week row with at least one session other than "#".
-    school_weeks = f"{table} WHERE week_start BETWEEN %s AND %s AND sessions > 0 {scope_sql}"
-    window = "PARTITION BY enrolment_id ORDER BY week_start"
-    # One pass over the school weeks (one window frame for both figures): each week's window total (this week and the
-    # nine school weeks before it) and the window's first week; then, for each pupil, the first week at which the
-    # total reached the threshold.
+    table, enrolment_table = AttendanceWeek._meta.db_table, Enrolment._meta.db_table
     sql = f"""
-        SELECT enrolment_id, pn_in_window, window_start, week_start FROM (
-            SELECT enrolment_id, week_start, pn_in_window, window_start,
-                   ROW_NUMBER() OVER ({window}) AS nth
+        WITH school_week(calendar, week_start, n) AS (VALUES {values})
+        SELECT enrolment_id, pn_in_window, calendar, n FROM (
+            SELECT enrolment_id, pn_in_window, calendar, n,
+                   ROW_NUMBER() OVER (PARTITION BY enrolment_id ORDER BY n) AS nth
             FROM (
-                SELECT enrolment_id, week_start, SUM(pn_sessions) OVER frame AS pn_in_window,
-                       FIRST_VALUE(week_start) OVER frame AS window_start
-                FROM {school_weeks}
-                WINDOW frame AS ({window} ROWS BETWEEN {span} PRECEDING AND CURRENT ROW)
+                SELECT w.enrolment_id, sw.calendar, sw.n, w.week_start,
+                       SUM(CASE WHEN w.week_start = %s THEN {last_sql} ELSE w.pn_sessions END) OVER (
+                           PARTITION BY w.enrolment_id ORDER BY sw.n
+                           RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS pn_in_window
+                FROM {table} w
+                JOIN {enrolment_table} e ON e.id = w.enrolment_id
+                JOIN school_week sw ON sw.week_start = w.week_start AND sw.calendar = {calendar_of}
+                WHERE w.week_start BETWEEN %s AND %s {scope_sql}
             ) AS windows
-            WHERE pn_in_window >= %s
+            WHERE pn_in_window >= %s AND week_start >= %s
         ) AS met
         WHERE nth = 1 ORDER BY enrolment_id
     """
+    params = [last_week, *last_params, weeks_first(weeks), period.end, *scope_params, PN_THRESHOLD_SESSIONS,
+              first_week]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first_week, period.end, *scope_params, PN_THRESHOLD_SESSIONS])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [PnWindow(enrolment_id, sessions, _as_date(start), _as_date(end)) for enrolment_id, sessions, start, end
-            in rows]
+    return [PnWindow(enrolment_id, sessions, weeks[calendar][max(n - span, 0)], weeks[calendar][n], period.end)
+            for enrolment_id, sessions, calendar, n in rows]
+
+
+def weeks_first(weeks: dict[int, list[datetime.date]]) -> datetime.date:
+    return min(mondays[0] for mondays in weeks.values() if mondays)
 
 
 def _as_date(value) -> datetime.date:
@@ -440,7 +500,7 @@ def pn_sessions_for(user, windows: list[PnWindow]) -> dict[int, list[week_rows.S
         window = by_enrolment[enrolment_id]
         if window.window_start <= monday <= window.window_end:
             result[enrolment_id].extend(mark for mark in week_rows.decode(enrolment_id, monday, stored)
-                                        if mark.counts_pn)
+                                        if mark.counts_pn and (window.until is None or mark.date <= window.until))
     return result
 
 

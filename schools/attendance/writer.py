@@ -187,7 +187,7 @@ class _Lookups:
 
     def fetch_terms(self, keys: list[int]) -> None:
         """Which term each (school, day) falls in: the school's own term dates for a year where it has any, else
-        the LA's (schools.school_days.terms_for's rule), from one query for every school."""
+        the LA's (schools.school_days.calendars_for's rule), from one query for every school."""
         by_school: dict[int, list[int]] = defaultdict(list)
         for key in keys:
             if key not in self.terms:

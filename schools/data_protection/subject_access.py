@@ -29,6 +29,7 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from schools.attendance.codes import as_percent
 from schools.audit import record_view
 from schools.common import jobs
 from schools.data_protection.rules import MODELS, NOT_ABOUT_THIS_PUPIL
@@ -197,7 +198,7 @@ def attendance_by_year(pupil_id: int) -> list[dict]:
     result = []
     for row in rows:
         absent = (row["authorised"] or 0) + (row["unauthorised"] or 0)
-        rate = round(absent * 100 / row["possible"], 1) if row["possible"] else None
+        rate = as_percent(absent, row["possible"])
         result.append({"academic_year": row["academic_year__name"], "school": row["enrolment__school__name"],
                        "weeks": row["weeks"], "possible": row["possible"], "present": row["present"],
                        "approved_educational_activity": row["aea"], "authorised": row["authorised"],

@@ -6,7 +6,9 @@ register = template.Library()
 @register.filter
 def percent(rate) -> str:
     """A rate (fraction) as a percentage with one decimal place; a dash when there were no possible sessions."""
-    return "–" if rate is None else f"{rate * 100:.1f}%"
+    from schools.attendance.codes import rate_as_percent
+
+    return "–" if rate is None else f"{rate_as_percent(rate)}%"
 
 
 @register.filter

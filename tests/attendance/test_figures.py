@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from schools.attendance.codes import summarise
 from schools.attendance.selectors import (
     Period,
     enrolment_figures,
+    pn_sessions_for,
     pn_threshold_windows,
     pupil_rows,
     resolve_period,
@@ -73,31 +75,80 @@ def test_school_user_totals_cover_only_their_registers(world, terms):
     assert totals(world.users["la_manager"], period)[0].possible == 2
 
 
-def test_pn_window_spans_half_term_and_the_year_end(world, terms):
-    """Ten N sessions spread over weeks either side of half term and of the summer holiday still meet the threshold
-    when they fall within 10 school weeks; holiday weeks have no sessions and do not count."""
+def _summer_2025(world, terms):
+    """The 2024/25 summer term (22 April to Tuesday 22 July 2025, half term 26-30 May) before the fixture's 2025/26
+    terms (autumn 3 September to 19 December, half term 27-31 October), and pupil_a enrolled across both."""
     enrolment = Enrolment.objects.get(pupil=world.pupil_a)
-    spring = terms["spring"]
-    summer_year = AcademicYear.objects.create(name="2024/25", start_date=D(2024, 9, 1), end_date=D(2025, 8, 31))
-    summer = Term.objects.create(academic_year=summer_year, name="summer", start_date=D(2025, 4, 22),
-                                 end_date=D(2025, 7, 22))
+    year = AcademicYear.objects.create(name="2024/25", start_date=D(2024, 9, 1), end_date=D(2025, 8, 31))
+    summer = Term.objects.create(academic_year=year, name="summer", start_date=D(2025, 4, 22),
+                                 end_date=D(2025, 7, 22), half_term_start=D(2025, 5, 26),
+                                 half_term_end=D(2025, 5, 30))
     enrolment.start_date = D(2024, 9, 1)
     enrolment.save()
-    # Weeks of 7 and 14 July 2025 (summer term), then 3, 8, 15, 22 Sep and 6, 13, 20 Oct, and 3 Nov after half term.
-    july = [(D(2025, 7, 7), 0, "N"), (D(2025, 7, 14), 0, "N")]
+    return enrolment, summer
+
+
+def test_pn_window_spans_the_summer_holiday_counting_school_weeks_not_marks(world, terms):
+    """WT2024: ten G/N/O/U sessions within 10 school weeks, which "can span different terms or school years". A
+    school week is one in which the school has a session, from its calendar, whether or not the pupil has a mark.
+
+    School weeks around the summer: 7, 14, 21 July (the term ends on Tuesday 22nd), then 1 September (term starts
+    Wednesday 3rd), 8, 15, 22, 29 September, 6, 13, 20 October, (half term), 3 November. One N a week on 7 and 14 July
+    and on 3, 8, 15, 22 September and 6, 13, 20 October, none in the weeks of 21 July and 29 September: the window of
+    the ten school weeks 14 July to 20 October holds 8 of them, 7 July to 13 October holds 8: the threshold is not
+    met. (Counting only the weeks with a mark, as the scan once did, would have stretched ten marked weeks from
+    7 July to 3 November and met it.) Two more N on 3 November: the ten school weeks from 1 September to 3 November
+    hold 3 Sep ... 20 Oct (7) + 3 Nov (2) = 9, from 21 July 9: still not; a third N that Tuesday makes 10."""
+    enrolment, summer = _summer_2025(world, terms)
+    _write(enrolment, summer, [(D(2025, 7, 7), 0, "N"), (D(2025, 7, 14), 0, "N")])
     autumn_days = [D(2025, 9, 3), D(2025, 9, 8), D(2025, 9, 15), D(2025, 9, 22), D(2025, 10, 6), D(2025, 10, 13),
-                   D(2025, 10, 20), D(2025, 11, 3)]
-    _write(enrolment, summer, july)
+                   D(2025, 10, 20)]
     _write(enrolment, terms["autumn"], [(day, 0, "N") for day in autumn_days])
-    assert spring  # the spring term exists but has no marks
-    period = Period("custom", "custom", D(2025, 4, 1), D(2025, 12, 19))
-    windows = pn_threshold_windows(world.users["la_officer"], period)
-    assert len(windows) == 1
-    window = windows[0]
-    # 10 school weeks with a session: 7 Jul, 14 Jul, 1 Sep, 8 Sep, 15 Sep, 22 Sep, 6 Oct, 13 Oct, 20 Oct, 3 Nov.
-    assert (window.sessions, window.window_start, window.window_end) == (10, D(2025, 7, 7), D(2025, 11, 3))
+    period = Period("custom", "custom", D(2025, 4, 22), D(2025, 12, 19))
+    assert pn_threshold_windows(world.users["la_officer"], period) == []
+    _write(enrolment, terms["autumn"], [(D(2025, 11, 3), 0, "N"), (D(2025, 11, 3), 1, "N")])
+    assert pn_threshold_windows(world.users["la_officer"], period) == []
+    _write(enrolment, terms["autumn"], [(D(2025, 11, 4), 0, "N")])
+    [window] = pn_threshold_windows(world.users["la_officer"], period)
+    # Ten school weeks ending in the week of 3 November: 1 Sep, 8, 15, 22, 29 Sep, 6, 13, 20 Oct, (half term), 3 Nov
+    # is nine; the tenth back is the week of 21 July.
+    assert (window.sessions, window.window_start, window.window_end) == (10, D(2025, 7, 21), D(2025, 11, 3))
     # A school user of another school never sees it.
     assert pn_threshold_windows(world.users["school_b"], period) == []
+
+
+def test_a_window_that_began_before_the_period_is_found_whatever_period_is_shown(world, terms):
+    """Unauthorised holiday either side of the summer: six G sessions before it (Wednesday 16 to Friday 18 July),
+    four after (Wednesday 3 and Thursday 4 September). The ten school weeks ending in the week of 1 September (1 Sep,
+    21 and 14 July, back to 19 May, half term skipped) hold all ten, so the threshold is met in the autumn term's
+    first week: the autumn term's list and the year-to-date list show it, though the window began in the summer."""
+    enrolment, summer = _summer_2025(world, terms)
+    _write(enrolment, summer, [(day, s, "G") for day in _school_days(D(2025, 7, 16), 3) for s in (0, 1)])
+    _write(enrolment, terms["autumn"], [(day, s, "G") for day in (D(2025, 9, 3), D(2025, 9, 4)) for s in (0, 1)])
+    autumn = Period(f"term-{terms['autumn'].pk}", "autumn", D(2025, 9, 3), D(2025, 12, 19), term=terms["autumn"])
+    [window] = pn_threshold_windows(world.users["la_officer"], autumn)
+    assert (window.sessions, window.window_end) == (10, D(2025, 9, 1))
+    assert window.window_start <= D(2025, 7, 14)
+    year_to_date = Period("custom", "year to date", D(2025, 9, 1), D(2025, 11, 23))
+    assert [w.enrolment_id for w in pn_threshold_windows(world.users["la_officer"], year_to_date)] == [
+        enrolment.pk]
+    # The summer term alone (ending 22 July) holds only six.
+    summer_only = Period("custom", "summer", D(2025, 4, 22), D(2025, 7, 22))
+    assert pn_threshold_windows(world.users["la_officer"], summer_only) == []
+
+
+def test_a_period_ending_mid_week_counts_only_its_own_sessions(world, terms):
+    """Eight N on Monday 8 to Thursday 11 September (AM and PM on the 8th to 11th), then two on Friday 12th. A period
+    ending on Thursday 11 September has 8: not met; one ending on Friday has 10. The sessions listed stop at the
+    period's end too."""
+    enrolment = Enrolment.objects.get(pupil=world.pupil_a)
+    _write(enrolment, terms["autumn"], [(day, s, "N") for day in _school_days(D(2025, 9, 8), 5) for s in (0, 1)])
+    thursday = Period("custom", "to Thursday", D(2025, 9, 3), D(2025, 9, 11))
+    assert pn_threshold_windows(world.users["la_officer"], thursday) == []
+    friday = Period("custom", "to Friday", D(2025, 9, 3), D(2025, 9, 12))
+    [window] = pn_threshold_windows(world.users["la_officer"], friday)
+    assert window.sessions == 10
+    assert len(pn_sessions_for(world.users["la_officer"], [window])[enrolment.pk]) == 10
 
 
 def test_nine_sessions_do_not_meet_the_threshold(world, terms):
@@ -170,3 +221,17 @@ def test_a_period_that_cuts_weeks_counts_only_its_own_sessions(world, terms, cod
     row = pupil_rows(user, period, Enrolment.objects.filter(pk=enrolment.pk)).get()
     assert (row.possible, row.present + row.aea) == (expected.possible, expected.attended)
     assert sum(week["possible"] for week in weekly_trend(user, period, [enrolment])) == expected.possible
+
+
+def test_rates_round_half_up_everywhere():
+    """8 of 128 sessions is 6.25%: 6.3% on every page, export, API answer and PDF (half up, the DfE's rounding), not
+    6.2% (Python's and Decimal's default, half to even)."""
+    from reporting.selectors import Rate
+    from schools.attendance.codes import absence_rate, as_percent, rate_as_percent
+    from schools.templatetags.attendance import percent
+
+    assert as_percent(8, 128) == Decimal("6.3") and rate_as_percent(absence_rate(128, 8)) == Decimal("6.3")
+    assert percent(absence_rate(128, 8)) == "6.3%"
+    assert Rate(8, 128).value == Decimal("6.3")
+    assert as_percent(1, 8) == Decimal("12.5") and as_percent(1, 16) == Decimal("6.3")  # 6.25 again
+    assert as_percent(3, 0) is None
