@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Address = tuple[int, int]  # (row, column) in a FigureTable's rows
+#: Counts from 1 to this minus one are small (reporting.presentation.is_small: seed 000's "less than 5").
+SMALL = 5
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def complementary(counts: dict[Address, int | None], hidden: set[Address],
             members = parts + ([total] if total is not None else [])
             if sum(member in hidden for member in members) != 1:
                 continue
+            if total is None and 0 < sum(counts.get(part) or 0 for part in parts) < SMALL:
+                continue  # a small published total is itself x wherever it is shown: nothing to subtract from
             visible = [part for part in parts if part not in hidden and counts.get(part) is not None]
             visible.sort(key=lambda part: (counts[part] == 0, counts[part]))
             if visible:

@@ -43,8 +43,11 @@ def recoverable(table: FigureTable) -> list[tuple[int, int]]:
                 coefficients[index[(r, c)]] += sign
             elif isinstance(value, int):
                 constant -= sign * value
-        if total is None:  # published elsewhere: the real total is known to the reader
-            constant += sum(_raw(table.rows[r][c]) or 0 for r, c in parts)
+        if total is None:  # published elsewhere: known to the reader, unless small and so x there too
+            published = sum(_raw(table.rows[r][c]) or 0 for r, c in parts)
+            if presentation.is_small(published):
+                continue
+            constant += published
         if any(coefficients):
             equations.append(coefficients + [constant])
     found = []
