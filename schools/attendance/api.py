@@ -182,7 +182,7 @@ class AttendanceOverviewViewSet(PeriodListMixin, viewsets.GenericViewSet):
     pagination_class = None
     queryset = Enrolment.objects.none()
 
-    def list(self, request):
+    def list(self, request, format=None):  # DRF passes a .json suffix as "format"
         period = self.get_period()
         table, overall, pa, sa, filterset, group = overview_data(request, period)
         if filterset.is_bound and not filterset.is_valid():
@@ -245,7 +245,7 @@ class PnThresholdViewSet(PeriodListMixin, viewsets.GenericViewSet):
     pagination_class = None
     queryset = Enrolment.objects.none()
 
-    def list(self, request):
+    def list(self, request, format=None):  # DRF passes a .json suffix as "format"
         period = self.get_period()
         rows, filterset = pn_rows(request, period)
         if filterset.is_bound and not filterset.is_valid():
@@ -254,7 +254,7 @@ class PnThresholdViewSet(PeriodListMixin, viewsets.GenericViewSet):
                          "results": PnRowSerializer(rows, many=True).data})
 
     @extend_schema(responses=PnDetailSerializer)
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, format=None):
         period = self.get_period()
         rows, _ = pn_rows(request, period)
         row = next((r for r in rows if str(r["window"].enrolment_id) == str(pk)), None)
@@ -357,7 +357,7 @@ class AttendanceImportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVie
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path="problems")
-    def problems(self, request, pk=None):
+    def problems(self, request, pk=None, format=None):
         attendance_import = self.get_object()
         if not attendance_import.issues_file:
             raise Http404("This import has no problems to report.")

@@ -229,7 +229,7 @@ class ExclusionViewSet(ScopedServiceViewSet):
     @extend_schema(responses=ExclusionReminderPageSerializer)
     @action(detail=False, methods=["get"], serializer_class=ExclusionReminderSerializer,
             filterset_class=ExclusionReminderFilterSet)
-    def reminders(self, request):
+    def reminders(self, request, format=None):  # DRF passes a .json suffix as "format"
         """Reminders written each morning (deadlines within two school days or missed, missing day-6 provision),
         for the exclusions the user may see; ``status=open`` or ``resolved``, ``kind``."""
         filterset = ExclusionReminderFilterSet(request.GET, queryset=sel.reminder_list(user=request.user),
@@ -240,7 +240,7 @@ class ExclusionViewSet(ScopedServiceViewSet):
         return self.get_paginated_response(ExclusionReminderSerializer(page, many=True).data)
 
     @action(detail=False, methods=["get"], url_path="suspension-days", filterset_class=None, pagination_class=None)
-    def suspension_days(self, request):
+    def suspension_days(self, request, format=None):
         """A pupil's suspended days in the school year containing ``on`` (default today), at every school, against
         the 45-day limit: ``state`` is ok, near (40 or more) or reached."""
         raw = request.GET.get("pupil", "")
