@@ -18,7 +18,7 @@ from legal.models import Contract, LegalPathway, Payment, PenaltyNotice, Penalty
 from legal.rules import ServiceMethod
 from schools.audit import record_view
 from schools.common.drf import ScopedRelationsMixin, as_drf_error
-from schools.models import Carer, Pupil, School
+from schools.models import Carer, Family, Pupil, School
 from schools.roles import Capability
 
 
@@ -49,8 +49,10 @@ class OutcomeNoticeSerializer(serializers.ModelSerializer):
 
 
 class RequestSerializer(ScopedRelationsMixin, serializers.ModelSerializer):
+    # Carers of the families the user may see: another family's carer id answers as one never used would.
     scoped_relations = {"pupil": lambda user: Pupil.objects.visible_to(user),
-                        "school": lambda user: School.objects.visible_to(user)}
+                        "school": lambda user: School.objects.visible_to(user),
+                        "carers": lambda user: Carer.objects.filter(family__in=Family.objects.visible_to(user))}
     reference = serializers.CharField(read_only=True)
     carers = serializers.PrimaryKeyRelatedField(many=True, queryset=Carer.objects.all())
     notices = OutcomeNoticeSerializer(many=True, read_only=True)

@@ -29,7 +29,8 @@ class ScopedRelationsMixin:
         request = self.context.get("request")
         for name, queryset_for in self.scoped_relations.items():
             if name in fields and request is not None and not fields[name].read_only:
-                fields[name].queryset = queryset_for(request.user)
+                field = getattr(fields[name], "child_relation", fields[name])  # many=True wraps the related field
+                field.queryset = queryset_for(request.user)
         return fields
 
 

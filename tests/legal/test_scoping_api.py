@@ -137,3 +137,22 @@ def test_school_dashboard_query_count(world, legal_world, client):
     before = _count(client, reverse("legal:dashboard"))
     _grow(world, legal_world, 4)
     assert _count(client, reverse("legal:dashboard")) == before
+
+
+def test_another_familys_carer_answers_as_a_carer_never_recorded(world, legal_world):
+    """A school cannot probe the LA's families through the request API: a carer of a family it cannot see gets the
+    same answer as an id nobody has."""
+    from tests.factories import CarerFactory, FamilyFactory
+
+    hidden_family = FamilyFactory()
+    pupil = PupilFactory(family=hidden_family)
+    EnrolmentFactory(pupil=pupil, school=world.school_a)
+    hidden_carer = CarerFactory(family=hidden_family)
+    api = _api(world.users["school_b"])
+    body = {"school": world.school_b.pk, "pupil": world.pupil_b.pk, "notice_type": "term_time_leave",
+            "absence_from": "2026-11-09", "absence_to": "2026-11-13", "sessions_missed": 10,
+            "details": "Holiday.", "support_offered": "Meetings.", "leave_refused_on": "2026-10-01"}
+    unseen = api.post("/api/legal/requests/", {**body, "carers": [hidden_carer.pk]}, format="json")
+    never = api.post("/api/legal/requests/", {**body, "carers": [999_999_999]}, format="json")
+    assert unseen.status_code == never.status_code == 400
+    assert unseen.json()["carers"] == [m.replace("999999999", str(hidden_carer.pk)) for m in never.json()["carers"]]
