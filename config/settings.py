@@ -168,7 +168,9 @@ AXES_LOCKOUT_CALLABLE = "schools.accounts.two_factor.lockout_response"
 
 # Two-factor sign-in (schools.accounts.two_factor): LA roles may set up an authenticator app; true makes it mandatory
 # for them.
-TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", False)
+# Required by default in production (DJANGO_DEBUG=false); turning it off there is a deploy-check warning
+# (schools.accounts.checks). The embedded default (DEBUG) leaves it to each user.
+TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", not DEBUG)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance and inclusion casework")
 
 LANGUAGE_CODE = "en-gb"

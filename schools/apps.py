@@ -6,7 +6,7 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools, pupils and families"
 
     def ready(self):
-        from schools.accounts import sessions  # noqa: F401  (connects its sign-in receiver)
+        from schools.accounts import checks, sessions  # noqa: F401  (registers deploy checks; connects sign-in)
         from schools.common import providers
 
         # The demo authority (schools.demo.load_demo) runs every app's demo step in this order, inside one transaction.

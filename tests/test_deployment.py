@@ -62,7 +62,14 @@ def _module_defines(path: Path, name: str) -> bool:
     return False
 
 
-def _manage(tmp_path: Path, args: list[str], **overrides: str | None) -> subprocess.CompletedProcess[str]:
+def _python(tmp_path: Path, script: str, **overrides: str | None) -> subprocess.CompletedProcess[str]:
+    """Run a Python one-liner with the project's settings as a fresh process would read them."""
+    return _manage(tmp_path, [], _command=[sys.executable, "-c", script], DJANGO_SETTINGS_MODULE="config.settings",
+                   **overrides)
+
+
+def _manage(tmp_path: Path, args: list[str], _command: list[str] | None = None,
+            **overrides: str | None) -> subprocess.CompletedProcess[str]:
     """Run manage.py with no settings variable inherited from this process, then `overrides` applied."""
     env = {k: v for k, v in os.environ.items() if k not in _settings_env_names()}
     env["VAR_DIR"] = str(tmp_path / "var")  # keep the subprocess's SQLite file and static root out of the repo
@@ -72,7 +79,7 @@ def _manage(tmp_path: Path, args: list[str], **overrides: str | None) -> subproc
         else:
             env[key] = value
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        _command or [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -197,3 +204,21 @@ def test_unreadable_debug_flag_refuses_to_start(tmp_path):
     result = _manage(tmp_path, ["check"], DJANGO_DEBUG="maybe")
     assert result.returncode != 0
     assert "DJANGO_DEBUG" in result.stdout + result.stderr
+
+
+def test_production_requires_two_factor_for_la_roles_unless_turned_off_with_a_warning(tmp_path):
+    script = "import django; django.setup(); from django.conf import settings; " \
+             "print(settings.TWO_FACTOR_REQUIRED_FOR_LA_ROLES)"
+    production = {"DJANGO_DEBUG": "false", "SECRET_KEY": PRODUCTION_SECRET_KEY,
+                  "ALLOWED_HOSTS": "casework.example.gov.uk"}
+    on = _python(tmp_path, script, **production)
+    assert on.stdout.strip().splitlines()[-1] == "True", on.stdout + on.stderr
+    assert _python(tmp_path, script).stdout.strip().splitlines()[-1] == "False"  # the embedded default
+    off = _manage(tmp_path, ["check", "--deploy", "--fail-level", "WARNING"], TWO_FACTOR_REQUIRED_FOR_LA_ROLES="false",
+                  **production)
+    assert off.returncode != 0 and "accounts.W001" in off.stdout + off.stderr
+
+
+def test_docker_compose_requires_two_factor():
+    for name, service in _app_services(_compose()).items():
+        assert service["environment"]["TWO_FACTOR_REQUIRED_FOR_LA_ROLES"] == "true", name
