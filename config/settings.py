@@ -171,6 +171,9 @@ AXES_LOCKOUT_CALLABLE = "schools.accounts.two_factor.lockout_response"
 # Required by default in production (DJANGO_DEBUG=false); turning it off there is a deploy-check warning
 # (schools.accounts.checks). The embedded default (DEBUG) leaves it to each user.
 TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", not DEBUG)
+# API tokens end after this long without use, and this long after they were issued (schools.accounts.tokens).
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 8)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 30)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance and inclusion casework")
 
 LANGUAGE_CODE = "en-gb"

@@ -65,6 +65,7 @@ urlpatterns = [
     path("sign-in/code/", two_factor_views.sign_in_code, name="login_code"),
     path("account/", two_factor_views.account, name="account"),
     path("account/password/", two_factor_views.password_change, name="password_change"),
+    path("account/api-token/revoke/", two_factor_views.api_token_revoke, name="api_token_revoke"),
     path("account/two-factor/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/remove/", two_factor_views.two_factor_remove, name="two_factor_remove"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,13 +12,12 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from schools.accounts import two_factor
+from schools.accounts import tokens, two_factor
 
 LOCKED_OUT = two_factor.LOCKED_OUT_MESSAGE
 
@@ -75,7 +74,7 @@ class ObtainTokenView(APIView):
         elif two_factor.required_for(user):
             return Response({"detail": "Set up two-factor sign-in on your account page before using the API."},
                             status=status.HTTP_403_FORBIDDEN)
-        token, _created = Token.objects.get_or_create(user=user)
+        token = tokens.issue(user=user)
         return Response({"token": token.key})
 
 

@@ -7,15 +7,19 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from schools.accounts import two_factor
+from schools.accounts import tokens, two_factor
 
 
 class TwoFactorTokenAuthentication(TokenAuthentication):
-    """Token authentication that also holds tokens to TWO_FACTOR_REQUIRED_FOR_LA_ROLES: a token issued before the
-    setting was turned on stops working for an LA-role user until they set up two-factor sign-in."""
+    """Token authentication that holds tokens to their expiry (schools.accounts.tokens) and to
+    TWO_FACTOR_REQUIRED_FOR_LA_ROLES: a token issued before the setting was turned on stops working for an LA-role
+    user until they set up two-factor sign-in."""
 
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
+        if not tokens.still_valid(token):
+            raise exceptions.AuthenticationFailed("Your API token has expired or was revoked: get a new one at "
+                                                  "/api/auth/token/.")
         if two_factor.required_for(user) and not two_factor.has_device(user):
             raise exceptions.AuthenticationFailed("Set up two-factor sign-in on your account page before using the "
                                                   "API.")

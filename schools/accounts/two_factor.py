@@ -122,7 +122,7 @@ def confirm_device(request, device: TOTPDevice, code: str) -> TOTPDevice:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         TOTPDevice.objects.filter(user=request.user).exclude(pk=device.pk).delete()
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=request.user).delete()  # got with the password alone
         _audit(user=request.user, actor=request.user, action=AuditEvent.Action.CREATE, device=device,
                path=request.path)
     otp_login(request, device)
@@ -137,6 +137,8 @@ def remove_devices(*, user, actor, path: str = "") -> int:
             if device.confirmed:
                 _audit(user=user, actor=actor, action=AuditEvent.Action.DELETE, device=device, path=path)
             device.delete()
+        if any(d.confirmed for d in devices):
+            Token.objects.filter(user=user).delete()  # an API token ends with the second factor it was got with
     return sum(1 for d in devices if d.confirmed)
 
 

@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from schools.accounts import two_factor
+from schools.accounts import tokens, two_factor
 from schools.accounts.forms import CodeForm, GdsPasswordChangeForm, SignInForm
 
 
@@ -85,7 +85,16 @@ def account(request):
         "two_factor_required": two_factor.required_for(user),
         "device": two_factor.confirmed_device(user),
         "session_hours": round(settings.SESSION_COOKIE_AGE / 3600, 1),
+        "api_token": tokens.token_for_page(user), "token_idle_hours": settings.API_TOKEN_IDLE_HOURS,
+        "token_max_days": settings.API_TOKEN_MAX_DAYS,
     })
+
+
+@require_POST
+def api_token_revoke(request):
+    tokens.revoke(user=request.user, actor=request.user, path=request.path)
+    messages.success(request, "Your API token was revoked. Programs using it must get a new one.")
+    return redirect("account")
 
 
 @never_cache
@@ -148,8 +157,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        tokens.revoke(user=self.request.user, actor=self.request.user, path="API token ended by a password change")
         messages.success(self.request, "Your password has been changed. Other devices signed in as you are signed "
-                                       "out.")
+                                       "out, and your API token (if you had one) has ended.")
         return response
 
 

@@ -26,9 +26,10 @@ from .provision import (
 )
 from .pupils import Carer, Enrolment, Family, Pupil
 from .stage_policy import StagePolicy
-from .users import User
+from .users import ApiTokenUse, User
 
 __all__ = [
+    "ApiTokenUse",
     "AnonymisedPupil",
     "RetentionRun",
     "APProvider",

@@ -24,3 +24,16 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApiTokenUse(models.Model):
+    """When a user's API token (rest_framework.authtoken) was last used, and a fingerprint of the credentials it was
+    got with (schools.accounts.tokens): a token expires after a spell without use, and ends when the password or
+    the authenticator changes."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="api_token_use")
+    last_used_at = models.DateTimeField()
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"API token of {self.user}"

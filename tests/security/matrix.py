@@ -14,4 +14,5 @@ ROWS: dict = {
     "password_change": (None, statuses()),
     "two_factor_setup": (None, statuses(ok=LA, forbidden=["school_a", "school_b"])),
     "two_factor_remove": (None, statuses(ok=(), others=302)),
+    "api_token_revoke": (None, statuses(ok=(), others=405)),  # POST only; the revoke itself: tests/accounts
 }
