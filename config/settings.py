@@ -321,9 +321,11 @@ if env_str("REDIS_CACHE_URL", ""):
     }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-# Register uploads (CSV or CTF) larger than this are refused at the form with the size and the limit; the import reads
-# any size in bounded memory, so this is about upload time and disk, not the importer.
-ATTENDANCE_UPLOAD_MAX_MB = env_int("ATTENDANCE_UPLOAD_MAX_MB", 1024)
+# Register uploads (CSV or CTF) larger than this are refused at the form with the size and the limit. A year's marks
+# for the largest school (3,000 pupils, 390 sessions, about 45 bytes a line) is about 55 MB as CSV and less as a CTF;
+# an authority importing larger files (several schools in one) raises it. The import reads any size in bounded
+# memory, so this is about upload time, disk and an attacker's leverage, not the importer.
+ATTENDANCE_UPLOAD_MAX_MB = env_int("ATTENDANCE_UPLOAD_MAX_MB", 100)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 if TESTING:

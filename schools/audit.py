@@ -30,9 +30,20 @@ def snapshot(instance: models.Model) -> dict:
     return {field.attname: _json_safe(getattr(instance, field.attname)) for field in instance._meta.concrete_fields}
 
 
+#: The longest text an audit event keeps of one value: a changed field's before and after are what a reader needs,
+#: and no field a service writes is longer than a free-text note, so a longer one is cut (saying so).
+MAX_AUDIT_TEXT = 2_000
+
+
+def _bounded(value):
+    if isinstance(value, str) and len(value) > MAX_AUDIT_TEXT:
+        return value[:MAX_AUDIT_TEXT] + f"… ({len(value):,} characters)"
+    return value
+
+
 def diff(before: dict, after: dict) -> dict:
     return {
-        name: [before.get(name), value]
+        name: [_bounded(before.get(name)), _bounded(value)]
         for name, value in after.items()
         if before.get(name) != value
     }
@@ -50,7 +61,8 @@ def record_change(*, user, action: str, instance: models.Model, before: dict | N
                   path: str = "") -> AuditEvent:
     after = snapshot(instance) if action != AuditEvent.Action.DELETE else {}
     before = before or {}
-    changes = diff(before, after) if action != AuditEvent.Action.DELETE else {k: [v, None] for k, v in before.items()}
+    changes = diff(before, after) if action != AuditEvent.Action.DELETE else {k: [_bounded(v), None]
+                                                                              for k, v in before.items()}
     return AuditEvent.objects.create(
         user=user if user and user.is_authenticated else None,
         username=getattr(user, "username", "") or "system",

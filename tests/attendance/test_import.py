@@ -159,7 +159,7 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
 
 
 def test_an_upload_over_the_size_limit_is_refused_at_the_field_and_nothing_saved(world, terms, client, settings):
-    """The limit (ATTENDANCE_UPLOAD_MAX_MB, 1 GiB by default) is set low here so a 2 MB file stands for a 2 GB one."""
+    """The limit (ATTENDANCE_UPLOAD_MAX_MB, 100 MB by default) is set low here so a 2 MB file stands for a large one."""
     from django.urls import reverse
 
     settings.ATTENDANCE_UPLOAD_MAX_MB = 1

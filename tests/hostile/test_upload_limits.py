@@ -19,6 +19,7 @@ from cases.models import Attachment, ChronologyEntry, Referral
 from cases.uploads import MAX_ATTACHMENT_BYTES
 from legal.models import PenaltyNoticeRequest, RequestEvidence
 from schools.models import AttendanceImport, Job
+from tests.attendance.conftest import terms  # noqa: F401  (fixture)
 from tests.cases.fixtures import cases_world, pdf_upload  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,42 @@ def test_penalty_notice_request_evidence_refuses_bad_files_at_the_field(name, bo
     assert _field_error(response.content.decode(), "files", message)
     assert not PenaltyNoticeRequest.objects.exists() and not RequestEvidence.objects.exists()
     assert not _stored_files(media)
+
+
+@pytest.mark.django_db
+def test_a_huge_text_node_in_a_ctf_is_refused_and_stored_nowhere(world, terms,  # noqa: F811
+                                                                 django_capture_on_commit_callbacks):
+    """A 5 MB surname (a stand-in for the 60 MB one that bloated the database) is refused with a clear message: the
+    file is not read, nothing is held for review, and no stored value (review item, audit event) holds it."""
+    from schools.models import AuditEvent, CtfReviewItem
+    from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml, import_ctf
+    from tests.attendance.test_import_fuzz import _upn
+
+    spec = CtfPupilSpec(upn=_upn("845200100017"), surname="X" * 5_000_000, forename="Amy", dob="2015-03-27",
+                        school=world.school_a)
+    result = import_ctf(world.users["la_officer"], ctf_xml([spec]), capture=django_capture_on_commit_callbacks)
+    assert result.marks_written == 0
+    report = result.issues_file.read().decode("utf-8-sig")
+    assert "The <Surname> element holds more than 20,000 characters" in report and "XXXXXXXXXX" not in report
+    assert not CtfReviewItem.objects.exists()
+    longest = max((len(str(e.changes)) for e in AuditEvent.objects.all()), default=0)
+    assert longest < 50_000
+
+
+@pytest.mark.django_db
+def test_a_long_name_from_a_ctf_is_cut_to_the_field_everywhere_it_is_kept(world, terms,  # noqa: F811
+                                                                           django_capture_on_commit_callbacks):
+    """A name of 10,000 characters (under the text limit) for a pupil the authority does not have: the item held for
+    review keeps the name as the pupil field would (80 characters), and its differences and audit entries too."""
+    from schools.models import AuditEvent, CtfReviewItem
+    from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml, import_ctf
+    from tests.attendance.test_import_fuzz import _upn
+
+    spec = CtfPupilSpec(upn=world.pupil_a.upn, surname="Y" * 10_000, forename="Amy",
+                        dob=world.pupil_a.date_of_birth.isoformat(), school=world.school_a)
+    import_ctf(world.users["la_officer"], ctf_xml([spec, CtfPupilSpec(
+        upn=_upn("845200100017"), surname="Z" * 10_000, forename="Bo", dob="2015-03-27", school=world.school_a)]),
+        capture=django_capture_on_commit_callbacks)
+    items = list(CtfReviewItem.objects.all())
+    assert items and all(len(item.surname) <= 80 and len(str(item.differences)) < 2_000 for item in items)
+    assert max(len(str(e.changes)) for e in AuditEvent.objects.all()) < 10_000

@@ -63,6 +63,11 @@ from schools.attendance.imports.marks_csv import (
 from schools.validators import validate_upn
 
 DEFAULT_MAX_PUPILS = 50_000
+#: The longest text a CTF element holds: a year's AttendanceMarks is under 800 characters, a name under 100. Text past
+#: this is refused as not a CTF (a 60 MB surname would otherwise be carried into memory and onto the review page).
+MAX_TEXT_CHARS = 20_000
+#: Names and other text kept from the file are cut to the length of the pupil field they fill.
+NAME_CHARS = 80
 CHUNK_BYTES = 64 * 1024
 NO_SESSION = "#"
 AM, PM = "AM", "PM"
@@ -284,6 +289,7 @@ class _Reader:
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         local = _local(name)
         self.path.append(local)
+        self.text_chars = 0
         if self.root is None:
             self.root = local
             if local != "CTfile":
@@ -312,6 +318,13 @@ class _Reader:
         self.path.pop()
 
     def _data(self, data: str) -> None:
+        self.text_chars = getattr(self, "text_chars", 0) + len(data)
+        if self.text_chars > MAX_TEXT_CHARS:
+            element = self.path[-1] if self.path else None
+            raise _Stop(self.parser.CurrentLineNumber, element, None,
+                        f"The <{element}> element holds more than {MAX_TEXT_CHARS:,} characters of text: no field of a "
+                        f"Common Transfer File is that long, so the file was not read. Export the CTF again from the "
+                        f"school's system.")
         if self.builder is not None:
             self.builder.data(data)
 
@@ -472,9 +485,13 @@ def _header(element: Element, issues: IssueCollector, line: int) -> CtfHeader:
     )
 
 
+def _name(value: str | None) -> str | None:
+    return value[:NAME_CHARS] if value else value
+
+
 def _pupil(element: Element, position: int, line: int, lines: dict[int, int], issues: IssueCollector,
            codes: CodeTable | None) -> CtfPupil | None:
-    surname = _text(element, "Surname")
+    surname = _name(_text(element, "Surname"))
     who = f"Pupil {position} in the file (surname {surname or 'not given'})"
     context = _PupilContext(issues, lines, line, who)
     upn = (_text(element, "UPN") or "").upper()
@@ -513,9 +530,9 @@ def _pupil(element: Element, position: int, line: int, lines: dict[int, int], is
         upn=upn,
         former_upn=former_upn,
         surname=surname,
-        forename=_text(element, "Forename"),
-        preferred_surname=detail("PreferredSurname"),
-        preferred_forename=detail("PreferredForename"),
+        forename=_name(_text(element, "Forename")),
+        preferred_surname=_name(detail("PreferredSurname")),
+        preferred_forename=_name(detail("PreferredForename")),
         date_of_birth=context.date(element, "DOB"),
         sex=_text(element, "Sex") or _text(element, "Gender"),
         ethnicity=detail("Ethnicity"),
