@@ -33,7 +33,7 @@ from cases.models import (
     TsmPupil,
 )
 from cases.permissions import CASE_SUPERVISORS, can_edit_entry, can_work_case
-from cases.uploads import check_uploads
+from cases.uploads import clean_uploads
 from schools.audit import record_change, snapshot
 from schools.models import AuditEvent, Enrolment, Pupil, School
 from schools.roles import Capability, Role, require
@@ -90,9 +90,10 @@ def current_enrolment(pupil: Pupil, school: School | None = None, on: datetime.d
     return enrolments.select_related("school").order_by("-start_date").first()
 
 
-def _save_attachments(*, user, files, content_types, pupil: Pupil, referral=None, entry=None) -> list[Attachment]:
+def _save_attachments(*, user, files, pupil: Pupil, referral=None, entry=None) -> list[Attachment]:
+    """Keep checked files (cases.uploads.clean_uploads: (file, content type) pairs)."""
     saved = []
-    for upload, content_type in zip(files, content_types, strict=True):
+    for upload, content_type in files:
         attachment = Attachment(pupil=pupil, referral=referral, entry=entry, uploaded_by=user,
                                 original_name=os.path.basename(upload.name)[:200], content_type=content_type,
                                 size=upload.size)
@@ -140,11 +141,11 @@ def referral_create(*, user, pupil: Pupil, school: School, case_type: str, conce
         raise ValidationError({"case_type": f"{pupil.display_name} already has an open "
                                             f"{open_case.get_case_type_display()} case ({open_case.reference}): "
                                             "contact the allocated officer instead."})
-    content_types = check_uploads(files)
+    kept = clean_uploads(files)
     referral.full_clean()
     referral.save()
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=referral)
-    _save_attachments(user=user, files=files, content_types=content_types, pupil=pupil, referral=referral)
+    _save_attachments(user=user, files=kept, pupil=pupil, referral=referral)
     return referral
 
 
@@ -493,11 +494,11 @@ def entry_add(*, user, case: Case, files=(), **fields) -> ChronologyEntry:
     entry.meeting_type = entry.meeting_type or ""
     entry.restriction = entry.restriction or ""
     _check_entry(entry)
-    content_types = check_uploads(files)
+    kept = clean_uploads(files)
     entry.full_clean()
     entry.save()
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=entry, pupil_id=case.pupil_id)
-    _save_attachments(user=user, files=files, content_types=content_types, pupil=case.pupil, entry=entry)
+    _save_attachments(user=user, files=kept, pupil=case.pupil, entry=entry)
     return entry
 
 

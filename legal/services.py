@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.services import claim_version, current_enrolment, record_event
-from cases.uploads import check_uploads
+from cases.uploads import clean_uploads
 from legal import rules
 from legal.models import (
     Contract,
@@ -586,7 +586,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
                                            status=PenaltyNoticeRequest.Status.SUBMITTED).exists():
         raise ValidationError({"notice_type": f"{pupil.display_name} already has a request of this kind awaiting "
                                               "the LA's decision."})
-    content_types = check_uploads(files, field="files")  # the form field's name, so the error shows there
+    kept = clean_uploads(files, field="files")  # the form field's name, so the error shows there
     submitted_on = _today()
     request = PenaltyNoticeRequest(
         school=school, pupil=pupil, notice_type=notice_type, absence_from=absence_from, absence_to=absence_to,
@@ -598,7 +598,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
     request.save()
     request.carers.set(carers)
     _audit_create(user, request, pupil.pk)
-    for upload, content_type in zip(files, content_types, strict=True):
+    for upload, content_type in kept:
         evidence = RequestEvidence(request=request, original_name=upload.name.rsplit("/", 1)[-1][:200],
                                    content_type=content_type, size=upload.size, uploaded_by=user)
         evidence.file.save(evidence.original_name, upload, save=False)

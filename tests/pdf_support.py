@@ -48,3 +48,15 @@ def assert_tagged_pdf(content: bytes, *, title: str = "", roles: set[str] = froz
         info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True).stdout.decode()
         assert "Tagged:         yes" in info, info
     return facts
+
+
+def minimal_pdf(title: str = "A letter to the school") -> bytes:
+    """A small, real, one-page PDF (an upload that must be accepted)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -26,8 +26,10 @@ SAFEGUARDING_TEXT = "Disclosure made to the DSL about home"
 OPEN_DATE = datetime.date(2026, 9, 14)
 
 
-def pdf_upload(name="letter.pdf", body=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf_upload(name="letter.pdf", body=None):
+    from tests.pdf_support import minimal_pdf
+
+    return SimpleUploadedFile(name, body if body is not None else minimal_pdf(), content_type="application/pdf")
 
 
 @dataclass
