@@ -35,7 +35,7 @@ from cases.forms import (
 from cases.models import CaseworkPolicy, Referral, TsmPupil
 from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
 from schools import selectors as school_selectors
-from schools.audit import record_export, record_view
+from schools.audit import record_export, record_exported_pupils, record_view
 from schools.common.pdf import html_to_pdf
 from schools.common.web import (
     apply_form_errors,
@@ -117,7 +117,8 @@ def case_export(request):
     if not request.GET.get("sort"):
         cases = cases.order_by("-opened_on", "-pk")
     count = cases.count()
-    record_export(user=request.user, object_type="cases.Case", rows=count, fmt=fmt, path=request.get_full_path())
+    record_export(user=request.user, object_type="cases.Case", rows=count, fmt=fmt, path=request.get_full_path(),
+                  pupils=cases)
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         response = HttpResponse(cases_xlsx(cases), content_type=(
@@ -695,8 +696,9 @@ def tsm_task_add(request, pk: int):
 def tsm_pack(request, pk: int):
     """The TSM pack PDF (WeasyPrint from an HTML template)."""
     tsm = selectors.tsm_get(user=request.user, pk=pk)
-    record_view(user=request.user, instance=tsm, path=request.path, action=AuditEvent.Action.EXPORT)
     rows = selectors.tsm_pack_rows(user=request.user, tsm=tsm)
+    event = record_view(user=request.user, instance=tsm, path=request.path, action=AuditEvent.Action.EXPORT)
+    record_exported_pupils(event, [row["pupil"].pk for row in rows])
     period = next((row["attendance"].period for row in rows if row["attendance"]), "")
     html = render_to_string("cases/tsm_pack_pdf.html", {
         "tsm": tsm, "rows": rows, "period": period, "generated": timezone.localtime(), "user": request.user,

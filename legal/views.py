@@ -351,9 +351,10 @@ def notice_list(request):
         "can_pay": request.user.can(Capability.RECORD_PAYMENTS)})
 
 
-def _export_response(request, *, rows_csv, rows_xlsx, name: str, count: int, what: str):
+def _export_response(request, *, rows_csv, rows_xlsx, name: str, count: int, what: str, pupils=None):
     fmt = export_format(request, default="csv")
-    record_export(user=request.user, object_type=what, rows=count, fmt=fmt, path=request.get_full_path())
+    record_export(user=request.user, object_type=what, rows=count, fmt=fmt, path=request.get_full_path(),
+                  pupils=pupils)
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         response = HttpResponse(rows_xlsx(), content_type=(
@@ -374,7 +375,7 @@ def notice_export(request):
     notices = filterset.qs
     return _export_response(request, rows_csv=lambda: exports.notices_csv(notices),
                             rows_xlsx=lambda: exports.notices_xlsx(notices), name="penalty-notices",
-                            count=notices.count(), what="legal.PenaltyNotice")
+                            count=notices.count(), what="legal.PenaltyNotice", pupils=notices)
 
 
 @capability_required(Capability.RECORD_PAYMENTS)

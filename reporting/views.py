@@ -152,7 +152,7 @@ def pupils(request):
     fmt = export_format(request)
     if fmt:
         record_export(user=request.user, object_type="schools.Enrolment", rows=ordered.count(), fmt=fmt,
-                      path=request.get_full_path())
+                      path=request.get_full_path(), pupils=ordered)
         return download(Table("Pupils behind the figure", period.label, PUPIL_COLUMNS, ordered.iterator(2000)), fmt,
                         "report-pupils")
     page, query = paginate(request, ordered)
@@ -192,7 +192,7 @@ def exclusions(request):
     fmt = export_format(request)
     if fmt:
         record_export(user=request.user, object_type="schools.Exclusion", rows=filterset.qs.count(), fmt=fmt,
-                      path=request.get_full_path())
+                      path=request.get_full_path(), pupils=filterset.qs)
         return export_response(table, filterset.qs, fmt=fmt, filename="report-exclusions")
     page, query = paginate(request, filterset.qs)
     _audit_list_view(request, "schools.Exclusion", page.paginator.count)

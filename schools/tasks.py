@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.http import QueryDict
 
 from schools import selectors
-from schools.audit import record_view
+from schools.audit import record_exported_pupils, record_view
 from schools.common import jobs
 from schools.exports import PUPIL_EXPORT_COLUMNS, pupil_export_rows
 from schools.filters import PupilFilterSet
@@ -50,7 +50,9 @@ def run_pupil_export(self, job_id: int) -> str:
                 jobs.job_progress(job, done=done)
         job.refresh_from_db()
         job.result_file.save(f"pupils-{job.pk}.csv", ContentFile(buffer.getvalue().encode("utf-8-sig")), save=True)
-        record_view(user=user, instance=job, action=AuditEvent.Action.EXPORT, path=f"pupil export: {total} pupils")
+        event = record_view(user=user, instance=job, action=AuditEvent.Action.EXPORT,
+                            path=f"pupil export: {total} pupils")
+        record_exported_pupils(event, pupils, pupil_path="pk")
         jobs.job_progress(job, done=total)
         jobs.job_finish(job, status=Job.Status.SUCCEEDED, message=f"{total} pupils exported.")
     except Exception as exc:

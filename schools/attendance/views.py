@@ -122,7 +122,7 @@ def _pupil_list_response(request, filterset, period, *, template, name, extra):
     fmt = export_format(request)
     if fmt:
         record_export(user=request.user, object_type="schools.Enrolment", rows=rows.count(), fmt=fmt,
-                      path=request.get_full_path())
+                      path=request.get_full_path(), pupils=rows)
         return download(Table("Pupils and their attendance", period.label, PUPIL_COLUMNS, rows.iterator(2000)), fmt,
                         name)
     page, query = paginate(request, rows)
@@ -176,7 +176,7 @@ def penalty_notice_list(request):
     if fmt:
         sessions = figures.pn_sessions_for(request.user, [row["window"] for row in rows])
         record_export(user=request.user, object_type="attendance.pn_threshold", rows=len(rows), fmt=fmt,
-                      path=request.get_full_path())
+                      path=request.get_full_path(), pupils=[row["enrolment"].pupil_id for row in rows])
         return download(Table("Penalty notice threshold", period.label, PN_COLUMNS,
                               [{**row, "sessions": sessions[row["window"].enrolment_id]} for row in rows]), fmt,
                         "penalty-notice-threshold")

@@ -71,6 +71,7 @@ MODELS: dict[str, dict] = {
     "schools.AttendanceMarkChange": {"title": "Attendance mark corrections", "keep": ("old_code", "new_code")},
     "schools.AuditEvent": {"title": "Record access and changes (audit trail)", "keep": ("username", "object_type",
                                                                                       "object_id", "path")},
+    "schools.ExportedPupil": {"title": "Downloads that named the pupil (audit trail)", "keep": ()},
     "schools.CtfReviewItem": {"title": "Common Transfer File review items", "keep": ()},
     "schools.Exclusion": {"title": "Exclusions and suspensions", "keep": ("board_rule",)},
     "schools.ExclusionReminder": {"title": "Exclusion deadline reminders", "keep": ()},

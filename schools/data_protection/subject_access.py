@@ -220,7 +220,15 @@ def register(pupil_id: int) -> list[dict]:
 
 
 def access_log(pupil_id: int):
-    return (AuditEvent.objects.filter(pupil_id=pupil_id, action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT])
+    """Who viewed or downloaded anything naming the pupil: their record's pages and files, and every list export
+    that named them (schools.models.ExportedPupil)."""
+    from schools.models import ExportedPupil
+
+    # A UNION of the two id lists, each from its own index (an OR across them would scan the whole audit log).
+    own = AuditEvent.objects.filter(pupil_id=pupil_id).order_by().values("pk")
+    named = ExportedPupil.objects.filter(pupil_id=pupil_id).order_by().values("event_id")
+    return (AuditEvent.objects.filter(pk__in=own.union(named),
+                                      action__in=[AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT])
             .select_related("user").order_by("-occurred_at", "-pk"))
 
 
@@ -335,7 +343,7 @@ def write_zip(data: dict, pdf: bytes) -> bytes:
 
 
 # Shown in their own sections of the PDF (the register and the access log), so not again as records.
-PDF_OWN_SECTIONS = {"schools.AttendanceWeek"}
+PDF_OWN_SECTIONS = {"schools.AttendanceWeek", "schools.ExportedPupil"}
 
 
 def _pdf_value(value):

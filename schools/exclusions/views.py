@@ -74,8 +74,9 @@ def _context(**extra) -> dict:
 
 
 def _register(request, *, filterset, table: tables.Table, title: str, filename: str, intro: str = "",
-              actions=(), model_label: str, rows_for_page=None):
-    """A filtered, paginated list drawn from its column definitions; ``?export=csv|xlsx`` downloads the same rows."""
+              actions=(), model_label: str, rows_for_page=None, pupil_path: str | None = "pupil_id"):
+    """A filtered, paginated list drawn from its column definitions; ``?export=csv|xlsx`` downloads the same rows
+    (audited with every pupil they name, through ``pupil_path``; None for a list naming no pupil)."""
     fmt = request.GET.get("export")
     if fmt in FORMATS:
         if not request.user.can(Capability.EXPORT_PUPILS):
@@ -84,7 +85,8 @@ def _register(request, *, filterset, table: tables.Table, title: str, filename: 
         if rows_for_page:
             rows_for_page(objects)
         record_export(user=request.user, object_type=model_label, rows=len(objects), fmt=fmt,
-                      path=request.get_full_path())
+                      path=request.get_full_path(), pupils=filterset.qs if pupil_path else None,
+                      pupil_path=pupil_path or "")
         return tables.export_response(table, objects, fmt=fmt, filename=filename)
     page, query = paginate(request, filterset.qs)
     query_without_export = "&".join(p for p in query.split("&") if p and not p.startswith("export="))
@@ -290,6 +292,7 @@ def exclusion_reminders(request):
     filterset = ExclusionReminderFilterSet(data, queryset=sel.reminder_list(user=request.user), request=request)
     return _register(request, filterset=filterset, table=tables.reminder_table(_context()), title="Reminders",
                      filename="exclusion-reminders", model_label="schools.ExclusionReminder",
+                     pupil_path="exclusion__pupil_id",
                      intro="Written each morning: deadlines due within two school days, deadlines missed, and "
                            "exclusions with no provision from the 6th school day.")
 
@@ -491,7 +494,7 @@ def ap_provider_list(request):
                if request.user.can(Capability.MANAGE_LA_REGISTERS) else [])
     return _register(request, filterset=filterset, table=tables.ap_provider_table(_context()),
                      title="Alternative provision", filename="alternative-provision",
-                     model_label="schools.APProvider", actions=actions,
+                     model_label="schools.APProvider", actions=actions, pupil_path=None,
                      intro="Places commissioned against places used today: a placement's hours over 25 make one "
                            "full-time place.")
 

@@ -6,7 +6,7 @@ from .attendance import (
     AttendanceWeek,
     Session,
 )
-from .audit import AuditEvent
+from .audit import AuditEvent, ExportedPupil
 from .calendar import AcademicYear, Closure, Term
 from .ctf_review import CtfReviewItem
 from .data_protection import AnonymisedPupil, RetentionRun
@@ -29,6 +29,7 @@ from .stage_policy import StagePolicy
 from .users import ApiTokenUse, User
 
 __all__ = [
+    "ExportedPupil",
     "ApiTokenUse",
     "AnonymisedPupil",
     "RetentionRun",

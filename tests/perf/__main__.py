@@ -11,9 +11,11 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
 2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks: ratio ≤ 2;
 3. an incremental import of one more day for every pupil (import and recompute): ≤ 2 s;
 4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5;
-5. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
+5. recording every pupil one export names (tests/perf/audit.py), the whole LA's pupils, against a bare
+   INSERT ... SELECT of their ids into an unindexed table: ratio <= 4 and <= 2 s;
+6. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
    cases and notices added set-wise: ≤ 15 s at 250,000 pupils (skip with --no-report);
-6. a bounded load test (tests/perf/load.py): 20 concurrent users on mixed journeys against gunicorn on loopback for
+7. a bounded load test (tests/perf/load.py): 20 concurrent users on mixed journeys against gunicorn on loopback for
    --load-seconds (60): p95 ≤ 150 ms on every list and profile page, no errors (skip with --no-load).
 """
 
@@ -203,6 +205,11 @@ def main(argv=None) -> int:
     results.append(Result("Penalty-notice threshold scan", scan_seconds, "s",
                           f"window query {reference_seconds:.2f} s", f"ratio {ratio:.2f} <= 1.5", ratio <= 1.5))
     print(f"  {len(windows):,} pupils at the penalty-notice threshold")
+
+    # Export audit (issue 19): one export naming every pupil in the LA records each of them.
+    from tests.perf import audit
+
+    results += audit.measure(Result)
 
     # Reporting (issue 8), on the same LA and registers: the LA-wide termly PDF, limit 15 s at 250,000 pupils.
     if not args.no_report:
