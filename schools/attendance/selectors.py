@@ -355,7 +355,9 @@ PN_LOOKBACK = datetime.timedelta(weeks=26)
 def school_weeks(start: datetime.date, end: datetime.date) -> dict[int, list[datetime.date]]:
     """The Mondays of the weeks in which a school has at least one school day (term time, not half term, not a bank
     holiday, not a closure) between two dates, in order: key 0 for every school on the LA's calendar, a school's id
-    for one with term dates or closures of its own in the span. Four queries however many schools."""
+    for one whose own term dates or closures give it different school weeks in the span (a closed day or two leaves
+    the week a school week, so most such schools share the LA's list and are left under key 0, which keeps the
+    threshold scan to its fastest plan). Four queries however many schools."""
     from schools.models import Closure
     from schools.school_days import calendars_for
 
@@ -373,7 +375,7 @@ def school_weeks(start: datetime.date, end: datetime.date) -> dict[int, list[dat
                 mondays.append(monday)
             monday += datetime.timedelta(weeks=1)
         weeks[key] = mondays
-    return weeks
+    return {key: mondays for key, mondays in weeks.items() if key == 0 or mondays != weeks[0]}
 
 
 def _pn_sql_for_week(monday: datetime.date, until: datetime.date) -> tuple[str, list]:
@@ -418,10 +420,15 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
     if not values:
         return []
     own = [key for key in weeks if key]
-    calendar_of = f"CASE WHEN e.school_id IN ({', '.join(map(str, own))}) THEN e.school_id ELSE 0 END" if own else "0"
+    if own:  # some schools keep their own term dates: each week row takes its school's calendar
+        calendar_of = f"CASE WHEN e.school_id IN ({', '.join(map(str, own))}) THEN e.school_id ELSE 0 END"
+        calendar_join = f"JOIN {Enrolment._meta.db_table} e ON e.id = w.enrolment_id"
+        calendar_match = f"AND sw.calendar = {calendar_of}"
+    else:  # every school on the LA's calendar: no join to find it (the usual case, and the fastest plan)
+        calendar_join, calendar_match = "", ""
     last_sql, last_params = _pn_sql_for_week(last_week, period.end)
     span = PN_THRESHOLD_WINDOW_SCHOOL_WEEKS - 1
-    table, enrolment_table = AttendanceWeek._meta.db_table, Enrolment._meta.db_table
+    table = AttendanceWeek._meta.db_table
     sql = f"""
         WITH school_week(calendar, week_start, n) AS (VALUES {values})
         SELECT enrolment_id, pn_in_window, calendar, n FROM (
@@ -433,8 +440,8 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
                            PARTITION BY w.enrolment_id ORDER BY sw.n
                            RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS pn_in_window
                 FROM {table} w
-                JOIN {enrolment_table} e ON e.id = w.enrolment_id
-                JOIN school_week sw ON sw.week_start = w.week_start AND sw.calendar = {calendar_of}
+                {calendar_join}
+                JOIN school_week sw ON sw.week_start = w.week_start {calendar_match}
                 WHERE w.week_start BETWEEN %s AND %s {scope_sql}
             ) AS windows
             WHERE pn_in_window >= %s AND week_start >= %s

@@ -235,3 +235,34 @@ def test_rates_round_half_up_everywhere():
     assert Rate(8, 128).value == Decimal("6.3")
     assert as_percent(1, 8) == Decimal("12.5") and as_percent(1, 16) == Decimal("6.3")  # 6.25 again
     assert as_percent(3, 0) is None
+
+
+def test_the_threshold_counts_each_schools_own_school_weeks(world, terms):
+    """Two pupils with the same absences, one at a school on the LA's calendar (half term 27-31 October), one at an
+    academy with its own autumn term and a two-week October break (20-31 October).
+
+    Marks for both: N all day Wednesday 3 September (2), N on the morning of each Monday 8, 15, 22, 29 September and
+    6, 13 October (6), N all day Monday 17 November (2): 10 in all.
+    - LA calendar: the ten school weeks ending with 17 November are 17, 10, 3 Nov, 20, 13, 6 Oct, 29, 22, 15, 8 Sep:
+      they hold 6 + 2 = 8, and the ten ending 10 November (back to 1 Sep) hold 2 + 6 = 8: not met.
+    - The academy: 20 and 27 October are not school weeks, so the ten ending with 17 November reach back to the week
+      of 1 September and hold all 10: met, window 1 September to 17 November.
+    A one-day closure at the LA-calendar school (Tuesday 16 September) leaves its weeks as they were."""
+    from schools.models import Closure
+
+    academy_autumn = Term.objects.create(academic_year=terms["year"], name="autumn", school=world.school_b,
+                                         start_date=D(2025, 9, 3), end_date=D(2025, 12, 19),
+                                         half_term_start=D(2025, 10, 20), half_term_end=D(2025, 10, 31))
+    Closure.objects.create(date=D(2025, 9, 16), school=world.school_a, kind=Closure.Kind.CLOSURE,
+                           reason="Boiler failure")
+    marks = ([(D(2025, 9, 3), s, "N") for s in (0, 1)]
+             + [(day, 0, "N") for day in (D(2025, 9, 8), D(2025, 9, 15), D(2025, 9, 22), D(2025, 9, 29),
+                                           D(2025, 10, 6), D(2025, 10, 13))]
+             + [(D(2025, 11, 17), s, "N") for s in (0, 1)])
+    on_la_calendar = Enrolment.objects.get(pupil=world.pupil_a)
+    at_academy = Enrolment.objects.get(pupil=world.pupil_b)
+    _write(on_la_calendar, terms["autumn"], marks)
+    _write(at_academy, academy_autumn, marks)
+    [window] = pn_threshold_windows(world.users["la_officer"], _term_period(terms["autumn"]))
+    assert (window.enrolment_id, window.sessions, window.window_start, window.window_end) == (
+        at_academy.pk, 10, D(2025, 9, 1), D(2025, 11, 17))
