@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -103,6 +104,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
 AUTHENTICATION_BACKENDS = [
+    # Council sign-in first: it answers only the provider's callback, so axes's lock-out (for passwords) never
+    # counts a provider's answer as a guess.
+    "schools.accounts.oidc.CouncilBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -175,6 +179,44 @@ TWO_FACTOR_REQUIRED_FOR_LA_ROLES = env_bool("TWO_FACTOR_REQUIRED_FOR_LA_ROLES", 
 API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 8)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 30)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Attendance and inclusion casework")
+
+# Council sign-in over OpenID Connect (schools.accounts.oidc, mozilla-django-oidc): on when the client id, secret and
+# the provider's authorization, token and JWKS endpoints are set. For Microsoft Entra ID the endpoints are
+# https://login.microsoftonline.com/<tenant>/oauth2/v2.0/{authorize,token,logout}, .../discovery/v2.0/keys and
+# https://graph.microsoft.com/oidc/userinfo, with the app registration's groups claim switched on.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+# The provider's end-session endpoint: signing out here signs out there too. Empty: our session only.
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+# The claims that carry the person's groups and their stable id ("oid" in Entra ID is stable across apps too).
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_SUBJECT_CLAIM = env_str("OIDC_SUBJECT_CLAIM", "sub")
+# The sign-in page's button: "Sign in with <this>".
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your council account")
+# The provider's own sign-in (with its multi-factor policy) stands for our two-factor step; false also asks for the
+# code of an authenticator set up here.
+OIDC_TRUST_PROVIDER_TWO_FACTOR = env_bool("OIDC_TRUST_PROVIDER_TWO_FACTOR", True)
+# False: LA roles sign in only through the provider (no local password, on the page or for an API token).
+LOCAL_PASSWORDS_FOR_LA_STAFF = env_bool("LOCAL_PASSWORDS_FOR_LA_STAFF", True)
+OIDC_ENABLED = all([OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT,
+                    OIDC_OP_JWKS_ENDPOINT])
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the end-session request's id_token_hint
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# How far the provider's clock may be from ours when ID token times are checked.
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_ENABLED and OIDC_OP_LOGOUT_ENDPOINT:
+    # Sign-out is a form whose answer redirects to the provider's end-session endpoint, and form-action governs
+    # where a form's redirects may go.
+    _logout = urlsplit(OIDC_OP_LOGOUT_ENDPOINT)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_logout.scheme}://{_logout.netloc}")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,6 +1,5 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -65,10 +64,14 @@ urlpatterns = [
     path("sign-in/code/", two_factor_views.sign_in_code, name="login_code"),
     path("account/", two_factor_views.account, name="account"),
     path("account/password/", two_factor_views.password_change, name="password_change"),
+    path("account/api-token/", two_factor_views.api_token_issue, name="api_token_issue"),
     path("account/api-token/revoke/", two_factor_views.api_token_revoke, name="api_token_revoke"),
     path("account/two-factor/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/remove/", two_factor_views.two_factor_remove, name="two_factor_remove"),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/council/", two_factor_views.council_sign_in, name="oidc_sign_in"),
+    path("sign-in/council/callback/", two_factor_views.council_callback, name="oidc_callback"),
+    path("sign-in/refused/", two_factor_views.sign_in_refused, name="sign_in_refused"),
+    path("sign-out/", two_factor_views.sign_out, name="logout"),
     path("pupils/", views.pupil_list, name="pupil_list"),
     path("pupils/new/", views.pupil_create, name="pupil_create"),
     path("pupils/export/", views.pupil_export, name="pupil_export"),

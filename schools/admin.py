@@ -7,7 +7,7 @@ change is validated and audited.
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from schools.accounts.admin import reset_two_factor
+from schools.accounts.admin import reset_two_factor, revoke_api_tokens
 
 # The topic packages' admin modules register their models when this module (the one Django looks for) is loaded.
 from schools.attendance import admin as attendance_admin  # noqa: F401  (stage policy, CTF review queue)
@@ -34,9 +34,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     filter_horizontal = ["schools", "groups", "user_permissions"]
     fieldsets = (*DjangoUserAdmin.fieldsets,
-                 ("Role and schools", {"fields": ("role", "job_title", "phone", "schools")}))
+                 ("Role and schools", {"fields": ("role", "job_title", "phone", "schools")}),
+                 ("Council sign-in", {"fields": ("oidc_subject",)}))
+    readonly_fields = ["oidc_subject"]
     add_fieldsets = (*DjangoUserAdmin.add_fieldsets, ("Role and schools", {"fields": ("role", "schools")}))
-    actions = [reset_two_factor]
+    actions = [reset_two_factor, revoke_api_tokens]
 
 
 admin.site.register(LocalAuthority)

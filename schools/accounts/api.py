@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from schools.accounts import tokens, two_factor
+from schools.accounts import oidc, tokens, two_factor
 
 LOCKED_OUT = two_factor.LOCKED_OUT_MESSAGE
 
@@ -44,7 +44,8 @@ class ObtainTokenView(APIView):
     @extend_schema(request=TokenRequestSerializer, responses={
         200: TokenResponseSerializer,
         400: OpenApiResponse(description="Wrong username or password, or the otp code missing or wrong"),
-        403: OpenApiResponse(description="Two-factor sign-in is required and not yet set up"),
+        403: OpenApiResponse(description="Two-factor sign-in is required and not yet set up, or the user signs in "
+                                         "only through the council's identity provider"),
         429: OpenApiResponse(description="Locked out after failed attempts, or too many requests"),
     }, auth=[])
     def post(self, request):
@@ -60,6 +61,9 @@ class ObtainTokenView(APIView):
                 return Response({"detail": LOCKED_OUT}, status=status.HTTP_429_TOO_MANY_REQUESTS)
             return Response({"non_field_errors": ["Unable to log in with provided credentials."]},
                             status=status.HTTP_400_BAD_REQUEST)
+        if not oidc.password_sign_in_allowed(user):
+            return Response({"detail": "Local authority staff sign in with the council account: get an API token "
+                                       "from Your account after signing in."}, status=status.HTTP_403_FORBIDDEN)
         device = two_factor.confirmed_device(user)
         if device is not None:
             if not data.get("otp"):

@@ -3,8 +3,10 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
+from schools.accounts.oidc import password_sign_in_allowed
 from schools.accounts.two_factor import normalise_code
 
 
@@ -21,6 +23,13 @@ class SignInForm(AuthenticationForm):
             Field.text("password", autocomplete="current-password"),
         )
         self.helper.add_input(Submit("submit", "Sign in"))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not password_sign_in_allowed(user):
+            raise forms.ValidationError(
+                f"Local authority staff sign in with {settings.OIDC_PROVIDER_NAME}: use the button above",
+                code="council_sign_in_only")
 
 
 class CodeForm(forms.Form):

@@ -1,5 +1,7 @@
 """Holds signed-in users to the two-factor rules (schools.accounts.two_factor) on every page and API call.
 
+- A session that came through the council's identity provider passes when the provider's two-factor is trusted
+  (schools.accounts.oidc, OIDC_TRUST_PROVIDER_TWO_FACTOR).
 - A user with a confirmed device whose session was not verified with a code (signed in some other way, such as the
   admin site's own sign-in form) is signed out, so the sign-in page asks for the code.
 - With TWO_FACTOR_REQUIRED_FOR_LA_ROLES on, an LA-role user without a device is sent to set it up before anything
@@ -17,7 +19,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from rest_framework.views import APIView
 
-from schools.accounts import two_factor
+from schools.accounts import oidc, two_factor
 
 # What a user who must still set up two-factor sign-in may reach: the set-up page and the way out.
 SETUP_ALLOWED = {"two_factor_setup", "logout", "login", "login_code"}
@@ -32,7 +34,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated or user.is_verified() or oidc.second_factor_done_by_provider(request):
             return None
         if two_factor.has_device(user):
             logout(request)

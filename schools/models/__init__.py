@@ -26,10 +26,11 @@ from .provision import (
 )
 from .pupils import Carer, Enrolment, Family, Pupil
 from .stage_policy import StagePolicy
-from .users import ApiTokenUse, User
+from .users import ApiTokenUse, SignInGroup, User
 
 __all__ = [
     "ExportedPupil",
+    "SignInGroup",
     "ApiTokenUse",
     "AnonymisedPupil",
     "RetentionRun",

@@ -104,3 +104,16 @@ def test_an_admin_revokes_a_token(world, client):
     key = _token(user)
     assert tokens.revoke(user=user, actor=world.users["la_admin"]) is True
     assert _status(key) == 401
+
+
+def test_an_admin_revokes_tokens_from_the_users_list_and_it_is_audited(world, client):
+    user = world.users["la_officer"]
+    tokens.issue(user=user)
+    admin = world.users["la_admin"]
+    admin.is_staff = True
+    admin.save()
+    client.force_login(admin)
+    answer = client.post("/admin/schools/user/", {"action": "revoke_api_tokens", "_selected_action": [user.pk]})
+    assert answer.status_code == 302
+    assert not Token.objects.filter(user=user).exists()
+    assert AuditEvent.objects.filter(username="la_admin", action=AuditEvent.Action.DELETE).exists()

@@ -105,6 +105,11 @@ class Visit:
         self.check()
         return response
 
+    def expect_error_page(self, path: str) -> None:
+        """A page reached by redirects (not goto) that answers 4xx on purpose: the browser's console note about its
+        status is not a problem."""
+        self._expected_error_documents.add(self.url(path))
+
     def follow(self, locator: Locator, *, status: int = 200) -> Response:
         """Click a link or submit button that loads a new page, then check that page."""
         with self.page.expect_navigation() as navigation:
