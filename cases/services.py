@@ -34,10 +34,17 @@ from cases.models import (
 )
 from cases.permissions import CASE_SUPERVISORS, can_edit_entry, can_work_case
 from cases.uploads import clean_uploads
+from schools.attendance import threshold
 from schools.audit import record_change, snapshot
-from schools.models import AuditEvent, Enrolment, Pupil, School
+from schools.models import AuditEvent, Enrolment, PnThresholdEntry, Pupil, School
 from schools.roles import Capability, Role, require
 from schools.stages import STAGES, Stage
+
+# Chronology entries that are a contact with the family or school: recording one takes a pupil's row on the
+# penalty-notice threshold worklist out of "no action yet" (schools.attendance.threshold).
+CONTACT_ENTRY_TYPES = (ChronologyEntry.EntryType.CALL, ChronologyEntry.EntryType.HOME_VISIT,
+                       ChronologyEntry.EntryType.SCHOOL_VISIT, ChronologyEntry.EntryType.MEETING,
+                       ChronologyEntry.EntryType.LETTER)
 
 STALE_MESSAGE = ("Someone else saved changes to this {what} while you were editing it, so your changes were not saved. "
                  "The page now shows the latest version: check it and make your changes again.")
@@ -261,6 +268,7 @@ def _open_case(*, user, pupil: Pupil, case_type: str, summary: str, stage: str, 
                            on=opened_on)
     if linked_case is not None:
         case_link(user=user, case=case, other=linked_case)
+    threshold.note_action(pupil_id=pupil.pk, action=PnThresholdEntry.Action.CASE, on=opened_on)
     return case
 
 
@@ -499,6 +507,8 @@ def entry_add(*, user, case: Case, files=(), **fields) -> ChronologyEntry:
     entry.save()
     record_change(user=user, action=AuditEvent.Action.CREATE, instance=entry, pupil_id=case.pupil_id)
     _save_attachments(user=user, files=kept, pupil=case.pupil, entry=entry)
+    if entry.entry_type in CONTACT_ENTRY_TYPES:
+        threshold.note_action(pupil_id=case.pupil_id, action=PnThresholdEntry.Action.CONTACT, on=entry.occurred_on)
     return entry
 
 

@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
+from cases.alerts import selectors as alert_selectors
 from cases.exports import cases_csv, cases_xlsx
 from cases.filters import CaseFilterSet, ReferralFilterSet, TsmFilterSet
 from cases.forms import (
@@ -32,7 +34,7 @@ from cases.forms import (
     TsmForm,
     TsmPupilForm,
 )
-from cases.models import CaseworkPolicy, Referral, TsmPupil
+from cases.models import CaseworkPolicy, ChronologyEntry, Referral, TsmPupil
 from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
 from schools import selectors as school_selectors
 from schools.audit import record_export, record_exported_pupils, record_view
@@ -46,6 +48,7 @@ from schools.common.web import (
     paginate,
     report_if_stale,
     selected_filters,
+    sort_headers,
 )
 from schools.models import AuditEvent, Enrolment
 from schools.navigation import pupil_tabs
@@ -59,22 +62,6 @@ SORTABLE = [("name", "Pupil"), ("stage", "Stage"), ("officer", "Officer"), ("ope
 def _current_enrolment(user, pupil):
     return (Enrolment.objects.visible_to(user).filter(pupil=pupil, end_date__isnull=True)
             .select_related("school").order_by("-start_date").first())
-
-
-def _sort_headers(request, current: str):
-    headers = []
-    query = request.GET.copy()
-    query.pop("page", None)
-    for key, label in SORTABLE:
-        if current == key:
-            aria, next_sort = "ascending", f"-{key}"
-        elif current == f"-{key}":
-            aria, next_sort = "descending", key
-        else:
-            aria, next_sort = "none", key
-        query["sort"] = next_sort
-        headers.append({"key": key, "label": label, "aria": aria, "href": f"?{query.urlencode()}"})
-    return headers
 
 
 # --- Case list and export -------------------------------------------------------------------------------------------
@@ -98,7 +85,7 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "filter": filterset, "page": page, "query": query, "today": timezone.localdate(),
         "attendance_period": period,
-        "headers": _sort_headers(request, request.GET.get("sort", "")),
+        "headers": sort_headers(request, SORTABLE),
         "selected_filters": selected_filters(filterset),
         "export_query": query,
         "can_work": request.user.can(Capability.WORK_CASES),
@@ -378,8 +365,12 @@ def case_close(request, pk: int):
 
 @capability_required(Capability.WORK_CASES)
 def entry_add(request, pk: int):
+    """Add to a case's chronology; ``?type=call`` starts on that kind of entry (the threshold worklist's "Record a
+    contact"), and a same-site ``?next=`` is where the officer goes back to."""
     case = _case_for_work(request, pk)
-    form = EntryForm(request.POST or None, request.FILES or None)
+    chosen = request.GET.get("type", "")
+    initial = {"entry_type": chosen} if chosen in ChronologyEntry.EntryType.values else {}
+    form = EntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         files = data.pop("attachments") or []
@@ -389,6 +380,10 @@ def entry_add(request, pk: int):
             apply_form_errors(form, error)
         else:
             messages.success(request, "The entry was added to the chronology.")
+            back = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+                return redirect(back)
             return redirect(reverse("cases:detail", args=[pk]) + "#chronology")
     return form_page(request, form, title=f"Add to the chronology of {case.reference}",
                       caption=case.pupil.display_name, back_url=reverse("cases:detail", args=[pk]))
@@ -583,10 +578,13 @@ def referral_triage(request, pk: int):
 
 def my_work(request):
     user = request.user
+    alert_count = alert_selectors.open_alert_count(user=user)
     if user.role == Role.SCHOOL_USER:
-        return render(request, "cases/my_work_school.html", selectors.school_work(user=user))
+        return render(request, "cases/my_work_school.html", {**selectors.school_work(user=user),
+                                                             "alert_count": alert_count})
     context = selectors.my_work(user=user)
     context["can_triage"] = user.can(Capability.TRIAGE_REFERRALS)
+    context["alert_count"] = alert_count
     return render(request, "cases/my_work.html", context)
 
 

@@ -6,6 +6,9 @@ class LegalConfig(AppConfig):
     verbose_name = "Legal interventions"
 
     def ready(self):
+        from legal import worklist
         from schools.common import providers
 
         providers.provide_step("demo", order=50, name="legal", function="legal.demo.load")
+        providers.provide("attendance.threshold_columns", worklist.threshold_columns)
+        providers.provide("attendance.threshold_last_actions", worklist.threshold_last_actions)

@@ -41,8 +41,9 @@ from legal.models import (
     SchoolAttendanceOrder,
 )
 from legal.rules import NoticeType, RuleError, money
+from schools.attendance import threshold
 from schools.audit import record_change, snapshot
-from schools.models import AuditEvent, Carer, Job, Pupil, School
+from schools.models import AuditEvent, Carer, Job, PnThresholdEntry, Pupil, School
 from schools.roles import Capability, require
 from schools.school_age import outside_school_age
 from schools.school_days import CalendarMissing, add_school_days
@@ -320,6 +321,7 @@ def notice_issue(*, user, pupil: Pupil, carer: Carer, notice_type: str, period_s
     _event(user, notice.case, f"Penalty notice {notice.reference} issued to {carer.full_name}",
            f"{notice.get_notice_type_display()}, absence {period_start:%-d %b %Y} to {period_end:%-d %b %Y}: "
            f"{notice.amounts_label}.", on=issued_on)
+    threshold.note_action(pupil_id=pupil.pk, action=PnThresholdEntry.Action.NOTICE, on=issued_on)
     return notice
 
 
@@ -604,6 +606,7 @@ def request_submit(*, user, school: School, pupil: Pupil, carers, notice_type: s
         evidence.file.save(evidence.original_name, upload, save=False)
         evidence.save()
         _audit_create(user, evidence, pupil.pk)
+    threshold.note_action(pupil_id=pupil.pk, action=PnThresholdEntry.Action.REQUEST, on=request.submitted_on)
     return request
 
 
@@ -1205,21 +1208,30 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
                      save=True)
     _audit_create(user, letter, pupil.pk)
     _event(user, case, f"{template.get_kind_display()} sent to {carer.full_name}", subject)
+    threshold.note_action(pupil_id=pupil.pk, action=PnThresholdEntry.Action.LETTER, on=sent_on)
     return letter
 
 
 @transaction.atomic
-def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", school: School | None = None
-                       ) -> LetterBatch:
+def letter_batch_start(*, user, template: LetterTemplate, period_key: str = "", school: School | None = None,
+                       pupil_ids=None) -> LetterBatch:
     """Queue letters from ``template`` to the parents (with parental responsibility) of every pupil on the
-    penalty-notice threshold list for the period (and school), made in the background with progress."""
+    penalty-notice threshold list for the period (and school), or of the pupils chosen on the threshold worklist
+    (``pupil_ids``), made in the background with progress."""
     require(user, Capability.WORK_LEGAL)
     if not template.is_active:
         raise ValidationError({"template": f"“{template.name}” is no longer in use."})
-    where = school.name if school else "every school"
-    job = Job.objects.create(kind=JOB_KIND_LETTERS, created_by=user,
-                             params={"template": template.pk, "period": period_key, "school": school.pk if school
-                                     else None})
+    params = {"template": template.pk, "period": period_key, "school": school.pk if school else None}
+    if pupil_ids is not None:
+        chosen = sorted(set(Pupil.objects.visible_to(user).filter(pk__in=list(pupil_ids)).values_list("pk",
+                                                                                                     flat=True)))
+        if not chosen:
+            raise ValidationError("Choose at least one pupil on the list.")
+        params["pupils"] = chosen
+        where = f"{len(chosen)} pupil{'s' if len(chosen) != 1 else ''} chosen on the worklist"
+    else:
+        where = school.name if school else "every school"
+    job = Job.objects.create(kind=JOB_KIND_LETTERS, created_by=user, params=params)
     batch = LetterBatch.objects.create(job=job, template=template, created_by=user, params=job.params,
                                        description=f"{template.name}: parents of pupils at the penalty-notice "
                                                    f"threshold, {where}")
@@ -1237,12 +1249,15 @@ def batch_recipients(*, user, params: dict) -> list[tuple[Pupil, Carer]]:
     from schools.attendance import selectors as engine
     from schools.models import Enrolment
 
-    period = engine.resolve_period(params.get("period") or None, _today())
-    school = School.objects.visible_to(user).filter(pk=params.get("school")).first() if params.get("school") \
-        else None
-    windows = engine.pn_threshold_windows(user, period, school)
-    pupil_ids = set(Enrolment.objects.filter(pk__in=[w.enrolment_id for w in windows]).values_list("pupil_id",
-                                                                                                   flat=True))
+    if "pupils" in params:  # chosen on the worklist
+        pupil_ids = set(params["pupils"])
+    else:
+        period = engine.resolve_period(params.get("period") or None, _today())
+        school = School.objects.visible_to(user).filter(pk=params.get("school")).first() if params.get("school") \
+            else None
+        windows = engine.pn_threshold_windows(user, period, school)
+        pupil_ids = set(Enrolment.objects.filter(pk__in=[w.enrolment_id for w in windows]).values_list(
+            "pupil_id", flat=True))
     pupils = list(Pupil.objects.visible_to(user).filter(pk__in=pupil_ids, family__isnull=False)
                   .order_by("legal_last_name", "legal_first_name", "pk"))
     # Each letter is refused for a pupil outside compulsory school age (letter_send), and the batch names them.

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
@@ -850,6 +851,7 @@ def parenting_order_add(request, pk: int):
 # --- Letters ----------------------------------------------------------------------------------------------------
 
 LETTER_KINDS = {
+    "pupil": [LetterKind.WARNING],
     "case": [LetterKind.WARNING, LetterKind.ATTENDANCE_CONTRACT],
     "notice": [LetterKind.PENALTY_NOTICE],
     "nti": [LetterKind.NOTICE_TO_IMPROVE],
@@ -861,6 +863,14 @@ LETTER_KINDS = {
 def _letter_subject(request, about: str, pk: int):
     """(pupil, case, related record keyword arguments, back url) for a letter about a record."""
     user = request.user
+    if about == "pupil":  # from the threshold worklist: the pupil's open attendance case, if any, gets the letter
+        pupil = school_selectors.pupil_get(user=user, pk=pk)
+        case = case_selectors.open_attendance_case(user, pupil)
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = reverse("legal:pupil", args=[pk])
+        return pupil, case, {}, back
     if about == "case":
         case = case_selectors.case_get(user=user, pk=pk)
         return case.pupil, case, {}, reverse("cases:detail", args=[pk])
@@ -922,6 +932,33 @@ def batch_new(request):
                       intro="One letter to each parent with parental responsibility of every pupil with 10 or more "
                             "unauthorised sessions within 10 school weeks in the period, made in the background.",
                       back_url=reverse("legal:dashboard"))
+
+
+@require_POST
+@capability_required(Capability.WORK_LEGAL)
+def batch_selected(request):
+    """The threshold worklist's bulk action: warning letters to the parents of the pupils ticked, as one batch."""
+    from schools.models import PnThresholdEntry
+
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("pn_threshold_list")
+    entry_ids = [value for value in request.POST.getlist("entry") if value.isdecimal() and len(value) < 19]
+    pupil_ids = (PnThresholdEntry.objects.visible_to(request.user).filter(pk__in=entry_ids)
+                 .values_list("pupil_id", flat=True))
+    template = LetterTemplate.objects.filter(is_active=True, kind=LetterKind.WARNING).order_by("name", "pk").first()
+    if template is None:
+        messages.error(request, "There is no warning letter template in use: an admin adds one under Letter "
+                                "templates.")
+        return redirect(back)
+    try:
+        batch = services.letter_batch_start(user=request.user, template=template, pupil_ids=list(pupil_ids))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(back)
+    messages.success(request, f"Warning letters are being made for {len(batch.params['pupils'])} pupils.")
+    return redirect("legal:batch", pk=batch.pk)
 
 
 def batch_detail(request, pk: int):

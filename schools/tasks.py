@@ -12,7 +12,7 @@ from django.http import QueryDict
 
 from schools import selectors
 from schools.audit import record_exported_pupils, record_view
-from schools.common import jobs
+from schools.common import jobs, providers
 from schools.exports import PUPIL_EXPORT_COLUMNS, pupil_export_rows
 from schools.filters import PupilFilterSet
 from schools.models import AuditEvent, Job
@@ -73,12 +73,15 @@ def run_attendance_import(self, import_id: int) -> str:
         return attendance_import.job.status  # delivered twice: another run has it, or had it
     attendance_import.job.refresh_from_db()
     try:
-        run_import(attendance_import)
+        outcome = run_import(attendance_import)
     except Exception as exc:
         logger.exception("Attendance import %s failed", import_id)
         jobs.job_finish(attendance_import.job, status=Job.Status.FAILED,
                             message=f"The import stopped with an error and nothing was saved: {exc}", retryable=True)
         raise
+    imported = providers.provider("attendance.imported")  # cases: early-warning alerts for the schools it touched
+    if outcome.applied and imported is not None:
+        imported(attendance_import_id=import_id)
     attendance_import.job.refresh_from_db()
     return attendance_import.job.status
 
@@ -91,10 +94,15 @@ def sweep_jobs() -> dict:
 
 @shared_task(acks_late=True)
 def recompute_attendance() -> None:
-    """Nightly: rebuild every summary from the marks, set-wise."""
+    """Nightly: rebuild every summary from the marks, set-wise; then work out the penalty-notice threshold worklist
+    afresh for every period the picker offers today (schools.attendance.threshold)."""
+    from django.utils import timezone
+
+    from schools.attendance import threshold
     from schools.attendance.engine import recompute_all
 
     recompute_all()
+    threshold.refresh_current_runs(timezone.localdate())
 
 
 @shared_task(acks_late=True)

@@ -5,6 +5,7 @@ each other."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,6 +14,8 @@ from schools.attendance import writer
 from schools.attendance.imports.errors import ImportIssue, IssueCollector
 from schools.audit import record_change
 from schools.models import AttendanceImport, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 # Problems listed in an import's error report; the rest are counted in its last line.
 MAX_LISTED_ISSUES = 10_000
@@ -30,6 +33,7 @@ class ImportOutcome:
     rejected: int
     issues: list[ImportIssue]
     applied: bool
+    school_ids: tuple[int, ...] = ()  # the schools whose registers it wrote (what is worked out again after it)
 
 
 def _listed(issues: list[ImportIssue], suppressed: int, name: str) -> list[ImportIssue]:
@@ -53,8 +57,34 @@ def write_resolved(attendance_import: AttendanceImport, resolved: writer.Resolve
         record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
                       path=f"{outcome.written} marks written, {outcome.changed} changed")
     writer.refresh_statistics(outcome)
+    school_ids = _schools_of(resolved.weeks["enrolment_id"].unique().to_list())
+    if resolved.weeks.height:
+        _after_write(school_ids, resolved.weeks["week_start"].min())
     return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
-                         applied=True)
+                         applied=True, school_ids=school_ids)
+
+
+def _after_write(school_ids, first_week) -> None:
+    """What new marks change beyond their summaries: the penalty-notice threshold worklist of these schools' pupils
+    (schools.attendance.threshold). A failure is logged, never the import's: the marks are saved, and the nightly
+    run puts the worklist right."""
+    from schools.attendance import threshold
+
+    try:
+        threshold.refresh_schools(school_ids, since=first_week)
+    except Exception:  # noqa: BLE001
+        logger.exception("Threshold worklist not brought up to date for schools %s", school_ids)
+
+
+def _schools_of(enrolment_ids: list[int]) -> tuple[int, ...]:
+    """The schools of the enrolments a file wrote (in batches: an LA-wide file names every enrolment)."""
+    from schools.models import Enrolment
+
+    schools: set[int] = set()
+    for first in range(0, len(enrolment_ids), 10_000):
+        schools.update(Enrolment.objects.filter(pk__in=enrolment_ids[first:first + 10_000]).order_by()
+                       .values_list("school_id", flat=True).distinct())
+    return tuple(sorted(schools))
 
 
 def apply_marks(*, attendance_import: AttendanceImport, rows, rows_read: int, parse_issues: list[ImportIssue],

@@ -128,14 +128,29 @@ OVERVIEW_COLUMNS = [
     ("Severely absent pupils", lambda r: r["sa"]),
 ]
 
+def _stage_name(stage) -> str:
+    from schools.stages import STAGES
+
+    return STAGES[stage].short_label if stage in STAGES else ""
+
+
+# The threshold worklist: rows are {"entry": PnThresholdEntry (with the worklist's annotations), "sessions": marks,
+# "officer": name}.
 PN_COLUMNS = [
-    ("UPN", lambda r: r["enrolment"].pupil.upn),
-    ("Surname", lambda r: r["enrolment"].pupil.legal_last_name),
-    ("Forename", lambda r: r["enrolment"].pupil.legal_first_name),
-    ("School", lambda r: r["enrolment"].school.name),
-    ("Window from (week beginning)", lambda r: r["window"].window_start.isoformat()),
-    ("Window to (week beginning)", lambda r: r["window"].window_end.isoformat()),
-    ("Unauthorised sessions in the window", lambda r: r["window"].sessions),
+    ("UPN", lambda r: r["entry"].pupil.upn),
+    ("Surname", lambda r: r["entry"].pupil.legal_last_name),
+    ("Forename", lambda r: r["entry"].pupil.legal_first_name),
+    ("School", lambda r: r["entry"].school.name),
+    ("Year group", lambda r: r["entry"].enrolment.get_nc_year_display()),
+    ("Window from (week beginning)", lambda r: r["entry"].window_start.isoformat()),
+    ("Window to (week beginning)", lambda r: r["entry"].window_end.isoformat()),
+    ("Unauthorised sessions in the window", lambda r: r["entry"].sessions),
+    ("Open case stage", lambda r: _stage_name(getattr(r["entry"], "case_stage", None))),
+    ("Case officer", lambda r: r["officer"]),
+    ("Notices in the last 3 years", lambda r: "" if getattr(r["entry"], "notices_3y", None) is None
+     else r["entry"].notices_3y),
+    ("Last action", lambda r: (f"{r['entry'].get_last_action_display()} {r['entry'].last_action_on.isoformat()}"
+                               if r["entry"].last_action_on else "")),
     ("Sessions that met the threshold", lambda r: "; ".join(
         f"{m.date.isoformat()} {session_label(m)} {m.code}" for m in r["sessions"])),
 ]

@@ -7,12 +7,21 @@ or ``?start=YYYY-MM-DD&end=YYYY-MM-DD``; the year to date otherwise) and every r
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 
 from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE, Stage
 from schools.attendance.stages import STAGE_CHECK_CHOICES, filter_stage_check
 from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
-from schools.models import AttendanceImport, CtfReviewItem, Enrolment, Job, Partnership, Pupil, School
+from schools.models import (
+    AttendanceImport,
+    CtfReviewItem,
+    Enrolment,
+    Job,
+    Partnership,
+    PnThresholdEntry,
+    Pupil,
+    School,
+)
 
 SHOW_CHOICES = [("pa", "Persistently absent (10% or more)"), ("sa", "Severely absent (50% or more)"),
                 ("all", "All pupils with sessions in the period")]
@@ -107,6 +116,61 @@ class PnThresholdFilterSet(_EnrolmentScopeFilters):
     class Meta:
         model = Enrolment
         fields = ["q", "school", "phase", "partnership"]
+
+
+VULNERABLE_CHOICES = [("looked_after", "Looked after"), ("cin_cp", "Child in need or on a protection plan"),
+                      ("ehcp", "EHC plan"), ("sen_support", "SEN support"), ("fsm", "Free school meals")]
+ACTION_CHOICES = [("none", "No action yet"), ("done", "Action taken")]
+
+
+class ThresholdWorklistFilterSet(GdsFilterSet):
+    """The penalty-notice threshold worklist (rows: a kept run's entries, schools.attendance.threshold)."""
+
+    q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
+    school = SchoolFilter(label="School", to_field_name="urn")
+    partnership = django_filters.ModelChoiceFilter(label="Partnership", field_name="school__partnership",
+                                                   queryset=Partnership.objects.all(), empty_label="Any partnership")
+    mine = django_filters.BooleanFilter(label="My link schools only", method="filter_mine",
+                                        widget=django_filters.widgets.BooleanWidget())
+    year = django_filters.ChoiceFilter(label="Year group", field_name="enrolment__nc_year",
+                                       choices=Enrolment.NcYear.choices, empty_label="Any year")
+    group = django_filters.ChoiceFilter(label="Pupil group", choices=VULNERABLE_CHOICES, method="filter_group",
+                                        empty_label="Any pupil")
+    action = django_filters.ChoiceFilter(label="Action", choices=ACTION_CHOICES, method="filter_action",
+                                         empty_label="Any")
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("pupil__legal_last_name", "name"), ("school__name", "school"), ("sessions", "sessions"),
+                ("window_end", "met"), ("last_action_on", "last_action")),
+        field_labels={"name": "Pupil", "school": "School", "sessions": "Sessions", "met": "Met by",
+                      "last_action": "Last action"},
+    )
+
+    class Meta:
+        model = PnThresholdEntry
+        fields = ["q", "school", "partnership", "mine", "year", "group", "action"]
+
+    def filter_text(self, queryset, name, value):
+        return _pupil_text(queryset, value)
+
+    def filter_mine(self, queryset, name, value):
+        from schools.common import providers
+
+        linked = providers.provider("attendance.link_school_ids")
+        if not value or linked is None:
+            return queryset
+        return queryset.filter(school_id__in=linked(self.request.user))
+
+    def filter_group(self, queryset, name, value):
+        condition = {"looked_after": Q(pupil__looked_after=True), "cin_cp": ~Q(pupil__cin_cp=""),
+                     "ehcp": Q(pupil__sen_status=Pupil.SenStatus.EHCP),
+                     "sen_support": Q(pupil__sen_status=Pupil.SenStatus.SEN_SUPPORT),
+                     "fsm": Q(pupil__fsm_eligible=True)}[value]
+        return queryset.filter(condition)
+
+    def filter_action(self, queryset, name, value):
+        taken = Q(last_action_on__gte=F("window_start"))
+        return queryset.filter(taken) if value == "done" else queryset.exclude(taken)
 
 
 class AttendanceImportFilterSet(GdsFilterSet):

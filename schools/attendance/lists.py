@@ -16,6 +16,7 @@ from schools.attendance.filters import (
     AttendanceOverviewFilterSet,
     AttendancePupilFilterSet,
     PnThresholdFilterSet,
+    ThresholdWorklistFilterSet,
 )
 from schools.common.filters import urn_or_404
 from schools.models import AttendanceImport, Enrolment, Job, School
@@ -69,6 +70,40 @@ def overview_data(request, period):
     table = figures.totals_by(request.user, period, group, narrowed)
     overall, pa, sa = figures.totals(request.user, period, narrowed)
     return table, overall, pa, sa, filterset, group
+
+
+WORKLIST_PAGE_SIZE = 50
+
+
+def threshold_worklist(request, period):
+    """(entries, FilterSet, run) of the penalty-notice threshold worklist: the kept run for the period (made now if
+    there is none), narrowed to the pupils the user may see and by the filters, with the pupil's open case, its
+    officer and the notices already issued to the family from the higher apps (slot
+    ``attendance.threshold_columns``). A school the user may not see answers 404, as on the other lists."""
+    from schools.attendance import threshold
+    from schools.common import providers
+    from schools.models import PnThresholdEntry
+
+    if request.GET.get("school") and not School.objects.visible_to(request.user).filter(
+            urn=urn_or_404(request.GET["school"])).exists():
+        raise Http404("No such school.")
+    run = threshold.run_for(period)
+    entries = (PnThresholdEntry.objects.visible_to(request.user).filter(run=run)
+               .select_related("pupil", "school", "enrolment"))
+    columns = providers.provider("attendance.threshold_columns")
+    if columns is not None:
+        entries = entries.annotate(**columns(request.user))
+    data = request.GET.copy()
+    linked = providers.provider("attendance.link_school_ids")
+    if "mine" not in data and linked is not None and linked(request.user):
+        data["mine"] = "true"  # an officer starts on their own link schools
+    filterset = ThresholdWorklistFilterSet(data, queryset=entries, request=request)
+    rows = filterset.qs
+    if data.get("sort") and rows.query.order_by:
+        rows = rows.order_by(*rows.query.order_by, "pk")  # ties in a stable order, so pages never overlap
+    else:
+        rows = rows.order_by("-window_end", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+    return rows, filterset, run
 
 
 def pn_rows(request, period):

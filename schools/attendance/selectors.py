@@ -399,14 +399,14 @@ def pn_threshold_windows(user, period: Period, school=None, enrolments=None) -> 
     for, however early in it the window started. Sessions after the period's last day (a period ending mid-week) do
     not count. For each enrolment the first window that met the threshold in the period is returned.
     ``enrolments`` (a filtered queryset, e.g. from PnThresholdFilterSet) narrows the scan; it never widens the
-    user's scope.
+    user's scope. ``user`` None is the whole authority, for the worklist's kept runs (schools.attendance.threshold).
     """
-    scope = Enrolment.objects.visible_to(user)
+    scope = Enrolment.objects.all() if user is None else Enrolment.objects.visible_to(user)
     if school is not None:
         scope = scope.filter(school=school)
     if enrolments is not None:
         scope = scope.filter(pk__in=enrolments.values("pk"))
-    if school is None and enrolments is None and is_la_user(user):
+    if school is None and enrolments is None and (user is None or is_la_user(user)):
         scope_sql, scope_params = "", []  # the whole authority: no scope to test each week row against
     else:
         inner, scope_params = scope.values("pk").query.sql_with_params()

@@ -33,9 +33,9 @@ from schools.attendance.lists import (
     ordered_by_pupil,
     overview_data,
     period_query,
-    pn_rows,
     pupil_list_filterset,
     request_period,
+    threshold_worklist,
     today,
 )
 from schools.attendance.selectors import import_list_for, visible_import
@@ -44,7 +44,14 @@ from schools.attendance.stages import CASE_STAGE_RANKS, LEGAL_RANK
 from schools.audit import record_export, record_view
 from schools.common import jobs, providers
 from schools.common.charts import Point, line_chart
-from schools.common.web import capability_required, export_format, paginate, query_without
+from schools.common.web import (
+    capability_required,
+    export_format,
+    paginate,
+    query_without,
+    selected_filters,
+    sort_headers,
+)
 from schools.models import CtfReviewItem, Job, StagePolicy
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
@@ -169,28 +176,59 @@ def la_overview(request):
         **_period_context(request, period)})
 
 
+# The worklist's sortable columns (ThresholdWorklistFilterSet's ``sort``).
+THRESHOLD_SORTS = [("name", "Pupil"), ("school", "School"), ("sessions", "Sessions"), ("met", "Met by"),
+                   ("last_action", "Last action")]
+
+
+def _threshold_window(entry, run) -> figures.PnWindow:
+    return figures.PnWindow(entry.enrolment_id, entry.sessions, entry.window_start, entry.window_end, run.end)
+
+
+def _officer_names(entries) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    ids = {getattr(entry, "case_officer_id", None) for entry in entries} - {None}
+    return {user.pk: user.display_name for user in get_user_model().objects.filter(pk__in=ids)}
+
+
 def penalty_notice_list(request):
+    """The penalty-notice threshold worklist: the pupils who met it in the period, with their case, the notices
+    already issued and the last action, and the next action on each row (schools.attendance.threshold)."""
     period = request_period(request)
-    rows, filterset = pn_rows(request, period)
+    rows, filterset, run = threshold_worklist(request, period)
     fmt = export_format(request)
     if fmt:
-        sessions = figures.pn_sessions_for(request.user, [row["window"] for row in rows])
-        record_export(user=request.user, object_type="attendance.pn_threshold", rows=len(rows), fmt=fmt,
-                      path=request.get_full_path(), pupils=[row["enrolment"].pupil_id for row in rows])
+        entries = list(rows)
+        sessions = figures.pn_sessions_for(request.user, [_threshold_window(e, run) for e in entries])
+        officers = _officer_names(entries)
+        record_export(user=request.user, object_type="attendance.pn_threshold", rows=len(entries), fmt=fmt,
+                      path=request.get_full_path(), pupils=[e.pupil_id for e in entries])
         return download(Table("Penalty notice threshold", period.label, PN_COLUMNS,
-                              [{**row, "sessions": sessions[row["window"].enrolment_id]} for row in rows]), fmt,
-                        "penalty-notice-threshold")
+                              [{"entry": e, "sessions": sessions[e.enrolment_id],
+                                "officer": officers.get(getattr(e, "case_officer_id", None), "")} for e in entries]),
+                        fmt, "penalty-notice-threshold")
+    page, query = paginate(request, rows)
+    officers = _officer_names(page.object_list)
+    for entry in page.object_list:
+        entry.officer_name = officers.get(getattr(entry, "case_officer_id", None), "")
+        entry.actioned = bool(entry.last_action_on and entry.last_action_on >= entry.window_start)
     detail = None
     if request.GET.get("enrolment"):
-        chosen = next((row for row in rows if str(row["window"].enrolment_id) == request.GET["enrolment"]), None)
+        chosen = next((e for e in page.object_list if str(e.enrolment_id) == request.GET["enrolment"]), None)
         if chosen:
-            detail = {**chosen, "marks": figures.pn_sessions_in_window(request.user, chosen["window"])}
-    school = None
-    if filterset.is_valid():
-        school = filterset.form.cleaned_data.get("school")
+            detail = {"entry": chosen,
+                      "marks": figures.pn_sessions_in_window(request.user, _threshold_window(chosen, run))}
+    school = filterset.form.cleaned_data.get("school") if filterset.is_valid() else None
     return render(request, "attendance/penalty_notice_list.html", {
-        "rows": rows, "detail": detail, "school": school, "filter": filterset,
+        "page": page, "query": query, "detail": detail, "school": school, "filter": filterset, "run": run,
+        "headers": sort_headers(request, THRESHOLD_SORTS),
+        "selected_filters": selected_filters(filterset),
         "list_query": query_without(request, "enrolment"), "export_query": query_without(request, "enrolment"),
+        "can_send_letters": request.user.can(Capability.WORK_LEGAL),
+        "can_issue": request.user.can(Capability.WORK_LEGAL),
+        "can_open_case": request.user.can(Capability.WORK_CASES),
+        "can_request": request.user.can(Capability.REQUEST_PENALTY_NOTICE),
         **_period_context(request, period)})
 
 

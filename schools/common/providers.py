@@ -13,6 +13,16 @@ Slots in use:
   see (the higher stage if two are open).
 - ``attendance.open_case_subqueries`` (cases): ``(user, pupil=None) -> (stage, pk)``, the same case as subqueries
   on ``OuterRef("pupil")`` (or on the given pupil) for list annotations.
+- ``attendance.threshold_columns`` (legal): ``(user) -> {name: expression}``, annotations on the penalty-notice
+  threshold worklist's entries: ``case_pk``, ``case_stage``, ``case_officer_id`` (the pupil's open attendance case
+  the user may see) and ``notices_3y`` (notices issued for the pupil in three years; None for users who may not see
+  legal records).
+- ``attendance.threshold_last_actions`` (legal): ``(entries) -> None``, set each entry's ``last_action_on`` and
+  ``last_action`` from the records, set-wise.
+- ``attendance.link_school_ids`` (cases): ``(user) -> ids``, the schools the user is the link officer for (the
+  worklist starts on them).
+- ``attendance.imported`` (cases): ``(*, attendance_import_id) -> None``, called by schools.tasks.run_attendance_import
+  once an import has saved its marks: queue the early-warning alerts for the schools the import touched.
 - ``demo`` steps: ``(order, name, load)`` where ``load(*, seed, stdout)`` adds an area's demo records inside the demo
   transaction; lower orders run first.
 """

@@ -104,3 +104,23 @@ def query_without(request, *names) -> str:
     for name in ("page", "format", *names):
         query.pop(name, None)
     return query.urlencode()
+
+
+def sort_headers(request, sortable) -> list[dict]:
+    """Column headers that sort a list (``?sort=key``, ``-key`` descending): for each (key, label), its aria-sort
+    state and the link that sorts by it next (the other way round if it is the current sort). The page number is
+    dropped, so a new sort starts at the first page."""
+    current = request.GET.get("sort", "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    headers = []
+    for key, label in sortable:
+        if current == key:
+            aria, next_sort = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            aria, next_sort = "descending", key
+        else:
+            aria, next_sort = "none", key
+        query["sort"] = next_sort
+        headers.append({"key": key, "label": label, "aria": aria, "href": f"?{query.urlencode()}"})
+    return headers

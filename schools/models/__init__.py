@@ -4,6 +4,8 @@ from .attendance import (
     AttendanceMarkDetail,
     AttendanceSummary,
     AttendanceWeek,
+    PnThresholdEntry,
+    PnThresholdRun,
     Session,
 )
 from .audit import AuditEvent, ExportedPupil
@@ -30,6 +32,8 @@ from .users import ApiTokenUse, SignInGroup, User
 
 __all__ = [
     "ExportedPupil",
+    "PnThresholdEntry",
+    "PnThresholdRun",
     "SignInGroup",
     "ApiTokenUse",
     "AnonymisedPupil",

@@ -197,3 +197,57 @@ class AttendanceMarkChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_session_display()}: {self.old_code} → {self.new_code}"
+
+
+class PnThresholdRun(models.Model):
+    """The penalty-notice threshold worked out for one period, LA-wide (schools.attendance.threshold): the worklist
+    reads its entries instead of scanning every register week on each page. Made by the nightly job for the periods
+    the picker offers, on first request for any other, and brought up to date for a school's pupils after each of
+    its imports."""
+
+    period_key = models.CharField(max_length=40)
+    start = models.DateField()
+    end = models.DateField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period_key", "start", "end"], name="pn_run_once")]
+
+    def __str__(self) -> str:
+        return f"threshold {self.period_key} {self.start}–{self.end}"
+
+
+class PnThresholdEntry(models.Model):
+    """A pupil who met the threshold in a run's period: their first window, and the last action taken on it (kept
+    up to date by the services that record actions: schools.attendance.threshold.note_action)."""
+
+    class Action(models.TextChoices):
+        CASE = "case", "Case opened"
+        CONTACT = "contact", "Contact recorded"
+        LETTER = "letter", "Letter sent"
+        REQUEST = "request", "Notice requested"
+        NOTICE = "notice", "Notice issued"
+
+    run = models.ForeignKey(PnThresholdRun, on_delete=models.CASCADE, related_name="entries")
+    enrolment = models.ForeignKey("schools.Enrolment", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    sessions = models.PositiveSmallIntegerField()
+    window_start = models.DateField()
+    window_end = models.DateField(help_text="The Monday of the school week the threshold was met in.")
+    last_action_on = models.DateField(null=True, blank=True)
+    last_action = models.CharField(max_length=10, choices=Action.choices, blank=True)
+
+    objects = EnrolmentLinkedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "enrolment"], name="pn_entry_once")]
+        indexes = [
+            # The worklist: a run's entries by school (a school user, the school filter), newest first.
+            models.Index(fields=["run", "school", "window_end"], name="pn_entry_school_idx"),
+            # Recording an action finds the pupil's entries.
+            models.Index(fields=["pupil", "window_start"], name="pn_entry_pupil_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} met the threshold by {self.window_end}"

@@ -95,8 +95,14 @@ def test_query_counts_do_not_grow_with_pupils(world, registers, client, name, ar
             assert client.get(url, {**PERIOD, "show": "all"}).status_code == 200
         return len(captured)
 
+    if name == "pn_threshold_list":
+        client.get(url, {**PERIOD, "show": "all"})  # the worklist's run is made on first request, then kept
     before = count()
     for _ in range(5):
         enrolment = EnrolmentFactory(pupil=PupilFactory(), school=world.school_a)
         _fill(enrolment, registers["autumn"], lambda i, s: "G")
+    if name == "pn_threshold_list":  # marks written outside an import: bring the kept run up to date by hand
+        from schools.attendance import threshold
+
+        threshold.refresh_schools([world.school_a.pk])
     assert count() == before

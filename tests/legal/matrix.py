@@ -59,6 +59,7 @@ ROWS: dict = {
     "legal:nti_outcome": ("nti", _only(WORKERS)),
     "legal:letter_nti": ("nti", _only(WORKERS)),
     "legal:notice_add_pupil": ("pupil", _only(WORKERS)),
+    "legal:letter_pupil": ("pupil", _only(WORKERS)),
     "legal:notice_list": (None, statuses(ok=LA, forbidden=SCHOOLS)),
     "legal:notice_export": (None, statuses(ok=LA, forbidden=SCHOOLS)),
     "legal:notice": ("notice", _la_object()),
@@ -93,6 +94,7 @@ ROWS: dict = {
     "legal:letter_prosecution": ("prosecution", _only(WORKERS)),
     "legal:letter": ("letter", _la_object()),
     "legal:batch_new": (None, _only(WORKERS)),
+    "legal:batch_selected": (None, statuses(ok=(), others=405)),  # POST only: tests/attendance/test_threshold_worklist
     # A batch is its maker's, like a job: everyone else gets 404.
     "legal:batch": ("batch", statuses(ok=["la_officer"], not_found=["la_admin", "la_manager", "legal_officer",
                                                                      *SCHOOLS])),
