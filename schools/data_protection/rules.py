@@ -72,6 +72,7 @@ MODELS: dict[str, dict] = {
     "schools.AuditEvent": {"title": "Record access and changes (audit trail)", "keep": ("username", "object_type",
                                                                                       "object_id", "path")},
     "schools.ExportedPupil": {"title": "Downloads that named the pupil (audit trail)", "keep": ()},
+    "schools.PnThresholdEntry": {"title": "Penalty-notice threshold worklist", "keep": ("last_action",)},
     "schools.CtfReviewItem": {"title": "Common Transfer File review items", "keep": ()},
     "schools.Exclusion": {"title": "Exclusions and suspensions", "keep": ("board_rule",)},
     "schools.ExclusionReminder": {"title": "Exclusion deadline reminders", "keep": ()},
