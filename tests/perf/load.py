@@ -6,7 +6,8 @@ benchmark LA, with locust (used as a library). Limit: p95 <= 150 ms on the list 
 
 Fifteen LA officers and five school users (each with their own session) move between the pupil list (plain, a
 search by surname, name, part of a surname or UPN of a pupil they may see, one school), pupil profiles, school
-pages, the case list and case pages, My work and the exclusion list, pausing 0.5-1.5 s between pages as a person
+pages, the case list and case pages, My work, the exclusion list and the penalty-notice threshold worklist (its
+runs made first, as the nightly job makes them), pausing 0.5-1.5 s between pages as a person
 would. gunicorn runs 4 sync workers with production settings (DEBUG off, persistent database connections). The
 database is vacuumed and analysed first, as autovacuum keeps a live one. Every page is fetched once before the clock
 starts, so the figures are the steady state rather than each worker's first import of its templates. A response
@@ -37,7 +38,8 @@ LIMIT_MS = 150
 GUNICORN_WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "4"))
 # Journeys: page name -> weight (how often a user opens it next).
 WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1, "pupil profile": 3,
-           "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1}
+           "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1,
+           "threshold worklist": 1}
 # The limit is on the list and profile pages; every page in the journeys is one or the other, so all have it.
 LIMITED = set(WEIGHTS)
 
@@ -81,6 +83,12 @@ def _prepare() -> dict:
         # would plan the pages on the statistics of the tables before the bulk load (and before this update).
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")
+    # The threshold worklist's kept runs, as the nightly job leaves them (schools.attendance.threshold).
+    from django.utils import timezone
+
+    from schools.attendance import threshold
+
+    threshold.refresh_current_runs(timezone.localdate())
     school_user, _ = User.objects.get_or_create(username="load-school", defaults={"role": "school_user"})
     school_user.schools.set([school])
     pupil_ids = list(Pupil.objects.values_list("pk", flat=True))
@@ -109,6 +117,9 @@ def _prepare() -> dict:
             "case page": [reverse("cases:detail", args=[pk]) for pk in rng.sample(case_ids, min(300, len(case_ids)))],
             "my work": [reverse("cases:my_work")],
             "exclusion list": [reverse("exclusion_list")],
+            "threshold worklist": [reverse("pn_threshold_list"), f"{reverse('pn_threshold_list')}?page=2",
+                                   f"{reverse('pn_threshold_list')}?action=none",
+                                   f"{reverse('pn_threshold_list')}?sort=-sessions"],
         }
 
     school_pks = list(School.objects.values_list("pk", flat=True))
