@@ -291,6 +291,8 @@ def _parse_lines(lines: _LineCounter, name: str, max_rows: int | None, max_issue
         for line, issue_field, value, reason in problems:
             issues.add(line, issue_field, value, reason)
     rows.sort(key=lambda r: r.line)
+    # In line order, as the vectorised reader gives them (conflicts between lines are found after every line is read).
+    issues.issues.sort(key=lambda issue: (issue.line is None, issue.line or 0))
     return ParsedMarks(rows=rows, issues=issues.finish(), rows_read=rows_read)
 
 
