@@ -22,12 +22,18 @@ from schools.roles import Capability
 
 
 def home(request):
+    """The user's work first (schools.home: panels of counts, each leading to its list), then finding a pupil."""
+    from django.utils import timezone
+
+    from schools.home import panels_for
+
     user = request.user
-    context = {
+    schools = list(selectors.school_list(user=user)[:3]) if not user.is_la_staff else []
+    return render(request, "schools/home.html", {
+        "panels": panels_for(user, timezone.localdate()), "own_schools": schools,
         "pupil_count": selectors.pupil_list(user=user).count(),
         "school_count": selectors.school_list(user=user).count(),
-    }
-    return render(request, "schools/home.html", context)
+    })
 
 
 def pupil_list(request):

@@ -65,15 +65,16 @@ def write_resolved(attendance_import: AttendanceImport, resolved: writer.Resolve
 
 
 def _after_write(school_ids, first_week) -> None:
-    """What new marks change beyond their summaries: the penalty-notice threshold worklist of these schools' pupils
-    (schools.attendance.threshold). A failure is logged, never the import's: the marks are saved, and the nightly
-    run puts the worklist right."""
-    from schools.attendance import threshold
+    """What new marks change beyond their summaries: each school's last register day (schools.attendance.freshness)
+    and the penalty-notice threshold worklist of its pupils (schools.attendance.threshold). A failure is logged,
+    never the import's: the marks are saved, and the nightly run puts the worklist right."""
+    from schools.attendance import freshness, threshold
 
     try:
+        freshness.record_received(school_ids, since=first_week)
         threshold.refresh_schools(school_ids, since=first_week)
-    except Exception:  # noqa: BLE001
-        logger.exception("Threshold worklist not brought up to date for schools %s", school_ids)
+    except Exception:  # the import itself succeeded; see the docstring
+        logger.exception("Threshold worklist or data freshness not brought up to date for schools %s", school_ids)
 
 
 def _schools_of(enrolment_ids: list[int]) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from schools import selectors
+from schools.attendance import freshness
 from schools.attendance import selectors as figures
 from schools.attendance.codes import suggested_stage
 from schools.attendance.exports import (
@@ -52,7 +53,7 @@ from schools.common.web import (
     selected_filters,
     sort_headers,
 )
-from schools.models import CtfReviewItem, Job, StagePolicy
+from schools.models import CtfReviewItem, Job, School, StagePolicy
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
 
@@ -145,9 +146,11 @@ def school_attendance(request, urn: str):
     enrolments = figures.visible_enrolments(request.user).filter(school=school)
     total, pa, sa = figures.totals(request.user, period, enrolments)
     filterset = pupil_list_filterset(request, period, enrolments)
+    [received] = freshness.freshness([school], today())
     return _pupil_list_response(request, filterset, period, template="attendance/school_attendance.html",
                                 name=f"{school.urn}-attendance",
-                                extra={"school": school, "total": total, "pa": pa, "sa": sa})
+                                extra={"school": school, "total": total, "pa": pa, "sa": sa, "received": received,
+                                       "stale_after": freshness.STALE_AFTER_SCHOOL_DAYS})
 
 
 def attendance_pupil_list(request):
@@ -169,8 +172,14 @@ def la_overview(request):
                       path=request.get_full_path())
         return download(Table(f"Attendance {dict(GROUP_CHOICES)[group].lower()}", period.label, OVERVIEW_COLUMNS,
                               table), fmt, f"attendance-by-{group}")
+    if group == "school":  # each school's figures rest on its registers: say where they stop short
+        by_urn = {f.school.urn: f for f in freshness.freshness(
+            School.objects.filter(urn__in=[row["urn"] for row in table if row.get("urn")]), today())}
+        for row in table:
+            row["freshness"] = by_urn.get(row.get("urn"))
     scope = {name: filterset.form.data.get(name) for name in ("phase", "partnership") if filterset.form.data.get(name)}
     return render(request, "attendance/la_overview.html", {
+        "stale_after": freshness.STALE_AFTER_SCHOOL_DAYS,
         "table": table, "overall": overall, "pa": pa, "sa": sa, "group": group, "filter": filterset,
         "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": query_without(request),
         **_period_context(request, period)})

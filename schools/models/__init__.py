@@ -6,6 +6,7 @@ from .attendance import (
     AttendanceWeek,
     PnThresholdEntry,
     PnThresholdRun,
+    SchoolRegisterStatus,
     Session,
 )
 from .audit import AuditEvent, ExportedPupil
@@ -34,6 +35,7 @@ __all__ = [
     "ExportedPupil",
     "PnThresholdEntry",
     "PnThresholdRun",
+    "SchoolRegisterStatus",
     "SignInGroup",
     "ApiTokenUse",
     "AnonymisedPupil",

@@ -251,3 +251,20 @@ class PnThresholdEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} met the threshold by {self.window_end}"
+
+
+class SchoolRegisterStatus(models.Model):
+    """The last day a school's registers have reached the service (any mark of any pupil), kept by the register
+    writer after every import (schools.attendance.freshness): which schools have stopped sending data is then one small
+    table, not a scan of every register week."""
+
+    school = models.OneToOneField("schools.School", primary_key=True, on_delete=models.CASCADE,
+                                  related_name="register_status")
+    last_register_date = models.DateField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "school register statuses"
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: registers to {self.last_register_date}"

@@ -1,0 +1,87 @@
+"""Data freshness: each school's last register day, kept by the register writer, and the schools whose registers have
+stopped arriving for three of their school days (today not counted), shown where their figures are read.
+
+The terms fixture's autumn 2025 term starts Wednesday 3 September with half term 27-31 October.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from schools.attendance import freshness
+from schools.models import Closure, SchoolRegisterStatus
+from tests.attendance.ctf_support import import_csv, week_lines
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def _import(world, capture, pupil, school, codes, start):
+    result = import_csv(world.users["la_officer"], week_lines(pupil, school, codes, start=start), capture=capture)
+    assert result.job.status == "succeeded", result.job.message
+
+
+def _missing(school, today) -> int:
+    [found] = freshness.freshness([school], today)
+    return found.school_days_missing
+
+
+def test_the_writer_keeps_each_schools_last_register_day(world, terms, django_capture_on_commit_callbacks):
+    # School A: Monday 8 to Wednesday 10 September; school B: the whole week to Friday 12th.
+    _import(world, django_capture_on_commit_callbacks, world.pupil_a, world.school_a, "/\\" * 3, D(2025, 9, 8))
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 8))
+    last = dict(SchoolRegisterStatus.objects.values_list("school_id", "last_register_date"))
+    assert last == {world.school_a.pk: D(2025, 9, 10), world.school_b.pk: D(2025, 9, 12)}
+    # Last week's corrections do not make a school look behind.
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "NN", D(2025, 9, 8))
+    assert SchoolRegisterStatus.objects.get(school=world.school_b).last_register_date == D(2025, 9, 12)
+
+
+def test_three_school_days_without_registers_is_behind(world, terms, django_capture_on_commit_callbacks):
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 8))
+    # After Friday 12 September: Monday 15, Tuesday 16 and Wednesday 17 are school days; today never counts.
+    assert _missing(world.school_b, D(2025, 9, 17)) == 2
+    assert _missing(world.school_b, D(2025, 9, 18)) == 3
+    [late] = [f for f in freshness.freshness([world.school_b], D(2025, 9, 18))]
+    assert late.stale and late.last_register_date == D(2025, 9, 12)
+
+
+def test_half_term_and_closures_are_not_school_days(world, terms, django_capture_on_commit_callbacks):
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 10, 20))
+    # Last register Friday 24 October; half term 27-31 October; Monday 3 and Tuesday 4 November: 2 by Wednesday 5th.
+    assert _missing(world.school_b, D(2025, 11, 5)) == 2
+    assert _missing(world.school_b, D(2025, 11, 6)) == 3
+    # The school closed on Tuesday 4 November (a boiler failure): not a day it owed a register.
+    Closure.objects.create(date=D(2025, 11, 4), school=world.school_b, kind=Closure.Kind.CLOSURE, reason="Boiler")
+    assert _missing(world.school_b, D(2025, 11, 6)) == 2
+
+
+def test_a_school_never_heard_from_counts_from_its_term_start(world, terms):
+    # Autumn term from Wednesday 3 September: 3, 4 and 5 September by Monday 8th.
+    assert _missing(world.school_a, D(2025, 9, 8)) == 3
+    assert freshness.freshness([world.school_a], D(2025, 9, 8))[0].last_register_date is None
+
+
+def test_where_it_shows(world, terms, client, django_capture_on_commit_callbacks):
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 8))
+    _import(world, django_capture_on_commit_callbacks, world.pupil_a, world.school_a, "/\\" * 5, D(2025, 9, 15))
+    with time_machine.travel(datetime.datetime(2025, 9, 22, 9, 0, tzinfo=datetime.UTC), tick=False):
+        client.force_login(world.users["la_manager"])
+        home = client.get(reverse("home")).content.decode()
+        assert "Schools with no registers for 3 school days or more" in home
+        assert "Beta Academy: last 12 Sep, 5 school days" in home and "Alpha Primary: last" not in home
+        overview = client.get(reverse("attendance_overview"), {"group": "school", "start": "2025-09-01",
+                                                              "end": "2025-09-30"}).content.decode()
+        assert overview.count('data-testid="stale-data"') == 1
+        page = client.get(reverse("school_attendance", args=[world.school_b.urn]),
+                          {"start": "2025-09-01", "end": "2025-09-30"}).content.decode()
+        assert "No registers from Beta Academy for 5 school days" in page
+        # An officer's home has no registers panel; a school user's names their school.
+        client.force_login(world.users["la_officer"])
+        assert "Schools with no registers" not in client.get(reverse("home")).content.decode()
+        client.force_login(world.users["school_b"])
+        assert "<h1 class=\"govuk-heading-xl\">Beta Academy</h1>" in client.get(reverse("home")).content.decode()
