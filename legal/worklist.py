@@ -79,3 +79,29 @@ def threshold_last_actions(entries) -> None:
         same_day = model.objects.filter(**match, **{field: OuterRef("last_action_on")})
         entries.filter(last_action_on__isnull=False).filter(Exists(same_day)).update(last_action=action)
     entries.filter(last_action_on__isnull=True).update(last_action="")
+
+
+def home_panel(user, today: datetime.date):
+    """The home page's legal panel (schools.home, ``home`` step): a school's notice requests and their decisions; the
+    requests an LA decider has waiting, overdue ones first in mind."""
+    from django.urls import reverse
+
+    from schools.home import Item, Panel
+
+    requests = PenaltyNoticeRequest.objects.visible_to(user)
+    url = reverse("legal:request_list")
+    if user.can(Capability.REQUEST_PENALTY_NOTICE) and not user.is_la_staff:
+        url = reverse("legal:dashboard")  # a school's requests are listed on its Legal page
+        waiting = requests.filter(status=PenaltyNoticeRequest.Status.SUBMITTED).count()
+        decided = requests.exclude(status=PenaltyNoticeRequest.Status.SUBMITTED).filter(
+            decided_at__date__gte=today - datetime.timedelta(days=30)).count()
+        return Panel("Penalty notice requests", [
+            Item("Waiting for the LA's decision", waiting, f"{url}?status=submitted"),
+            Item("Decided in the last 30 days", decided, url)], order=40)
+    if user.can(Capability.DECIDE_PN_REQUESTS):
+        waiting = requests.filter(status=PenaltyNoticeRequest.Status.SUBMITTED)
+        return Panel("Penalty notice requests", [
+            Item("Schools' requests to decide", waiting.count(), f"{url}?status=submitted"),
+            Item("Past their decision date", waiting.filter(decision_due__lt=today).count(), f"{url}?overdue=true",
+                 urgent=True)], order=40)
+    return None

@@ -21,8 +21,10 @@ Slots in use:
   ``last_action`` from the records, set-wise.
 - ``attendance.link_school_ids`` (cases): ``(user) -> ids``, the schools the user is the link officer for (the
   worklist starts on them).
-- ``attendance.imported`` (cases): ``(*, attendance_import_id) -> None``, called by schools.tasks.run_attendance_import
-  once an import has saved its marks: queue the early-warning alerts for the schools the import touched.
+- ``attendance.imported`` (cases): ``(*, school_ids) -> None``, called by schools.tasks.run_attendance_import once an
+  import has saved its marks, with the schools whose registers it wrote: queue their early-warning alerts.
+- ``home`` steps: ``(order, name, panel)`` where ``panel(user, today)`` gives the home page a schools.home.Panel (or
+  None): the counts of the user's work in that app, each leading to its list.
 - ``demo`` steps: ``(order, name, load)`` where ``load(*, seed, stdout)`` adds an area's demo records inside the demo
   transaction; lower orders run first.
 """

@@ -85,3 +85,14 @@ def test_where_it_shows(world, terms, client, django_capture_on_commit_callbacks
         assert "Schools with no registers" not in client.get(reverse("home")).content.decode()
         client.force_login(world.users["school_b"])
         assert "<h1 class=\"govuk-heading-xl\">Beta Academy</h1>" in client.get(reverse("home")).content.decode()
+
+
+def test_home_panels_lead_with_each_roles_work(world, terms, client):
+    """The legal panel: a school sees its requests waiting; an LA decider sees the requests to decide."""
+    client.force_login(world.users["school_b"])
+    school_home = client.get(reverse("home")).content.decode()
+    assert "Penalty notice requests" in school_home and "Waiting for the LA&#x27;s decision" in school_home
+    client.force_login(world.users["legal_officer"])
+    legal_home = client.get(reverse("home")).content.decode()
+    assert "Schools&#x27; requests to decide" in legal_home
+    assert "Penalty-notice threshold worklist" in legal_home  # no run kept yet: the link without a count
