@@ -63,7 +63,7 @@ def test_school_user_imports_a_register_and_reads_the_figures(new_visit, e2e_wor
 
     visit.goto(f"/attendance/penalty-notice-threshold/{period}")
     expect(visit.page.get_by_test_id("result-count")).to_have_text("1 pupil met the threshold")
-    visit.follow(visit.main().get_by_role("link", name="Show sessions for Amy Able"))
+    visit.follow(visit.main().get_by_role("link", name="Sessions for Amy Able"))
     expect(visit.page.get_by_role("heading", name="Sessions that met the threshold: Amy Able")).to_be_visible()
 
     # The other school's user sees none of it.
