@@ -1,18 +1,21 @@
 """Admin for LA admins: the casework policy (caseload limit, review interval, plan length, edit window, reminder
-window), teams of officers and officers' own caseload limits are edited here, and those edits are audited like any
-other write. Case data is read-only in the admin: its writes go through cases.services so they are validated and
-audited."""
+window), teams of officers, officers' own caseload limits, schools' link officers and the early-warning rules are
+edited here, and those edits are audited like any other write. Case data and alerts are read-only in the admin: their
+writes go through cases.services and cases.alerts.services so they are validated and audited."""
 
 from django.contrib import admin
 
 from cases.models import (
     TEAM_MANAGER_ROLES,
+    Alert,
+    AlertRule,
     Case,
     CaseReminder,
     CaseworkPolicy,
     ChronologyEntry,
     OfficerCaseloadLimit,
     Referral,
+    SchoolLinkOfficer,
     TargetingSupportMeeting,
     Team,
     TeamMember,
@@ -100,4 +103,41 @@ class CaseReminderAdmin(ReadOnlyAdmin):
     list_display = ["due", "kind", "user", "message", "resolved_on"]
     list_filter = ["kind", "resolved_on"]
     list_select_related = ["user"]
+    show_full_result_count = False
+
+
+@admin.register(SchoolLinkOfficer)
+class SchoolLinkOfficerAdmin(OfficerChoicesMixin, AuditedAdmin):
+    list_display = ["school", "officer"]
+    list_select_related = ["school", "officer"]
+    search_fields = ["school__name", "school__urn", "officer__username", "officer__last_name"]
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(AuditedAdmin):
+    """Early-warning rules: each kind uses some of the figures (AlertRule.PARAMETERS; the form says which when one is
+    missing or not used)."""
+
+    list_display = ["name", "kind", "sessions", "points", "weeks", "active", "updated_at"]
+    list_filter = ["active", "kind"]
+    search_fields = ["name", "key", "condition", "source"]
+    prepopulated_fields = {"key": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "key", "kind", "active"]}),
+        ("What it looks for", {"fields": ["condition", "sessions", "points", "weeks"],
+                               "description": "Sessions: consecutive unexplained absences (how many in a row), "
+                                              "unauthorised absence of a vulnerable child (at least how many), "
+                                              "persistent and severe absence (possible sessions this term before "
+                                              "the rule applies). Weeks: school weeks looked back over, weeks since "
+                                              "a suspension started, or the recent school weeks of a fall in "
+                                              "attendance. Percentage points: the fall in attendance."}),
+        ("Who and why", {"fields": ["goes_to", "source"]}),
+    ]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["opened_on", "rule", "pupil", "school", "assigned_to", "team", "status", "cleared_on"]
+    list_filter = ["status", "rule"]
+    list_select_related = ["rule", "pupil", "school", "assigned_to", "team"]
     show_full_result_count = False

@@ -1,5 +1,6 @@
 """Cases and everything on them: referrals, allocation, stage history, chronology (with restricted entries and edit
-history), attachments, reviews, tasks and termly targeting support meetings (TSMs).
+history), attachments, reviews, tasks, termly targeting support meetings (TSMs), schools' link officers and
+early-warning alerts (rules as data, alerts as episodes; evaluated by cases.alerts).
 
 Row scope comes from schools.scoping like every pupil-linked model; restricted chronology entries are filtered on top
 of it for roles without Capability.READ_RESTRICTED. Business rules live in cases.services, never in save().
@@ -15,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from cases.alerts.kinds import AlertKind
+from schools.models.exclusions import SchoolOwnedQuerySet
 from schools.roles import Capability, Role
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, school_scope_q, user_school_ids
 from schools.stages import STAGES, Stage
@@ -786,3 +789,175 @@ class TsmPupil(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pupil_id} at TSM {self.tsm_id}"
+
+
+# --- Early-warning alerts (issue 15) ---------------------------------------------------------------------------------
+
+
+class SchoolLinkOfficer(models.Model):
+    """The LA attendance officer linked to a school (who holds its termly TSMs and is its first contact), edited by LA
+    admins in the admin site. Early-warning alerts about the school's pupils go to them when the pupil has no case
+    officer (cases.alerts.services); an officer's dashboard adds up their linked schools (reporting.selectors
+    .officer_school_ids) and the penalty-notice worklist starts on them (``attendance.link_school_ids``).
+
+    Moved down from the reporting app so casework and the attendance pages can use it without importing reporting;
+    the table keeps its name (cases 0005, reporting 0004: the move is in the migration state only)."""
+
+    school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="link_officer")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="linked_schools")
+
+    class Meta:
+        db_table = "reporting_schoollinkofficer"
+        ordering = ["school__name"]
+        verbose_name = "school link officer"
+
+    def __str__(self) -> str:
+        return f"{self.officer} for {self.school}"
+
+    def clean(self):
+        if self.officer_id and self.officer.role != Role.LA_OFFICER:
+            raise ValidationError({"officer": f"{self.officer.display_name} is not an LA officer: a school's link "
+                                              "officer must be one."})
+
+
+class AlertRule(models.Model):
+    """An early-warning rule, as data: what it looks for in plain English, its figures, who it goes to and the guidance
+    it follows. LA admins edit, add and switch rules off in the admin site (audited); the evaluation of each kind is
+    one set-wise query in cases.alerts.rules. The defaults are seeded by migration cases 0006."""
+
+    Kind = AlertKind
+
+    #: The figures each kind uses (the others stay empty), with what each means for it.
+    PARAMETERS: dict[str, dict[str, str]] = {
+        Kind.CONSECUTIVE_UNEXPLAINED: {"sessions": "sessions in a row", "weeks": "school weeks looked back over"},
+        Kind.VULNERABLE_UNAUTHORISED: {"sessions": "sessions at least", "weeks": "school weeks looked back over"},
+        Kind.SUSPENSION_SOCIAL_WORKER: {"weeks": "weeks since the suspension started"},
+        Kind.PERSISTENT_ABSENCE: {"sessions": "possible sessions this term before the rule applies"},
+        Kind.SEVERE_ABSENCE: {"sessions": "possible sessions this term before the rule applies"},
+        Kind.ATTENDANCE_FALL: {"points": "percentage points fallen at least", "weeks": "recent school weeks"},
+    }
+
+    key = models.SlugField(max_length=60, unique=True, help_text="A short fixed name for the rule, e.g. "
+                                                                 "'three-unexplained'. Not shown to users.")
+    name = models.CharField(max_length=120, help_text="What the alert list calls the rule.")
+    kind = models.CharField(max_length=30, choices=Kind.choices,
+                            help_text="What the rule looks for; its figures are set below.")
+    condition = models.TextField("When it fires, in plain English",
+                                 help_text="Shown on every alert from this rule; keep it in step with the figures.")
+    sessions = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                validators=[MinValueValidator(1), MaxValueValidator(380)])
+    points = models.PositiveSmallIntegerField("Percentage points", null=True, blank=True,
+                                              validators=[MinValueValidator(1), MaxValueValidator(100)])
+    weeks = models.PositiveSmallIntegerField(null=True, blank=True,
+                                             validators=[MinValueValidator(1), MaxValueValidator(52)])
+    goes_to = models.TextField("Who it goes to", help_text="Who acts on the alert and what they do.")
+    source = models.TextField("Why: the guidance it follows",
+                              help_text="The guidance (or the LA's own decision) the rule comes from.")
+    active = models.BooleanField(default=True, help_text="Switched-off rules open no alerts; their open alerts stay "
+                                                         "until someone deals with them.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "early-warning rule"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        wanted = self.PARAMETERS.get(self.kind, {})
+        errors = {}
+        for name in ("sessions", "points", "weeks"):
+            value = getattr(self, name)
+            if name in wanted and value is None:
+                errors[name] = f"Enter the {wanted[name]}: this kind of rule needs it."
+            elif name not in wanted and value is not None:
+                errors[name] = "Leave this empty: this kind of rule does not use it."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def figures(self) -> list[tuple[str, int]]:
+        """(what it means, value) for each figure the rule's kind uses, for the alert page."""
+        return [(label, getattr(self, name)) for name, label in self.PARAMETERS.get(self.kind, {}).items()]
+
+
+class AlertQuerySet(SchoolOwnedQuerySet):
+    """A school user sees the alerts about its own pupils raised at its own school (an alert at another school the
+    pupil moved to stays with that school); LA roles see every alert (schools.scoping)."""
+
+    def current(self):
+        """Episodes whose condition still held at the last evaluation."""
+        return self.filter(cleared_on__isnull=True)
+
+    def to_do(self):
+        return self.filter(status=Alert.Status.OPEN)
+
+
+class Alert(models.Model):
+    """One episode of a rule holding for a pupil: opened when the rule first fired, cleared when it stopped holding,
+    and dealt with (done) by someone, with a note. One current (uncleared) episode per rule and pupil at a time; once
+    it has cleared, or been dealt with and the rule fires on something new, the next firing opens a new episode
+    (cases.alerts.services.evaluate_alerts)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To do"
+        DONE = "done", "Dealt with"
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts",
+                             help_text="Switch a rule off rather than delete it: its alerts keep it.")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.CASCADE, related_name="alerts")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="alerts",
+                               help_text="The school whose register or record fired the rule.")
+    opened_on = models.DateField()
+    evidence = models.JSONField(default=dict, blank=True,
+                                help_text="The marks, dates or figures that fired the rule (cases.alerts.evidence).")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="assigned_alerts")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts",
+                             help_text="The team whose inbox holds the alert (the assignee's team, if any).")
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_note = models.TextField(blank=True)
+    cleared_on = models.DateField(null=True, blank=True, help_text="The first evaluation at which the rule no longer "
+                                                                   "held (or fired on something new after this "
+                                                                   "episode was dealt with).")
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "pupil"], condition=Q(cleared_on__isnull=True),
+                                    name="alert_one_open_episode",
+                                    violation_error_message="This pupil already has an open alert from this rule."),
+            models.CheckConstraint(condition=Q(status="open") | (Q(done_by__isnull=False) & Q(done_at__isnull=False)),
+                                   name="alert_done_has_who_and_when"),
+            models.CheckConstraint(condition=Q(cleared_on__isnull=True) | Q(cleared_on__gte=models.F("opened_on")),
+                                   name="alert_clears_after_opening"),
+        ]
+        indexes = [
+            # The alert list's order (Meta.ordering): its first page read from this index.
+            models.Index(fields=["-opened_on", "-id"], name="alert_opened_idx"),
+            # "Assigned to me" and My work's count of a person's alerts to do.
+            models.Index(fields=["assigned_to", "status"], name="alert_assignee_idx"),
+            # "My team": a team's inbox.
+            models.Index(fields=["team", "status"], name="alert_team_idx"),
+            # A school user's alerts (scope) and the school filter.
+            models.Index(fields=["school", "status"], name="alert_school_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} for pupil {self.pupil_id} from {self.opened_on}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def evidence_summary(self) -> str:
+        from cases.alerts.evidence import summary
+
+        return summary(self.rule.kind, self.evidence)

@@ -28,6 +28,7 @@ from cases.models import (
     OfficerCaseloadLimit,
     Referral,
     Review,
+    SchoolLinkOfficer,
     StageChange,
     TargetingSupportMeeting,
     Task,
@@ -256,6 +257,15 @@ def task_get(*, user, pk: int) -> Task:
 def officers():
     """Users who can hold cases (allocation choices and the officer filter)."""
     return User.objects.filter(role=Role.LA_OFFICER, is_active=True).order_by("first_name", "last_name", "username")
+
+
+def link_school_ids(user) -> list[int]:
+    """The schools the user is link officer for (cases.models.SchoolLinkOfficer); provided to the attendance pages
+    (schools.common.providers, ``attendance.link_school_ids``), whose penalty-notice worklist starts on them."""
+    if not (user and user.is_authenticated):
+        return []
+    return list(SchoolLinkOfficer.objects.filter(officer_id=user.pk).order_by("school_id")
+                .values_list("school_id", flat=True))
 
 
 def caseworkers():

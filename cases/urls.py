@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.alerts import views as alert_views
 
 app_name = "cases"
 
@@ -36,4 +37,6 @@ urlpatterns = [
     path("tsms/<int:pk>/pupils/new/", views.tsm_pupil_add, name="tsm_discussed_add"),
     path("tsms/<int:pk>/tasks/new/", views.tsm_task_add, name="tsm_task_add"),
     path("tsms/<int:pk>/pack.pdf", views.tsm_pack, name="tsm_pack"),
+    path("alerts/", alert_views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/", alert_views.alert_detail, name="alert_detail"),
 ]

@@ -322,6 +322,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "schools.tasks.recompute_attendance",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Early-warning alerts (cases.alerts) for every school, after the nightly recompute has rebuilt the summaries the
+    # absence rules read (imports also queue them for the schools they touch).
+    "casework-early-warning-alerts": {
+        "task": "cases.tasks.evaluate_alerts",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Penalty notices whose payment period ended yesterday become "unpaid", ready to refer or withdraw.
     "legal-unpaid-notices": {
         "task": "legal.tasks.mark_unpaid_notices",

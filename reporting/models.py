@@ -1,7 +1,8 @@
 """Reporting records (issue 8): termly reports made (each a PDF kept through Django's storage, made by a background
 Job with a progress bar), the national comparator figures the headline cards set the LA against (edited by LA admins
-in the admin site, each with its source and year), and schools' link officers (whose schools an LA officer's
-dashboard adds up).
+in the admin site, each with its source and year). Schools' link officers (whose schools an LA officer's dashboard
+adds up) moved down to cases.models.SchoolLinkOfficer, which casework and the attendance pages use too; the name is
+kept here for the reporting code that reads it.
 
 The figures themselves are never stored: reporting.selectors computes them in SQL from the records each area keeps.
 """
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from schools.roles import Role
+from cases.models import SchoolLinkOfficer  # noqa: F401  (moved to cases; read by reporting.selectors, demo)
 from schools.scoping import ScopedQuerySet, is_la_user, user_school_ids
 
 ACADEMIC_YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
@@ -88,27 +89,6 @@ class NationalFigure(models.Model):
     def period_label(self) -> str:
         return f"{self.get_term_display().split()[0].lower()} term {self.academic_year}" if self.term \
             else self.academic_year
-
-
-class SchoolLinkOfficer(models.Model):
-    """The LA attendance officer linked to a school (who holds its termly TSMs and is its first contact). An
-    officer's dashboard adds up their linked schools, with any school where they hold an open case or a TSM this
-    year (reporting.selectors.officer_school_ids)."""
-
-    school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="link_officer")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="linked_schools")
-
-    class Meta:
-        ordering = ["school__name"]
-        verbose_name = "school link officer"
-
-    def __str__(self) -> str:
-        return f"{self.officer} for {self.school}"
-
-    def clean(self):
-        if self.officer_id and self.officer.role != Role.LA_OFFICER:
-            raise ValidationError({"officer": f"{self.officer.display_name} is not an LA officer: a school's link "
-                                              "officer must be one."})
 
 
 class ReportRunQuerySet(ScopedQuerySet):

@@ -81,7 +81,7 @@ def run_attendance_import(self, import_id: int) -> str:
         raise
     imported = providers.provider("attendance.imported")  # cases: early-warning alerts for the schools it touched
     if outcome.applied and imported is not None:
-        imported(attendance_import_id=import_id)
+        imported(school_ids=outcome.school_ids)
     attendance_import.job.refresh_from_db()
     return attendance_import.job.status
 

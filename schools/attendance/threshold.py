@@ -94,10 +94,10 @@ def refresh_current_runs(today: datetime.date) -> int:
 
 def refresh_schools(school_ids, since: datetime.date | None = None) -> None:
     """After marks were written for these schools: every kept run (the periods offered today, and any other asked for
-    lately) brought up to date for their pupils. ``since`` (the Monday of the first week written) lets a run keep every window met before it, which
-    the new marks cannot change, and look for windows from it on only: one scan of these schools from that week
-    serves every run, instead of a scan per period. Without it (or for a period that starts later) the schools'
-    pupils are worked out again from the period's start."""
+    lately) brought up to date for their pupils. ``since`` (the Monday of the first week written) lets a run keep
+    every window met before it, which the new marks cannot change, and look for windows from it on only: one scan of
+    these schools from that week serves every run, instead of a scan per period. Without it (or for a period that
+    starts later) the schools' pupils are worked out again from the period's start."""
     school_ids = sorted(set(school_ids))
     if not school_ids:
         return

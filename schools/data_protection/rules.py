@@ -97,6 +97,7 @@ MODELS: dict[str, dict] = {
     "cases.Task": {"title": "Case tasks", "keep": ()},
     "cases.CaseReminder": {"title": "Case reminders", "keep": ()},
     "cases.TsmPupil": {"title": "Discussed at targeting support meetings", "keep": ()},
+    "cases.Alert": {"title": "Early-warning alerts", "keep": ()},
     "interventions.InterventionPlan": {"title": "Intervention plans", "keep": ()},
     "interventions.Booking": {"title": "Traded service bookings naming the pupil",
                               "keep": ("purchase_order", "preferred_dates")},

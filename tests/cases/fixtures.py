@@ -85,7 +85,14 @@ def cases_world(world) -> CaseWorld:
 @pytest.fixture
 def case_targets(cases_world) -> dict:
     """Objects for the permission matrix (tests/test_permission_matrix.py), all on school B's side."""
+    from cases.models import Alert, AlertRule
+
     cw = cases_world
+    alert = Alert.objects.create(  # an early-warning alert about pupil_b at school B (issue 15)
+        rule=AlertRule.objects.get(key="unexplained-in-a-row"), pupil=cw.case_b.pupil, school=cw.case_b.school,
+        opened_on=datetime.date(2026, 11, 23), assigned_to=cw.case_b.officer,
+        evidence={"key": "run-2026-11-16:9", "sessions": 3, "codes": {"N": 3},
+                  "from": {"date": "2026-11-20", "session": "PM"}, "to": {"date": "2026-11-23", "session": "PM"}})
     return {"case": cw.case_b.pk, "entry": cw.entry_b.pk, "attachment": cw.attachment_b.pk,
             "referral": cw.referral_b.pk, "tsm": cw.tsm_b.pk, "plan": cw.plan_b.pk, "task": cw.task_b.pk,
-            "intervention": cw.plan_b.intervention_id}
+            "intervention": cw.plan_b.intervention_id, "alert": alert.pk}

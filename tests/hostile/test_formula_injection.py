@@ -57,6 +57,7 @@ EXPORTS = {
     "pn_threshold_list": ({"csv", "xlsx"}, True),
     "school_attendance": ({"csv", "xlsx"}, True),
     "cases:export": ({"csv", "xlsx"}, True),
+    "cases:alerts": ({"csv", "xlsx"}, True),
     "exclusion_list": ({"csv", "xlsx"}, True),
     "exclusion_reminders": ({"csv", "xlsx"}, False),
     "placement_list": ({"csv", "xlsx"}, True),

@@ -13,9 +13,11 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
 4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5;
 5. recording every pupil one export names (tests/perf/audit.py), the whole LA's pupils, against a bare
    INSERT ... SELECT of their ids into an unindexed table: ratio <= 4 and <= 2 s;
-6. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
+6. the early-warning evaluation (tests/perf/alerts.py), every rule for every pupil as the nightly job runs it, against
+   one hand-written SQL statement answering the same six questions over the same marks and summaries: ratio <= 2;
+7. the LA-wide termly report (tests/perf/report.py), on the same LA with characteristics, last year, exclusions,
    cases and notices added set-wise: ≤ 15 s at 250,000 pupils (skip with --no-report);
-7. a bounded load test (tests/perf/load.py): 20 concurrent users on mixed journeys against gunicorn on loopback for
+8. a bounded load test (tests/perf/load.py): 20 concurrent users on mixed journeys against gunicorn on loopback for
    --load-seconds (60): p95 ≤ 150 ms on every list and profile page, no errors (skip with --no-load).
 """
 
@@ -210,6 +212,11 @@ def main(argv=None) -> int:
     from tests.perf import audit
 
     results += audit.measure(Result)
+
+    # Early-warning alerts (issue 15): every rule for every pupil, as the nightly job runs them.
+    from tests.perf import alerts
+
+    results += alerts.measure(Result)
 
     # Reporting (issue 8), on the same LA and registers: the LA-wide termly PDF, limit 15 s at 250,000 pupils.
     if not args.no_report:

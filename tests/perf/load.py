@@ -6,8 +6,9 @@ benchmark LA, with locust (used as a library). Limit: p95 <= 150 ms on the list 
 
 Fifteen LA officers and five school users (each with their own session) move between the pupil list (plain, a
 search by surname, name, part of a surname or UPN of a pupil they may see, one school), pupil profiles, school
-pages, the case list and case pages, My work, the exclusion list and the penalty-notice threshold worklist (its
-runs made first, as the nightly job makes them), pausing 0.5-1.5 s between pages as a person
+pages, the case list and case pages, My work, the exclusion list, the penalty-notice threshold worklist (its
+runs made first, as the nightly job makes them), the early-warning alert list (the nightly evaluation run first) and
+the home page with its panels of work, pausing 0.5-1.5 s between pages as a person
 would. gunicorn runs 4 sync workers with production settings (DEBUG off, persistent database connections). The
 database is vacuumed and analysed first, as autovacuum keeps a live one. Every page is fetched once before the clock
 starts, so the figures are the steady state rather than each worker's first import of its templates. A response
@@ -39,7 +40,7 @@ GUNICORN_WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "4"))
 # Journeys: page name -> weight (how often a user opens it next).
 WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1, "pupil profile": 3,
            "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1,
-           "threshold worklist": 1}
+           "threshold worklist": 1, "alert list": 1, "home page": 1}
 # The issue's limit is on the list and profile pages; every page in the journeys is one or the other, so all have it.
 LIMITED = set(WEIGHTS)
 
@@ -89,6 +90,14 @@ def _prepare() -> dict:
     from schools.attendance import threshold
 
     threshold.refresh_current_runs(timezone.localdate())
+    # Early-warning alerts, as the nightly evaluation leaves them, assigned to the officers' link schools.
+    from cases.alerts.services import evaluate_alerts
+    from cases.models import SchoolLinkOfficer
+
+    SchoolLinkOfficer.objects.bulk_create(
+        [SchoolLinkOfficer(school_id=pk, officer=officers[n % len(officers)])
+         for n, pk in enumerate(School.objects.order_by("pk").values_list("pk", flat=True))], ignore_conflicts=True)
+    evaluate_alerts(today=timezone.localdate())
     school_user, _ = User.objects.get_or_create(username="load-school", defaults={"role": "school_user"})
     school_user.schools.set([school])
     pupil_ids = list(Pupil.objects.values_list("pk", flat=True))
@@ -120,6 +129,9 @@ def _prepare() -> dict:
             "threshold worklist": [reverse("pn_threshold_list"), f"{reverse('pn_threshold_list')}?page=2",
                                    f"{reverse('pn_threshold_list')}?action=none",
                                    f"{reverse('pn_threshold_list')}?sort=-sessions"],
+            "alert list": [reverse("cases:alerts"), f"{reverse('cases:alerts')}?page=2",
+                           f"{reverse('cases:alerts')}?assigned=me", f"{reverse('cases:alerts')}?sort=name"],
+            "home page": [reverse("home")],
         }
 
     school_pks = list(School.objects.values_list("pk", flat=True))
