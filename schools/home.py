@@ -56,12 +56,24 @@ def threshold_panel(user, today: datetime.date) -> Panel | None:
 
 
 def exclusions_panel(user, today: datetime.date) -> Panel | None:
+    """Exclusion deadlines, day-6 provision not in place and part-time timetables past their review: each counted
+    through the FilterSet of the list it links to, so the count and the list always agree."""
     from schools.exclusions import selectors as exclusion_selectors
+    from schools.exclusions.filters import ExclusionFilterSet, PartTimeTimetableFilterSet
 
     week_end = today + datetime.timedelta(days=6 - today.weekday())
     due = exclusion_selectors.reminder_list(user=user).filter(resolved_on__isnull=True, due__lte=week_end).count()
-    return Panel("Exclusions", [Item("Exclusion deadlines due this week or overdue", due,
-                                     reverse("exclusion_reminders"), urgent=True)], order=20)
+    no_provision = ExclusionFilterSet({"deadline": "day6_missing", "status": "active"},
+                                      queryset=exclusion_selectors.exclusion_list(user=user)).qs.count()
+    reviews = PartTimeTimetableFilterSet({"flag": "review_overdue"},
+                                         queryset=exclusion_selectors.part_time_list(user=user)).qs.count()
+    return Panel("Exclusions and provision", [
+        Item("Exclusion deadlines due this week or overdue", due, reverse("exclusion_reminders"), urgent=True),
+        Item("Exclusions with no provision from day 6", no_provision,
+             f"{reverse('exclusion_list')}?deadline=day6_missing&status=active", urgent=True),
+        Item("Part-time timetables with a review overdue", reviews,
+             f"{reverse('part_time_list')}?flag=review_overdue", urgent=True),
+    ], order=20)
 
 
 def registers_panel(user, today: datetime.date) -> Panel | None:
