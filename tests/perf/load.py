@@ -80,10 +80,6 @@ def _prepare() -> dict:
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {Case._meta.db_table} SET officer_id = (%s::bigint[])[1 + id %% %s] "
                        f"WHERE officer_id = ANY(%s)", [ids, len(ids), ids])
-        # A live database is kept vacuumed and analysed by autovacuum; a just-built one is not yet, and the planner
-        # would plan the pages on the statistics of the tables before the bulk load (and before this update).
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE")
     # The threshold worklist's kept runs, as the nightly job leaves them (schools.attendance.threshold).
     from django.utils import timezone
 
@@ -98,6 +94,11 @@ def _prepare() -> dict:
         [SchoolLinkOfficer(school_id=pk, officer=officers[n % len(officers)])
          for n, pk in enumerate(School.objects.order_by("pk").values_list("pk", flat=True))], ignore_conflicts=True)
     evaluate_alerts(today=timezone.localdate())
+    # A live database is kept vacuumed and analysed by autovacuum; a just-built one is not yet, and the planner would
+    # plan the pages on the statistics of the tables before the bulk load (and before the update, runs and alerts).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     school_user, _ = User.objects.get_or_create(username="load-school", defaults={"role": "school_user"})
     school_user.schools.set([school])
     pupil_ids = list(Pupil.objects.values_list("pk", flat=True))
