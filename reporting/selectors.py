@@ -607,32 +607,43 @@ def attendance_total(scope: Scope, period: attendance.Period | None) -> Attendan
     per-enrolment figures."""
     if period is None:
         return None
-    inner, params = attendance.enrolment_figures(scope.user, period, _enrolments(scope)).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_aggregates_sql('pe')} FROM ({inner}) AS pe", params)
-        return _row("all", "All pupils", cursor.fetchone())
+    return attendance_breakdown(scope, period, ())[0]
 
 
 def attendance_by(scope: Scope, period: attendance.Period | None, dimension: str) -> list[AttendanceRow]:
-    """The same figures by a pupil group or phase, one GROUP BY; groups in their defined order, empty ones left
-    out."""
+    """The same figures by a pupil group or phase; groups in their defined order, empty ones left out."""
     if period is None:
         return []
-    dim = DIMENSIONS[dimension]
+    return attendance_breakdown(scope, period, (dimension,))[1][dimension]
+
+
+def attendance_breakdown(scope: Scope, period: attendance.Period, dimensions: Iterable[str]
+                         ) -> tuple[AttendanceRow, dict[str, list[AttendanceRow]]]:
+    """The total and the figures by each dimension in one statement: the engine's per-enrolment figures are worked
+    out once (a materialised CTE, with each row's group in every dimension beside them), then summed once per
+    dimension. A report's section needs the total, the phases and up to eight pupil groups: one pass over the
+    period's week rows instead of one per table (at 50,000 pupils, about 100 ms each)."""
+    dims = [DIMENSIONS[key] for key in dimensions]
     inner, params = attendance.enrolment_figures(scope.user, period, _enrolments(scope)).query.sql_with_params()
-    sql = f"""
-        SELECT {dim.sql({"pupil": "p", "school": "s", "enrolment": "e"}[dim.table])} AS grp, {_aggregates_sql("pe")}
-        FROM ({inner}) AS pe
-        JOIN {Enrolment._meta.db_table} e ON e.id = pe.enrolment_id
-        JOIN {Pupil._meta.db_table} p ON p.id = e.pupil_id
-        JOIN {School._meta.db_table} s ON s.id = e.school_id
-        GROUP BY grp
-    """
+    aliases = {"pupil": "p", "school": "s", "enrolment": "e"}
+    groups_sql = "".join(f", {dim.sql(aliases[dim.table])} AS g{n}" for n, dim in enumerate(dims))
+    parts = [f"SELECT -1 AS dim, 'all' AS grp, {_aggregates_sql('j')} FROM pe AS j"]
+    parts += [f"SELECT {n}, g{n}, {_aggregates_sql('j')} FROM grouped AS j GROUP BY g{n}" for n in range(len(dims))]
+    grouped = (f", grouped AS MATERIALIZED (SELECT pe.*{groups_sql} FROM pe "
+               f"JOIN {Enrolment._meta.db_table} e ON e.id = pe.enrolment_id "
+               f"JOIN {Pupil._meta.db_table} p ON p.id = e.pupil_id "
+               f"JOIN {School._meta.db_table} s ON s.id = e.school_id)") if dims else ""
+    sql = f"WITH pe AS MATERIALIZED ({inner}){grouped} " + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = {key: values for key, *values in cursor.fetchall()}
-    return [_row(group.key, group.label, found[group.key]) for group in dim.groups
-            if group.key in found and found[group.key][-3]]
+        fetched = cursor.fetchall()
+    total = next(_row("all", "All pupils", values) for n, _grp, *values in fetched if n == -1)
+    by: dict[str, list[AttendanceRow]] = {}
+    for n, dim in enumerate(dims):
+        found = {grp: values for m, grp, *values in fetched if m == n}
+        by[dim.key] = [_row(group.key, group.label, found[group.key]) for group in dim.groups
+                       if group.key in found and found[group.key][-3]]
+    return total, by
 
 
 def weekly_absence(scope: Scope, period: attendance.Period | None) -> list[tuple[datetime.date, int, int]]:
@@ -671,12 +682,16 @@ HEADLINE_MEASURES = ["overall_absence", "authorised_absence", "unauthorised_abse
 def attendance_section(scope: Scope, period: ReportPeriod, *, groups: Iterable[str] = ATTENDANCE_GROUPS,
                        weeks: bool = True, national: dict | None = None) -> AttendanceSection:
     national = national if national is not None else national_figures()
+    groups = list(groups)
+    total, by = attendance_breakdown(scope, period.current, ["phase", *groups]) if period.current else (None, {})
+    previous, by_previous = (attendance_breakdown(scope, period.previous, ["phase"]) if period.previous
+                             else (None, {}))
     return AttendanceSection(
-        total=attendance_total(scope, period.current),
-        previous=attendance_total(scope, period.previous),
-        by_phase=attendance_by(scope, period.current, "phase"),
-        by_phase_previous={row.key: row for row in attendance_by(scope, period.previous, "phase")},
-        by_group=[(DIMENSIONS[key], attendance_by(scope, period.current, key)) for key in groups],
+        total=total,
+        previous=previous,
+        by_phase=by.get("phase", []),
+        by_phase_previous={row.key: row for row in by_previous.get("phase", [])},
+        by_group=[(DIMENSIONS[key], by[key]) for key in groups],
         weeks=weekly_absence(scope, period.current) if weeks else [],
         weeks_previous=weekly_absence(scope, period.previous) if weeks else [],
         national={measure: comparator(national, measure, period) for measure in HEADLINE_MEASURES},
