@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Avg,
@@ -624,7 +625,10 @@ def attendance_breakdown(scope: Scope, period: attendance.Period, dimensions: It
     dimension. A report's section needs the total, the phases and up to eight pupil groups: one pass over the
     period's week rows instead of one per table (at 50,000 pupils, about 100 ms each)."""
     dims = [DIMENSIONS[key] for key in dimensions]
-    inner, params = attendance.enrolment_figures(scope.user, period, _enrolments(scope)).query.sql_with_params()
+    try:
+        inner, params = attendance.enrolment_figures(scope.user, period, _enrolments(scope)).query.sql_with_params()
+    except EmptyResultSet:  # a scope with no schools at all (a school user not yet linked to one): nothing to count
+        return _row("all", "All pupils", [None] * (len(attendance.COUNT_FIELDS) + 3)), {dim.key: [] for dim in dims}
     aliases = {"pupil": "p", "school": "s", "enrolment": "e"}
     groups_sql = "".join(f", {dim.sql(aliases[dim.table])} AS g{n}" for n, dim in enumerate(dims))
     parts = [f"SELECT -1 AS dim, 'all' AS grp, {_aggregates_sql('j')} FROM pe AS j"]
