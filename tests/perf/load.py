@@ -4,15 +4,17 @@ benchmark LA, with locust (used as a library). Limit: p95 <= 150 ms on the list 
     python -m tests.perf [--pupils 250000] [--load-seconds 60]      (a step of the benchmark; --no-load skips it)
     BENCH_DATABASE_URL=... python -m tests.perf.load                  (again, on a database kept with --keep)
 
-Fifteen LA officers and five school users (each with their own session) move between the pupil list (plain, a
-search by surname, name, part of a surname or UPN of a pupil they may see, one school), pupil profiles, school
-pages, the case list and case pages, My work, the exclusion list, the penalty-notice threshold worklist (its
-runs made first, as the nightly job makes them), the early-warning alert list (the nightly evaluation run first) and
-the home page with its panels of work, pausing 0.5-1.5 s between pages as a person
-would. gunicorn runs 4 sync workers with production settings (DEBUG off, persistent database connections). The
-database is vacuumed and analysed first, as autovacuum keeps a live one. Every page is fetched once before the clock
-starts, so the figures are the steady state rather than each worker's first import of its templates. A response
-other than 200 is an error; the time is locust's, from sending the request to the whole body read.
+Thirteen LA officers, two managers and five school users (each with their own session) move between the pupil list
+(plain, a search by surname, name, part of a surname or UPN of a pupil they may see, one school), pupil profiles,
+school pages, the case list and case pages, My work, the exclusion list, the penalty-notice threshold worklist (its
+runs made first, as the nightly job makes them), the early-warning alert list (the nightly evaluation run first), the
+home page with its panels of work, the reports overview and its attendance section, the attendance overview, the
+pupils behind a figure (persistent absence), the legal dashboard, the TSM list and (managers) the Team page, pausing
+0.5-1.5 s between pages as a person would. gunicorn runs 4 sync workers with production settings (DEBUG off,
+persistent database connections). The database is vacuumed and analysed first, as autovacuum keeps a live one. Every
+page is fetched once before the clock starts, so the figures are the steady state rather than each worker's first
+import of its templates. A response other than 200 is an error; the time is locust's, from sending the request to
+the whole body read.
 
 Locust patches the standard library for gevent when it is imported, so it runs in a child process of its own
 (``--drive``), reading the pages and sessions the parent prepared with Django.
@@ -34,13 +36,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 USERS = 20
-OFFICERS = 15
+OFFICERS = 13
+MANAGERS = 2
 LIMIT_MS = 150
 GUNICORN_WORKERS = int(os.environ.get("LOAD_GUNICORN_WORKERS", "4"))
 # Journeys: page name -> weight (how often a user opens it next).
 WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1, "pupil profile": 3,
            "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1,
-           "threshold worklist": 1, "alert list": 1, "home page": 1}
+           "threshold worklist": 1, "alert list": 1, "home page": 1, "reports overview": 1,
+           "reports: attendance": 1, "attendance overview": 1, "pupils behind a figure": 1, "legal dashboard": 1,
+           "TSM list": 1, "team page": 1}
+KINDS = ("officer", "manager", "school")
 # The limit is on the list and profile pages; every page in the journeys is one or the other, so all have it.
 LIMITED = set(WEIGHTS)
 
@@ -116,7 +122,7 @@ def _prepare() -> dict:
             terms.append([last, f"{first} {last}", last[:4], upn][index % 4])
         return [f"{reverse('pupil_list')}?{urlencode({'q': term})}" for term in terms]
 
-    def pages(pupils, case_ids, school_urns, schools_for_filter):
+    def pages(pupils, case_ids, school_urns, schools_for_filter, manager=False):
         return {
             "pupil list": [reverse("pupil_list")] + [f"{reverse('pupil_list')}?page={n}" for n in range(2, 6)],
             "pupil list: search": searches(pupils),
@@ -133,17 +139,27 @@ def _prepare() -> dict:
             "alert list": [reverse("cases:alerts"), f"{reverse('cases:alerts')}?page=2",
                            f"{reverse('cases:alerts')}?assigned=me", f"{reverse('cases:alerts')}?sort=name"],
             "home page": [reverse("home")],
+            "reports overview": [reverse("reporting:dashboard")],
+            "reports: attendance": [reverse("reporting:section", args=["attendance"])],
+            "attendance overview": [reverse("attendance_overview")],
+            "pupils behind a figure": [f"{reverse('attendance_pupil_list')}?show=pa"],
+            "legal dashboard": [reverse("legal:dashboard")],
+            "TSM list": [reverse("cases:tsm_list")],
+            "team page": [reverse("cases:team")] if manager else [],
         }
 
     school_pks = list(School.objects.values_list("pk", flat=True))
+    manager, _ = User.objects.get_or_create(username="load-manager", defaults={"role": "la_manager"})
     from django.conf import settings
 
+    la_urns, la_schools = rng.sample(urns, min(50, len(urns))), rng.sample(school_pks, min(20, len(school_pks)))
     return {
         "cookie": settings.SESSION_COOKIE_NAME,
         "officer": {"sessions": [_session_key(officers[n % len(officers)]) for n in range(OFFICERS)],
-                    "pages": pages(pupil_ids, cases, rng.sample(urns, min(50, len(urns))),
-                                   rng.sample(school_pks, min(20, len(school_pks))))},
-        "school": {"sessions": [_session_key(school_user) for _ in range(USERS - OFFICERS)],
+                    "pages": pages(pupil_ids, cases, la_urns, la_schools)},
+        "manager": {"sessions": [_session_key(manager) for _ in range(MANAGERS)],
+                    "pages": pages(pupil_ids, cases, la_urns, la_schools, manager=True)},
+        "school": {"sessions": [_session_key(school_user) for _ in range(USERS - OFFICERS - MANAGERS)],
                    "pages": pages(at_school, school_cases, [school.urn], [school.pk])},
     }
 
@@ -245,7 +261,8 @@ def measure(result_type, url: str, seconds: int) -> list:
     pages = timings["pages"]
     everything = [ms for page in pages.values() for ms in page["ms"]]
     errors = sum(page["errors"] for page in pages.values())
-    print(f"  load: {USERS} users ({OFFICERS} LA officers, {USERS - OFFICERS} school users) for {seconds} s against "
+    print(f"  load: {USERS} users ({OFFICERS} LA officers, {MANAGERS} managers, {USERS - OFFICERS - MANAGERS} school "
+          f"users) for {seconds} s against "
           f"gunicorn ({GUNICORN_WORKERS} workers) on loopback: {len(everything):,} requests, "
           f"{len(everything) / seconds:.1f} a second, {errors} errors")
     # Contention-independent: the app's own CPU per request (gunicorn's processes; PostgreSQL's share is not in it),
@@ -324,13 +341,13 @@ def _drive(spec_path: str, out_path: str) -> None:
     import requests
 
     # Warm-up, not counted: every kind of page once per user session, so each gunicorn worker has loaded them.
-    for kind in ("officer", "school"):
+    for kind in KINDS:
         for key in spec[kind]["sessions"][:GUNICORN_WORKERS]:
             for urls in spec[kind]["pages"].values():
                 for url in urls[:2]:
                     requests.get(spec["base"] + url, cookies={spec["cookie"]: key}, allow_redirects=False, timeout=60)
 
-    environment = Environment(user_classes=[journey("officer"), journey("school")], events=events)
+    environment = Environment(user_classes=[journey(kind) for kind in KINDS], events=events)
     runner = environment.create_local_runner()
     measuring["on"] = True
     runner.start(USERS, spawn_rate=USERS)
