@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.http import QueryDict
 
 from schools import selectors
+from schools.attendance.tasks import refresh_threshold_worklist  # noqa: F401  (registered with the worker here)
 from schools.audit import record_exported_pupils, record_view
 from schools.common import jobs, providers
 from schools.exports import PUPIL_EXPORT_COLUMNS, pupil_export_rows

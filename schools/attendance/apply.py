@@ -57,24 +57,41 @@ def write_resolved(attendance_import: AttendanceImport, resolved: writer.Resolve
         record_change(user=attendance_import.uploaded_by, action=AuditEvent.Action.CREATE, instance=attendance_import,
                       path=f"{outcome.written} marks written, {outcome.changed} changed")
     writer.refresh_statistics(outcome)
-    school_ids = _schools_of(resolved.weeks["enrolment_id"].unique().to_list())
+    if resolved.school_days is not None:
+        school_ids = tuple(sorted(resolved.school_days))
+    else:
+        school_ids = _schools_of(resolved.weeks["enrolment_id"].unique().to_list())
     if resolved.weeks.height:
-        _after_write(school_ids, resolved.weeks["week_start"].min())
+        _after_write(school_ids, resolved.weeks["week_start"].min(), resolved.school_days)
     return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
                          applied=True, school_ids=school_ids)
 
 
-def _after_write(school_ids, first_week) -> None:
-    """What new marks change beyond their summaries: each school's last register day (schools.attendance.freshness)
-    and the penalty-notice threshold worklist of its pupils (schools.attendance.threshold). A failure is logged,
-    never the import's: the marks are saved, and the nightly run puts the worklist right."""
-    from schools.attendance import freshness, threshold
+def _after_write(school_ids, first_week, school_days=None) -> None:
+    """What new marks change beyond their summaries: each school's last register day (schools.attendance.freshness,
+    at once: a small upsert) and, queued once the marks are committed, the penalty-notice threshold worklist of its
+    pupils (schools.attendance.tasks: a scan of the schools' registers from the first week written, which the person
+    importing need not wait for). A failure is logged, never the import's: the marks are saved, and the nightly run
+    puts the worklist right."""
+    from schools.attendance import freshness
+    from schools.attendance.tasks import refresh_threshold_worklist
 
     try:
-        freshness.record_received(school_ids, since=first_week)
-        threshold.refresh_schools(school_ids, since=first_week)
+        if school_days is not None:
+            freshness.record_days(school_days)
+        else:
+            freshness.record_received(school_ids, since=first_week)
     except Exception:  # the import itself succeeded; see the docstring
-        logger.exception("Threshold worklist or data freshness not brought up to date for schools %s", school_ids)
+        logger.exception("Data freshness not brought up to date for schools %s", school_ids)
+
+    def queue_refresh():
+        try:
+            refresh_threshold_worklist.delay(list(school_ids), first_week.isoformat() if first_week else None)
+        except Exception:  # kombu raises OperationalError (or OSError) when the broker is unreachable
+            logger.exception("Threshold worklist refresh for schools %s not run or queued; the nightly run will "
+                             "catch up", school_ids)
+
+    transaction.on_commit(queue_refresh)
 
 
 def _schools_of(enrolment_ids: list[int]) -> tuple[int, ...]:

@@ -59,7 +59,12 @@ def _as_date(value) -> datetime.date:
 def record_received(school_ids, since: datetime.date | None = None) -> None:
     """After marks were written for these schools: their last register day moves on (never back: a file of last
     term's corrections does not make a school look behind)."""
-    found = last_days(school_ids, since)
+    record_days(last_days(school_ids, since))
+
+
+def record_days(found: dict[int, datetime.date]) -> None:
+    """The same, from {school: the last day a file gave marks for} (the import's resolver works it out from the
+    rows it writes, so an import asks the database nothing here)."""
     if not found:
         return
     current = dict(SchoolRegisterStatus.objects.filter(school_id__in=found).values_list("school_id",

@@ -218,11 +218,14 @@ class _Lookups:
 class Resolved:
     """Everything a file's rows came to, ready to write."""
 
-    weeks: pl.DataFrame  # enrolment_id, week_start, packed, bits, term_id, academic_year_id, school_id
+    weeks: pl.DataFrame  # enrolment_id, week_start, packed, bits, term_id, academic_year_id
     details: pl.DataFrame  # enrolment_id, date, session, minutes_late, comment
     issues: list[ImportIssue]
     suppressed: int
     rejected_lines: set[int]
+    # {school: the last day the file gives a mark for}, from the weeks it writes (None: not worked out, as for marks
+    # stored without the resolver; the caller then asks the database).
+    school_days: dict[int, datetime.date] | None = None
 
 
 def empty_details() -> pl.DataFrame:
@@ -393,7 +396,24 @@ class Resolver:
         if not clashing.is_empty():
             weeks, details = self._settle_duplicates(weeks, details, clashing, chunks_again)
         return Resolved(weeks=weeks.drop("bits_any"), details=details, issues=self.issues, suppressed=self.suppressed,
-                        rejected_lines=self.rejected_lines)
+                        rejected_lines=self.rejected_lines, school_days=self._school_days(weeks))
+
+    def _school_days(self, weeks: pl.DataFrame) -> dict[int, datetime.date]:
+        """The last day each school's rows give a mark for: each week row's last day with a slot filled (two slots
+        a day, Monday AM first), its school from the enrolments already looked up; no query."""
+        if weeks.is_empty():
+            return {}
+        bits = pl.col("bits")
+        last_day = pl.lit(0)
+        for day in range(1, 5):  # the latest day with either session's bit set wins
+            last_day = pl.when((bits & (0b11 << (2 * day))) > 0).then(pl.lit(day)).otherwise(last_day)
+        # "pair" is pupil << 32 | school.
+        schools = self.lookups.enrolments.select(pl.col("id").alias("enrolment_id"),
+                                                 (pl.col("pair") % (1 << 32)).alias("school_id"))
+        days = (weeks.join(schools, on="enrolment_id")
+                .with_columns((pl.col("week_start") + pl.duration(days=last_day)).alias("day"))
+                .group_by("school_id").agg(pl.col("day").max()))
+        return dict(days.iter_rows())
 
     def _settle_duplicates(self, weeks, details, clashing, chunks_again):
         parts = [good.join(clashing, on=["enrolment_id", "week_start"]) for good in

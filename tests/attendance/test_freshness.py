@@ -41,6 +41,23 @@ def test_the_writer_keeps_each_schools_last_register_day(world, terms, django_ca
     assert SchoolRegisterStatus.objects.get(school=world.school_b).last_register_date == D(2025, 9, 12)
 
 
+def test_one_file_for_two_schools_gives_each_its_own_last_day(world, terms, django_capture_on_commit_callbacks):
+    """Worked out from the rows the file writes (no query): a morning or an afternoon alone is a day with a mark.
+    School A: Monday 8 and Tuesday 9 September, then Wednesday afternoon only; school B: Monday to Wednesday, then
+    Thursday morning only."""
+    def line(pupil, school, day, session):
+        return f"{pupil.upn},{school.urn},2025-09-{day:02d},{session},/"
+
+    lines = [line(world.pupil_a, world.school_a, day, session) for day in (8, 9) for session in ("AM", "PM")]
+    lines.append(line(world.pupil_a, world.school_a, 10, "PM"))
+    lines += [line(world.pupil_b, world.school_b, day, session) for day in (8, 9, 10) for session in ("AM", "PM")]
+    lines.append(line(world.pupil_b, world.school_b, 11, "AM"))
+    result = import_csv(world.users["la_officer"], lines, capture=django_capture_on_commit_callbacks)
+    assert result.job.status == "succeeded", result.job.message
+    last = dict(SchoolRegisterStatus.objects.values_list("school_id", "last_register_date"))
+    assert last == {world.school_a.pk: D(2025, 9, 10), world.school_b.pk: D(2025, 9, 11)}
+
+
 def test_three_school_days_without_registers_is_behind(world, terms, django_capture_on_commit_callbacks):
     _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 8))
     # After Friday 12 September: Monday 15, Tuesday 16 and Wednesday 17 are school days; today never counts.
