@@ -58,10 +58,31 @@ def browser():
             os.environ[ASYNC_UNSAFE] = previous
 
 
+# The data migrations' rows the pages rely on, each (app label, migration, function, a model it fills): an earlier
+# transactional test's flush empties them, so every browser test puts back what is missing.
+SEEDS = [
+    ("interventions", "0002_seed_catalogue", "seed", "interventions.Intervention"),
+    ("legal", "0002_seed_checklist_and_letters", "seed", "legal.LetterTemplate"),
+    ("reporting", "0002_national_figures", "load", "reporting.NationalFigure"),
+    ("cases", "0006_seed_alert_rules", "seed", "cases.AlertRule"),
+]
+
+
+def reseed() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for app, migration, function, model in SEEDS:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(apps, None)
+
+
 @pytest.fixture
 def e2e_world(transactional_db, world):
-    """The shared world, committed (transactional_db) so the live server's thread can read it. pupil_a gets
-    flags so the identity bar has some to show."""
+    """The shared world, committed (transactional_db) so the live server's thread can read it, with the data
+    migrations' rows (SEEDS). pupil_a gets flags so the identity bar has some to show."""
+    reseed()
     Pupil.objects.filter(pk=world.pupil_a.pk).update(sen_status=Pupil.SenStatus.EHCP, fsm_eligible=True)
     world.pupil_a.refresh_from_db()
     return world

@@ -44,7 +44,8 @@ def _register_csv(world, days: list[datetime.date]) -> bytes:
 @pytest.fixture
 def term_around_today(e2e_world):
     today = timezone.localdate()
-    year = AcademicYear.objects.create(name="This year", start_date=today - datetime.timedelta(days=150),
+    start = today - datetime.timedelta(days=150)
+    year = AcademicYear.objects.create(name=f"{start.year}/{(start.year + 1) % 100:02d}", start_date=start,
                                        end_date=today + datetime.timedelta(days=150))
     Term.objects.create(academic_year=year, name="autumn", start_date=today - datetime.timedelta(days=40),
                         end_date=today + datetime.timedelta(days=20))

@@ -19,19 +19,8 @@ D = datetime.date
 
 @pytest.fixture(autouse=True)
 def seeded(e2e_world):
-    """Data migrations' rows (catalogue, checklist, letter templates): an earlier transactional test's flush empties
-    them."""
-    import importlib
-
-    from django.apps import apps
-
-    from interventions.models import Intervention
-    from legal.models import LetterTemplate, SupportChecklistItem
-
-    if not Intervention.objects.exists():
-        importlib.import_module("interventions.migrations.0002_seed_catalogue").seed(apps, None)
-    if not (SupportChecklistItem.objects.exists() and LetterTemplate.objects.exists()):
-        importlib.import_module("legal.migrations.0002_seed_checklist_and_letters").seed(apps, None)
+    """e2e_world first (it puts back the data migrations' rows an earlier test's flush removed), before the fixtures
+    that build on them."""
 
 
 def fill_date(page, legend: str, day: datetime.date) -> None:

@@ -15,22 +15,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(autouse=True)
 def seeded(e2e_world):
-    """Data migrations' rows (catalogue, legal checklist and letters, national figures): an earlier transactional
-    test's flush empties them."""
-    import importlib
-
-    from django.apps import apps
-
-    from interventions.models import Intervention
-    from legal.models import LetterTemplate, SupportChecklistItem
-    from reporting.models import NationalFigure
-
-    if not Intervention.objects.exists():
-        importlib.import_module("interventions.migrations.0002_seed_catalogue").seed(apps, None)
-    if not (SupportChecklistItem.objects.exists() and LetterTemplate.objects.exists()):
-        importlib.import_module("legal.migrations.0002_seed_checklist_and_letters").seed(apps, None)
-    if not NationalFigure.objects.exists():
-        importlib.import_module("reporting.migrations.0002_national_figures").load(apps, None)
+    """e2e_world first (it puts back the data migrations' rows an earlier test's flush removed), before the fixtures
+    that build on them."""
 
 
 def test_manager_drills_down_then_makes_and_downloads_the_termly_report(new_visit, report_world):  # noqa: F811
