@@ -63,10 +63,18 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
     attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
-    return {**case_targets, **exclusion_targets, **legal_targets, **traded_targets, **attendance_targets,
-            **reporting_targets, **data_protection_targets,
-            "pupil": world.pupil_b.pk, "school": world.school_b.urn, "family": only_b.family_id,
-            "enrolment": enrolment_b.pk, "job": job.pk, "import": attendance_import.pk}
+    areas = [case_targets, exclusion_targets, legal_targets, traded_targets, attendance_targets, reporting_targets,
+             data_protection_targets, {"pupil": world.pupil_b.pk, "school": world.school_b.urn,
+                                        "family": only_b.family_id, "enrolment": enrolment_b.pk, "job": job.pk,
+                                        "import": attendance_import.pk}]
+    merged: dict = {}
+    for area in areas:
+        # Two areas naming different objects by one key would silently point a row at the wrong object (cases'
+        # early-warning alert and legal's alert were both "alert", and the row passed only while their pks agreed).
+        clashes = {key for key in area if key in merged and merged[key] != area[key]}
+        assert not clashes, f"target keys used by two areas: {sorted(clashes)}"
+        merged.update(area)
+    return merged
 
 
 # name -> (kwargs key or None, expected statuses). Pages redirect anonymous users; API views answer 401.

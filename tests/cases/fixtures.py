@@ -95,4 +95,4 @@ def case_targets(cases_world) -> dict:
                   "from": {"date": "2026-11-20", "session": "PM"}, "to": {"date": "2026-11-23", "session": "PM"}})
     return {"case": cw.case_b.pk, "entry": cw.entry_b.pk, "attachment": cw.attachment_b.pk,
             "referral": cw.referral_b.pk, "tsm": cw.tsm_b.pk, "plan": cw.plan_b.pk, "task": cw.task_b.pk,
-            "intervention": cw.plan_b.intervention_id, "alert": alert.pk}
+            "intervention": cw.plan_b.intervention_id, "early_warning_alert": alert.pk}

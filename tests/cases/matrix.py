@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.matrix_support import AUDITORS, LA, statuses
 
-KWARG_NAMES = {"alert": "pk"}
+KWARG_NAMES = {"early_warning_alert": "pk"}
 
 ROWS: dict = {
     # The target case is open, so a manager is sent back to it; reopening a closed one is in tests/cases/test_reopen.
@@ -15,5 +15,5 @@ ROWS: dict = {
     # Early-warning alerts (issue 15): every role has the list (a school its own pupils' alerts); the target alert is
     # about school B's pupil. Marking it dealt with is a POST on the same URL (tests/cases/test_alerts_pages.py).
     "cases:alerts": (None, statuses()),
-    "cases:alert_detail": ("alert", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
+    "cases:alert_detail": ("early_warning_alert", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
 }
