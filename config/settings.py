@@ -344,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.make_term_end_reports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Delivery statuses of messages to families: ask GOV.UK Notify about every message it may still change, and send
+    # any that never left (a queue that was down). Notify's callback usually gets there first.
+    "legal-notify-poll": {
+        "task": "legal.messaging.tasks.poll_messages",
+        "schedule": float(env_int("NOTIFY_POLL_SECONDS", 900)),
+    },
     # Retention: pupils past the LA's retention period are anonymised (schools.data_protection.retention); a rerun
     # finds nobody new, so a missed or doubled night does no harm.
     "data-protection-retention": {
@@ -356,6 +362,18 @@ CELERY_BEAT_SCHEDULE = {
 # their last enrolment in the authority ended, and not before they reach this age. The LA's own schedule decides.
 DATA_RETENTION_YEARS_AFTER_LEAVING = env_int("DATA_RETENTION_YEARS_AFTER_LEAVING", 6)
 DATA_RETENTION_MIN_AGE = env_int("DATA_RETENTION_MIN_AGE", 25)
+
+# GOV.UK Notify (legal.messaging): letters, emails and texts to families. Unset key: letters go to the print queue
+# instead (posted by hand). The key and the callback token are secrets: never logged, and Django's error reports
+# hide them (their names contain KEY and TOKEN).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# What Notify must send as "Authorization: Bearer <token>" to our delivery-status callback; unset refuses callbacks.
+NOTIFY_CALLBACK_BEARER_TOKEN = env_str("NOTIFY_CALLBACK_BEARER_TOKEN", "")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 30)
+if NOTIFY_API_KEY and len(NOTIFY_API_KEY) < 74:  # name-<service id>-<secret>, two UUIDs; the value is not repeated
+    raise ImproperlyConfigured("NOTIFY_API_KEY is not a GOV.UK Notify API key: paste the whole key as Notify shows "
+                               "it (its name, the service id and the secret).")
 
 # Children Not in School register (EA1996 ss436B-436G, CWSA 2026 s38): Royal Assent 29 April 2026 but not yet
 # commenced, so its pages and API stay off until the LA switches them on.

@@ -86,3 +86,7 @@ class ContractAdmin(ReadOnlyAdmin):
 class ProsecutionAdmin(ReadOnlyAdmin):
     list_display = ["reference", "offence", "information_deadline", "information_laid_on", "status", "outcome"]
     list_filter = ["status", "offence"]
+
+
+# GOV.UK Notify templates and messages (registered by their own module).
+from legal.messaging import admin as messaging_admin  # noqa: E402, F401

@@ -87,6 +87,13 @@ def _date(value: datetime.date | None) -> str | None:
     return f"{value:%-d %B %Y}" if value else None
 
 
+def _days_after_receipt(days: int | None) -> str | None:
+    if not days:
+        return None
+    suffix = "th" if 10 <= days % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(days % 10, "th")
+    return f"the {days}{suffix} day after you receive this notice"
+
+
 def build_context(*, user, pupil, carer, school=None, case=None, notice=None, nti=None, contract=None,
                   prosecution=None, hearing=None, attendance=None) -> LetterContext:
     from schools.models import LocalAuthority
@@ -115,6 +122,13 @@ def build_context(*, user, pupil, carer, school=None, case=None, notice=None, nt
             "notice_period": f"{notice.period_start:%-d %B %Y} to {notice.period_end:%-d %B %Y}",
             "notice_amount": notice.amounts_label,
             "reduced_due_date": _date(notice.reduced_due_on), "full_due_date": _date(notice.full_due_on)})
+        if notice.received_on is None:
+            # Not yet served (it is about to be posted): the days run from receipt, which the posting decides
+            # (legal.rules.received_on), so the letter states them as days after receipt.
+            if notice.reduced_amount is not None and not notice.reduced_due_on:
+                values["reduced_due_date"] = _days_after_receipt(notice.reduced_days)
+            if not notice.full_due_on:
+                values["full_due_date"] = _days_after_receipt(notice.full_days)
     if nti is not None:
         values["improvement_ends_on"] = _date(nti.improvement_ends_on)
     if contract is not None:

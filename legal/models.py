@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from legal.rules import NoticeType, Offence, ServiceMethod, money
+from legal.rules import LetterKind, NoticeType, Offence, ServiceMethod, money
 from schools.scoping import ScopedQuerySet, is_la_user, pupil_scope_q, user_school_ids
 
 
@@ -804,14 +804,6 @@ class ParentingOrder(models.Model):
 
 # --- Letters and alerts -----------------------------------------------------------------------------------------
 
-class LetterKind(models.TextChoices):
-    WARNING = "warning_letter", "Warning letter"
-    NOTICE_TO_IMPROVE = "notice_to_improve", "Notice to improve"
-    PENALTY_NOTICE = "penalty_notice", "Penalty notice"
-    ATTENDANCE_CONTRACT = "attendance_contract", "Attendance contract"
-    PROSECUTION_COVER = "prosecution_cover", "Prosecution cover letter"
-
-
 class LetterTemplate(models.Model):
     """A letter's wording, edited by LA admins and legal officers. Only the placeholders in
     legal.letters.PLACEHOLDERS may appear; a template naming any other is refused at save."""
@@ -934,3 +926,8 @@ class LegalAlert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# Messages to families (GOV.UK Notify and the print queue) live in their own package; imported here so Django
+# registers them with the legal app (that module imports nothing from this one: it names models by label).
+from legal.messaging.models import NotifyMessage, NotifyTemplate  # noqa: E402, F401

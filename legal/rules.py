@@ -114,6 +114,14 @@ POSTAL_SERVICE_WORKING_DAYS = 2
 SCHOOL_AGE_LETTER_KINDS = frozenset({"warning_letter", "notice_to_improve", "penalty_notice", "prosecution_cover"})
 
 
+class LetterKind(models.TextChoices):
+    WARNING = "warning_letter", "Warning letter"
+    NOTICE_TO_IMPROVE = "notice_to_improve", "Notice to improve"
+    PENALTY_NOTICE = "penalty_notice", "Penalty notice"
+    ATTENDANCE_CONTRACT = "attendance_contract", "Attendance contract"
+    PROSECUTION_COVER = "prosecution_cover", "Prosecution cover letter"
+
+
 class ServiceMethod(models.TextChoices):
     HAND = "hand", "By hand to the parent"
     POST = "post", "First-class post"
@@ -208,6 +216,16 @@ def regime_for(notice_type: str, issued_on: datetime.date) -> Regime:
     if notice_type == NoticeType.EXCLUDED_PUBLIC_PLACE and issued_on >= EXCLUDED_REGIME.start:
         return EXCLUDED_REGIME
     return next(r for r in REGIMES if r.covers(issued_on))
+
+
+def service_dates(*, notice_type: str, issued_on: datetime.date, is_repeat: bool, served_on: datetime.date,
+                  method: str) -> tuple[datetime.date, datetime.date | None, datetime.date]:
+    """(deemed receipt, last day at the reduced rate or None, last day to pay) for a notice served on ``served_on``
+    by ``method``: the one place service turns into payment periods (a notice served by hand, or posted through
+    GOV.UK Notify or from the print queue)."""
+    received = received_on(served_on, method)
+    reduced, full = amounts_for(notice_type, issued_on, is_repeat=is_repeat).due_dates(received)
+    return received, reduced, full
 
 
 def received_on(served_on: datetime.date, method: str) -> datetime.date:

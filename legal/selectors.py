@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from legal.messaging import selectors as messaging_selectors
 from legal.models import (
     Contract,
     EducationSupervisionOrder,
@@ -251,6 +252,7 @@ def pupil_legal(*, user, pupil: Pupil) -> dict:
         "contracts": list(Contract.objects.visible_to(user).filter(pupil=pupil).select_related("carer")),
         "prosecutions": list(Prosecution.objects.visible_to(user).filter(pupil=pupil).select_related("carer")),
         "letters": list(Letter.objects.visible_to(user).filter(pupil=pupil).select_related("carer", "sent_by")),
+        "messages": messaging_selectors.pupil_messages(user=user, pupil=pupil),
     }
 
 

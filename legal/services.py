@@ -18,6 +18,7 @@ from django.utils import timezone
 from cases.services import claim_version, current_enrolment, record_event
 from cases.uploads import clean_uploads
 from legal import rules
+from legal.messaging import services as messaging
 from legal.models import (
     Contract,
     ContractReview,
@@ -249,10 +250,10 @@ def _set_service(notice: PenaltyNotice, served_on: datetime.date, method: str) -
     _not_future("served_on", served_on, "The service date")
     if method not in rules.ServiceMethod.values:
         raise ValidationError({"service_method": "Choose how the notice was served."})
-    amounts = rules.amounts_for(notice.notice_type, notice.issued_on, is_repeat=notice.reduced_amount is None)
     notice.served_on, notice.service_method = served_on, method
-    notice.received_on = rules.received_on(served_on, method)
-    notice.reduced_due_on, notice.full_due_on = amounts.due_dates(notice.received_on)
+    notice.received_on, notice.reduced_due_on, notice.full_due_on = rules.service_dates(
+        notice_type=notice.notice_type, issued_on=notice.issued_on, is_repeat=notice.reduced_amount is None,
+        served_on=served_on, method=method)
 
 
 @transaction.atomic
@@ -1187,6 +1188,8 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
     if not template.is_active:
         raise ValidationError({"template": f"“{template.name}” is no longer in use: choose another template."})
     _check_carer(pupil, carer)
+    messaging.check_may_contact(carer)
+    messaging.check_postal_address(carer)
     if template.kind in rules.SCHOOL_AGE_LETTER_KINDS:
         _check_school_age(pupil, _today(), field="template")
     context = _letter_context(user=user, pupil=pupil, carer=carer, case=case, notice=notice, nti=nti,
@@ -1204,10 +1207,14 @@ def letter_send(*, user, template: LetterTemplate, pupil: Pupil, carer: Carer, c
                     batch=batch, subject=subject[:300], body=body, sent_on=sent_on, sent_by=user)
     letter.save()  # first, so the PDF can print the letter's reference
     html = render_letter_html(letter, address=context.values.get("parent_address") or "")
-    letter.file.save(f"{template.kind}-{pupil.upn}-{carer.pk}-{sent_on:%Y%m%d}.pdf", ContentFile(html_to_pdf(html)),
-                     save=True)
+    pdf = html_to_pdf(html)
+    letter.file.save(f"{template.kind}-{pupil.upn}-{carer.pk}-{sent_on:%Y%m%d}.pdf", ContentFile(pdf), save=True)
     _audit_create(user, letter, pupil.pk)
-    _event(user, case, f"{template.get_kind_display()} sent to {carer.full_name}", subject)
+    # Posted through GOV.UK Notify (with the email or text the carer prefers), or into the print queue.
+    sent = messaging.letter_dispatch(user=user, letter=letter, pdf=pdf, values=context.values)
+    also = "".join(f", with {m.get_channel_display().lower()} to {m.recipient}" for m in sent[1:])
+    _event(user, case, f"{template.get_kind_display()} sent to {carer.full_name} ({letter.reference}): "
+           f"{messaging.route_label()}{also}", subject)
     threshold.note_action(pupil_id=pupil.pk, action=PnThresholdEntry.Action.LETTER, on=sent_on)
     return letter
 

@@ -39,3 +39,8 @@ def mark_unpaid_notices() -> int:
     from legal.services import notices_mark_unpaid
 
     return notices_mark_unpaid()
+
+
+# Messages to families: their tasks live with their package; imported here so Celery's autodiscovery (which reads
+# each app's ``tasks`` module) registers them with the worker.
+from legal.messaging.tasks import poll_messages, send_message  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from legal import views
 
@@ -63,4 +63,5 @@ urlpatterns = [
     path("letters/templates/new/", views.template_add, name="template_add"),
     path("letters/templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("alerts/<int:pk>/read/", views.alert_read, name="alert_read"),
+    path("messages/", include("legal.messaging.urls")),
 ]

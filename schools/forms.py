@@ -89,6 +89,18 @@ class CarerForm(GdsFormMixin, forms.ModelForm):
     class Meta:
         model = Carer
         fields = ["full_name", "relationship", "parental_responsibility", "is_main_contact", "phone", "email",
-                  "address"]
+                  "address", "preferred_channel", "do_not_contact", "contact_restriction"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("do_not_contact") and not (data.get("contact_restriction") or "").strip():
+            self.add_error("contact_restriction", "Say why this person may not be contacted, e.g. the order and its "
+                                                  "date.")
+        channel = data.get("preferred_channel")
+        if channel == Carer.PreferredChannel.EMAIL and not data.get("email"):
+            self.add_error("email", "Enter an email address, or choose post only.")
+        if channel == Carer.PreferredChannel.SMS and not (data.get("phone") or "").strip():
+            self.add_error("phone", "Enter a mobile number for text messages, or choose post only.")
+        return data
 
 

@@ -25,7 +25,7 @@ PUPIL_FIELDS = frozenset(
 ) | {"family"}
 FAMILY_FIELDS = frozenset({"name", "address_line_1", "address_line_2", "town", "postcode", "notes"})
 CARER_FIELDS = frozenset({"full_name", "relationship", "parental_responsibility", "is_main_contact", "phone",
-                          "email", "address"})
+                          "email", "address", "preferred_channel", "do_not_contact", "contact_restriction"})
 
 
 

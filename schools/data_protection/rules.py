@@ -122,6 +122,10 @@ MODELS: dict[str, dict] = {
     "legal.Hearing": {"title": "Court hearings", "keep": ("court",)},
     "legal.ParentingOrder": {"title": "Parenting orders", "keep": ("court",)},
     "legal.Letter": {"title": "Letters", "keep": ()},
+    # Our reference and Notify's id let the LA answer Notify about a message; the rest (address, email, phone,
+    # personalisation) is cleared with the pupil.
+    "legal.NotifyMessage": {"title": "Letters, emails and texts to the family (GOV.UK Notify)",
+                            "keep": ("reference", "channel", "route")},
     "legal.LegalAlert": {"title": "Legal alerts", "keep": ()},
 }
 

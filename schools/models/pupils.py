@@ -45,6 +45,14 @@ class Family(models.Model):
 
 
 class Carer(models.Model):
+    class PreferredChannel(models.TextChoices):
+        """How the carer prefers to hear from us besides the letter every formal step is sent as (legal.messaging
+        sends the matching email or text message where the LA has set one up)."""
+
+        POST = "post", "Post only"
+        EMAIL = "email", "Email as well as post"
+        SMS = "sms", "Text message as well as post"
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="carers")
     full_name = models.CharField(max_length=120)
     relationship = models.CharField(max_length=60, help_text="For example mother, father, grandparent, foster carer.")
@@ -53,9 +61,22 @@ class Carer(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=250, blank=True, help_text="Only if different from the family address.")
+    preferred_channel = models.CharField(max_length=5, choices=PreferredChannel.choices, default=PreferredChannel.POST)
+    do_not_contact = models.BooleanField(
+        "Do not contact", default=False,
+        help_text="Nothing about the child is sent to this person (letters, emails or texts), e.g. a parent with a "
+                  "non-molestation order against them, who must not learn the other parent's address.")
+    contact_restriction = models.CharField(
+        "Why not", max_length=300, blank=True,
+        help_text="The order or reason, so officers know why (required when contact is restricted).")
 
     class Meta:
         ordering = ["-is_main_contact", "full_name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(do_not_contact=False) | ~models.Q(contact_restriction=""),
+                                   name="carer_restriction_has_reason",
+                                   violation_error_message="Say why this person may not be contacted."),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.relationship})"

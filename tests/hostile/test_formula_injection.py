@@ -69,6 +69,7 @@ EXPORTS = {
     "job_download": ({"csv"}, False),
     "legal:notice_export": ({"csv", "xlsx"}, True),
     "legal:figures_export": ({"csv", "xlsx"}, False),
+    "legal:message_failures": ({"csv", "xlsx"}, False),  # the failures worklist (legal.messaging; none in the fixture)
     "traded:booking_export": ({"csv", "xlsx"}, True),
     "traded:catalogue_export": ({"csv", "xlsx"}, False),
     "traded:invoice_export": ({"csv", "xlsx"}, True),

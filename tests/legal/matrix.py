@@ -16,7 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from legal import services
-from legal.models import LegalAlert, LetterBatch, LetterTemplate, RequestEvidence
+from legal.models import LegalAlert, LetterBatch, LetterTemplate, NotifyMessage, RequestEvidence
 from schools.models import Job
 from tests.legal.fixtures import build_legal_world
 from tests.matrix_support import AUDITORS, EDITORS, LA, statuses  # noqa: F401  (for the rows below)
@@ -104,6 +104,14 @@ ROWS: dict = {
     "legal:template_add": (None, _only(TEMPLATE_EDITORS)),
     "legal:template_edit": ("template", _only(TEMPLATE_EDITORS)),
     "legal:alert_read": ("alert", statuses(ok=(), others=405)),
+    "legal:message_failures": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:message_resolve": ("failed_message", _only(WORKERS)),
+    "legal:print_queue": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:print_batch_posted": ("print_batch", _only(WORKERS)),
+    "legal:print_batch_pdf": ("print_batch", _only(WORKERS)),
+    "legal:print_message_posted": ("print_message", _only(WORKERS)),
+    # Notify's callback: POST only, authenticated by its bearer token rather than a session (tests/legal/test_notify).
+    "legal:notify_callback": (None, statuses(ok=(), others=405, anonymous=405)),
     "api-pn-request-list": (None, statuses(anonymous=401)),
     "api-pn-request-detail": ("request", statuses(ok=[*LA, "school_b"], not_found=["school_a"], anonymous=401)),
     "api-pn-request-decide": ("request", statuses(ok=(), others=405, anonymous=401)),
@@ -120,7 +128,8 @@ ROWS: dict = {
     "api-legal-figures": (None, statuses(ok=LA, forbidden=SCHOOLS, anonymous=401)),
 }
 KWARG_NAMES: dict = dict.fromkeys(["pathway", "nti", "notice", "request", "evidence", "contract", "eso", "sao",
-                                   "prosecution", "letter", "batch", "template", "alert", "payment"], "pk")
+                                   "prosecution", "letter", "batch", "template", "alert", "payment",
+                                   "failed_message", "print_batch", "print_message"], "pk")
 
 
 @pytest.fixture
@@ -147,7 +156,16 @@ def legal_targets(world, cases_world) -> dict:
     batch = LetterBatch.objects.create(job=job, template=LetterTemplate.objects.get(kind="warning_letter"),
                                        created_by=officer, description="Warning letters")
     alert = LegalAlert.objects.create(user=legal, pupil=world.pupil_b, message="Test alert")
+    # The letter above went to the print queue (no Notify here); one batch letter waits too, and one failed.
+    queued = NotifyMessage.objects.get(letter=letter)
+    batch_letter = services.letter_send(user=officer, template=LetterTemplate.objects.get(kind="penalty_notice"),
+                                        pupil=world.pupil_b, carer=lw.parent, notice=lw.notice, batch=batch)
+    assert NotifyMessage.objects.filter(letter=batch_letter, batch=batch, status="print-queue").exists()
+    extra = NotifyMessage.objects.create(channel="letter", route="notify", pupil=world.pupil_b, carer=lw.parent,
+                                         letter=letter, status="returned-letter", recipient="Pat Parent",
+                                         created_by=officer)
     return {"pathway": lw.pathway.pk, "nti": nti.pk, "notice": lw.notice.pk, "request": lw.request.pk,
             "evidence": evidence.pk, "contract": lw.contract.pk, "eso": eso.pk, "sao": sao.pk,
             "prosecution": lw.prosecution.pk, "letter": letter.pk, "batch": batch.pk,
-            "template": LetterTemplate.objects.first().pk, "alert": alert.pk, "payment": payment.pk}
+            "template": LetterTemplate.objects.first().pk, "alert": alert.pk, "payment": payment.pk,
+            "failed_message": extra.pk, "print_batch": batch.pk, "print_message": queued.pk}

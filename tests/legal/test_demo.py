@@ -29,3 +29,9 @@ def test_demo_has_legal_work_in_every_status():
     assert Contract.objects.exists() and EducationSupervisionOrder.objects.filter(status="in_force").exists()
     assert set(PenaltyNoticeRequest.objects.values_list("status", flat=True)) == {"submitted", "approved",
                                                                                  "declined"}
+    # Messages to families in both states: the print queue (one set posted by hand) and as Notify reported them.
+    from legal.messaging.models import NotifyMessage
+
+    routes = set(NotifyMessage.objects.values_list("route", "status"))
+    assert {("print", "print-queue"), ("print", "posted-by-hand"), ("notify", "delivered"),
+            ("notify", "returned-letter")} <= routes
