@@ -19,6 +19,7 @@ from schools.forms import CarerForm, EnrolmentEndForm, EnrolmentForm, FamilyForm
 from schools.models import Enrolment, Job, School
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
+from schools.validators import UPN_PATTERN
 
 
 def home(request):
@@ -36,9 +37,25 @@ def home(request):
     })
 
 
+def _searched_upn(request) -> str | None:
+    """The full UPN typed in the "Name or UPN" search, if that is what the search is (the separate UPN filter
+    still lists its match, so a list can be narrowed to one pupil and exported)."""
+    text = "".join(request.GET.get("q", "").split()).upper()
+    return text if UPN_PATTERN.fullmatch(text) else None
+
+
 def pupil_list(request):
-    filterset = PupilFilterSet(request.GET or None, queryset=selectors.pupil_list(user=request.user),
-                               request=request)
+    data = request.GET
+    if upn := _searched_upn(request):
+        data = request.GET.copy()
+        data["q"] = upn
+    filterset = PupilFilterSet(data or None, queryset=selectors.pupil_list(user=request.user), request=request)
+    if upn and filterset.is_valid():
+        # A full UPN that matches exactly one pupil the user may see opens that pupil. The list is already scoped to
+        # the user, so a school user searching another school's pupil gets "No pupils match", never that record.
+        found = list(filterset.qs[:2])
+        if len(found) == 1:
+            return redirect("pupil_detail", pk=found[0].pk)
     page, query = paginate(request, filterset.qs)
     return render(request, "schools/pupil_list.html", {"filter": filterset, "page": page, "query": query})
 

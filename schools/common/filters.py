@@ -54,7 +54,8 @@ def urn_or_404(text) -> str:
 
 
 class GdsFilterSet(django_filters.FilterSet):
-    """Gives each filter widget its GOV.UK Frontend class so list pages render filters without per-field markup."""
+    """Gives each filter widget its GOV.UK Frontend class so list pages render filters without per-field markup, and
+    each yes/no filter the empty choice "Any"."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +65,9 @@ class GdsFilterSet(django_filters.FilterSet):
                 list_filter.extra["widget"] = QuickSelect
         for field in self.form.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.NullBooleanSelect):
+                # A yes/no filter left alone matches everything: "Any", not Django's "Unknown".
+                widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
             css = "govuk-select" if isinstance(widget, forms.Select) else "govuk-input"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
