@@ -140,7 +140,7 @@ class ThresholdWorklistFilterSet(GdsFilterSet):
                                          empty_label="Any")
     sort = django_filters.OrderingFilter(
         label="Sort by",
-        fields=(("pupil__legal_last_name", "name"), ("school__name", "school"), ("sessions", "sessions"),
+        fields=(("sort_name", "name"), ("school__name", "school"), ("sessions", "sessions"),
                 ("window_end", "met"), ("last_action_on", "last_action")),
         field_labels={"name": "Pupil", "school": "School", "sessions": "Sessions", "met": "Met by",
                       "last_action": "Last action"},

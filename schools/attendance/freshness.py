@@ -101,16 +101,17 @@ def freshness(schools, today: datetime.date) -> list[Freshness]:
     own = [school.pk for school in schools]
     calendars = calendars_for(own, horizon, today)
     result = []
+    counted: dict[tuple, int] = {}  # schools on the same calendar (equal by value) mostly share their last day
     for school in schools:
         calendar = calendars.get(school.pk) or calendars[None]
         since = last.get(school.pk)
         start = (since + datetime.timedelta(days=1)) if since else _term_start(calendar, today)
-        missing = 0
-        day = max(start or today, horizon)
-        while day < today:
-            missing += calendar.is_school_day(day)
-            day += datetime.timedelta(days=1)
-        result.append(Freshness(school, since, missing))
+        first = max(start or today, horizon)
+        key = (calendar, first)
+        if key not in counted:
+            counted[key] = sum(calendar.is_school_day(first + datetime.timedelta(days=n))
+                               for n in range((today - first).days))
+        result.append(Freshness(school, since, counted[key]))
     return result
 
 

@@ -102,7 +102,7 @@ def threshold_worklist(request, period):
     if data.get("sort") and rows.query.order_by:
         rows = rows.order_by(*rows.query.order_by, "pk")  # ties in a stable order, so pages never overlap
     else:
-        rows = rows.order_by("-window_end", "pupil__legal_last_name", "pupil__legal_first_name", "pk")
+        rows = rows.order_by("-window_end", "sort_name", "pk")  # pn_entry_order_idx
     return rows, filterset, run
 
 

@@ -64,12 +64,19 @@ def compute_run(period: selectors.Period, school_ids=None) -> PnThresholdRun:
 def _write_entries(run: PnThresholdRun, windows: list[selectors.PnWindow]) -> None:
     for first in range(0, len(windows), BATCH):
         chunk = windows[first:first + BATCH]
-        owners = dict((pk, (pupil, school)) for pk, pupil, school in Enrolment.objects.filter(
-            pk__in=[w.enrolment_id for w in chunk]).values_list("pk", "pupil_id", "school_id"))
+        owners = {pk: (pupil, school, sort_name(last, first)) for pk, pupil, school, last, first in
+                  Enrolment.objects.filter(pk__in=[w.enrolment_id for w in chunk]).values_list(
+                      "pk", "pupil_id", "school_id", "pupil__legal_last_name", "pupil__legal_first_name")}
         PnThresholdEntry.objects.bulk_create([
             PnThresholdEntry(run=run, enrolment_id=w.enrolment_id, pupil_id=owners[w.enrolment_id][0],
-                             school_id=owners[w.enrolment_id][1], sessions=w.sessions, window_start=w.window_start,
-                             window_end=w.window_end) for w in chunk], batch_size=BATCH)
+                             school_id=owners[w.enrolment_id][1], sort_name=owners[w.enrolment_id][2],
+                             sessions=w.sessions, window_start=w.window_start, window_end=w.window_end)
+            for w in chunk], batch_size=BATCH)
+
+
+def sort_name(last: str, first: str) -> str:
+    """The worklist's name order (PnThresholdEntry.sort_name): surname, then first name, ignoring case."""
+    return f"{last.lower()}\t{first.lower()}"[:255]
 
 
 def fill_last_actions(entries) -> None:

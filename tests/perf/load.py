@@ -51,6 +51,18 @@ KINDS = ("officer", "manager", "school")
 LIMITED = set(WEIGHTS)
 
 
+def _chosen(only: str | None) -> dict[str, int]:
+    """The journeys' pages: all of them, or (``--pages``, comma-separated names) some, e.g. to see the pages of one
+    issue at a size where others saturate the workers."""
+    if not only:
+        return dict(WEIGHTS)
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in WEIGHTS]
+    if unknown:
+        raise SystemExit(f"Unknown pages {unknown}; the pages are: {', '.join(WEIGHTS)}")
+    return {name: WEIGHTS[name] for name in names}
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -78,7 +90,7 @@ def _prepare() -> dict:
     school = School.objects.order_by("pk").first()
     officers = list(User.objects.filter(role="la_officer", username__startswith="bench-officer-").order_by("pk"))
     if not officers:
-        officers = [User.objects.create(username="load-officer", role="la_officer")]
+        officers = [User.objects.get_or_create(username="load-officer", defaults={"role": "la_officer"})[0]]
     # tests/perf/report.py hands every generated case to its first officer (it picks officers[pk % 25] for pks that
     # are all multiples of 50), so one My work page would list every open case in the LA. Spread them over the
     # officers as a team's caseloads are, so My work is measured at a caseload rather than at the whole LA.
@@ -219,9 +231,10 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def run(url: str, seconds: int) -> dict:
+def run(url: str, seconds: int, only: str | None = None) -> dict:
     """Start gunicorn on the benchmark database, drive it for ``seconds``, return the timings per page."""
     spec = _prepare()
+    spec["weights"] = _chosen(only)
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         log_path = Path(folder) / "gunicorn.log"
@@ -255,9 +268,9 @@ def run(url: str, seconds: int) -> dict:
     return timings
 
 
-def measure(result_type, url: str, seconds: int) -> list:
+def measure(result_type, url: str, seconds: int, only: str | None = None) -> list:
     """`make bench`'s step: print the table of pages and return one Result per limited page, overall and errors."""
-    timings = run(url, seconds)
+    timings = run(url, seconds, only)
     pages = timings["pages"]
     everything = [ms for page in pages.values() for ms in page["ms"]]
     errors = sum(page["errors"] for page in pages.values())
@@ -299,7 +312,8 @@ def _drive(spec_path: str, out_path: str) -> None:
     from locust.env import Environment
 
     spec = json.loads(Path(spec_path).read_text())
-    timings: dict[str, dict] = {name: {"ms": [], "errors": 0} for name in WEIGHTS}
+    weights = spec["weights"]
+    timings: dict[str, dict] = {name: {"ms": [], "errors": 0} for name in weights}
     measuring = {"on": False}
 
     @events.request.add_listener
@@ -313,7 +327,7 @@ def _drive(spec_path: str, out_path: str) -> None:
     def journey(kind: str):
         sessions = iter(spec[kind]["sessions"])
         pages = spec[kind]["pages"]
-        names, weights = list(WEIGHTS), list(WEIGHTS.values())
+        names, chances = list(weights), list(weights.values())
 
         # FastHttpUser (geventhttpclient) rather than HttpUser (requests): the client shares this machine's two
         # CPUs with gunicorn and PostgreSQL, and uses a fraction of the CPU per request that requests does.
@@ -327,7 +341,7 @@ def _drive(spec_path: str, out_path: str) -> None:
 
             @task
             def next_page(self):
-                name = random.choices(names, weights)[0]
+                name = random.choices(names, chances)[0]
                 if not pages[name]:
                     return
                 with self.client.get(random.choice(pages[name]), name=name, allow_redirects=False, headers=self.cookie,
@@ -343,7 +357,7 @@ def _drive(spec_path: str, out_path: str) -> None:
     # Warm-up, not counted: every kind of page once per user session, so each gunicorn worker has loaded them.
     for kind in KINDS:
         for key in spec[kind]["sessions"][:GUNICORN_WORKERS]:
-            for urls in spec[kind]["pages"].values():
+            for urls in (urls for name, urls in spec[kind]["pages"].items() if name in weights):
                 for url in urls[:2]:
                     requests.get(spec["base"] + url, cookies={spec["cookie"]: key}, allow_redirects=False, timeout=60)
 
@@ -360,6 +374,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drive", nargs=2, metavar=("SPEC", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--pages", help="only these pages (comma-separated names, as the table prints them)")
     args = parser.parse_args(argv)
     if args.drive:
         _drive(*args.drive)
@@ -372,7 +387,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    results = measure(Result, url, args.seconds)
+    results = measure(Result, url, args.seconds, args.pages)
     missed = [r.name for r in results if not r.ok]
     print("\nAll load limits met." if not missed else f"\nMissed: {', '.join(missed)}")
     return 1 if missed else 0
