@@ -37,6 +37,7 @@ from cases.forms import (
 from cases.models import CaseworkPolicy, ChronologyEntry, Referral, TsmPupil
 from cases.permissions import can_edit_entry, can_reopen_case, can_work_case, require_work_case
 from schools import selectors as school_selectors
+from schools.attendance import freshness
 from schools.audit import record_export, record_exported_pupils, record_view
 from schools.common.pdf import html_to_pdf
 from schools.common.web import (
@@ -698,8 +699,10 @@ def tsm_pack(request, pk: int):
     event = record_view(user=request.user, instance=tsm, path=request.path, action=AuditEvent.Action.EXPORT)
     record_exported_pupils(event, [row["pupil"].pk for row in rows])
     period = next((row["attendance"].period for row in rows if row["attendance"]), "")
+    [registers] = freshness.freshness([tsm.school], timezone.localdate())  # the figures rest on them: say how fresh
     html = render_to_string("cases/tsm_pack_pdf.html", {
         "tsm": tsm, "rows": rows, "period": period, "generated": timezone.localtime(), "user": request.user,
+        "freshness": registers,
         "stages": [STAGES[s] for s in STAGE_ORDER],
         **selectors.tsm_detail(user=request.user, tsm=tsm)})
     response = HttpResponse(html_to_pdf(html), content_type="application/pdf")

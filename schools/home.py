@@ -43,7 +43,10 @@ def threshold_panel(user, today: datetime.date) -> Panel | None:
     url = reverse("pn_threshold_list")
     run = PnThresholdRun.objects.filter(period_key=period.key, start=period.start, end=period.end).first()
     if run is None:
-        return Panel("Attendance", [Item("Penalty-notice threshold worklist", None, url)], order=10)
+        items = [Item("Penalty-notice threshold worklist", None, url)]
+        if user.role == Role.SCHOOL_USER:
+            items.append(_persistent_absence_item(user, period))
+        return Panel("Attendance", items, order=10)
     entries = PnThresholdEntry.objects.visible_to(user).filter(run=run)
     linked = providers.provider("attendance.link_school_ids")
     mine = linked(user) if linked is not None else []
@@ -51,13 +54,30 @@ def threshold_panel(user, today: datetime.date) -> Panel | None:
         entries = entries.filter(school_id__in=mine)
     waiting = entries.exclude(last_action_on__gte=F("window_start")).count()
     suffix = " at your link schools" if mine else ""
-    return Panel("Attendance", [Item(f"At the penalty-notice threshold with no action yet{suffix}", waiting,
-                                     f"{url}?action=none", urgent=True)], order=10)
+    items = [Item(f"At the penalty-notice threshold with no action yet{suffix}", waiting, f"{url}?action=none",
+                  urgent=True)]
+    if user.role == Role.SCHOOL_USER:
+        items.append(_persistent_absence_item(user, period))
+    return Panel("Attendance", items, order=10)
+
+
+def _persistent_absence_item(user, period) -> Item:
+    """A school's persistently absent pupils over the period, counted as the list it links to counts them (the
+    attendance pupils list's FilterSet over the engine's figures for the school's enrolments: a few hundred rows)."""
+    from schools.attendance import selectors as figures
+    from schools.attendance import stages
+    from schools.attendance.filters import AttendancePupilFilterSet
+
+    rows = stages.attendance_pupil_list(user, period, figures.visible_enrolments(user))
+    count = AttendancePupilFilterSet({"show": "pa"}, queryset=rows).qs.count()
+    return Item(f"Persistently absent (10% or more), {period.label}", count,
+                f"{reverse('attendance_pupil_list')}?show=pa&period={period.key}")
 
 
 def exclusions_panel(user, today: datetime.date) -> Panel | None:
-    """Exclusion deadlines, day-6 provision not in place and part-time timetables past their review: each counted
-    through the FilterSet of the list it links to, so the count and the list always agree."""
+    """Exclusion deadlines, day-6 provision not in place, part-time timetables past their review and (LA staff)
+    children missing education whose enquiries are overdue: each counted through the FilterSet of the list it links
+    to, so the count and the list always agree."""
     from schools.exclusions import selectors as exclusion_selectors
     from schools.exclusions.filters import ExclusionFilterSet, PartTimeTimetableFilterSet
 
@@ -67,13 +87,20 @@ def exclusions_panel(user, today: datetime.date) -> Panel | None:
                                       queryset=exclusion_selectors.exclusion_list(user=user)).qs.count()
     reviews = PartTimeTimetableFilterSet({"flag": "review_overdue"},
                                          queryset=exclusion_selectors.part_time_list(user=user)).qs.count()
-    return Panel("Exclusions and provision", [
+    items = [
         Item("Exclusion deadlines due this week or overdue", due, reverse("exclusion_reminders"), urgent=True),
         Item("Exclusions with no provision from day 6", no_provision,
              f"{reverse('exclusion_list')}?deadline=day6_missing&status=active", urgent=True),
         Item("Part-time timetables with a review overdue", reviews,
              f"{reverse('part_time_list')}?flag=review_overdue", urgent=True),
-    ], order=20)
+    ]
+    if user.role != Role.SCHOOL_USER:  # the CME register is the LA's
+        from schools.exclusions.filters import CMEFilterSet
+
+        overdue = CMEFilterSet({"enquiries": "overdue"}, queryset=exclusion_selectors.cme_list(user=user)).qs.count()
+        items.append(Item("Children missing education with enquiries overdue", overdue,
+                          f"{reverse('cme_list')}?enquiries=overdue", urgent=True))
+    return Panel("Exclusions and provision", items, order=20)
 
 
 def registers_panel(user, today: datetime.date) -> Panel | None:

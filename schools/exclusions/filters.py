@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from schools.common.filters import DATE_WIDGET, GdsFilterSet, PupilTextMixin, RecordNumberFilter, SchoolFilter
 from schools.exclusions.rules import ALL_REASON_CHOICES
@@ -174,10 +178,26 @@ class CMEFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
     outcome = django_filters.ChoiceFilter(choices=CMERecord.Outcome.choices, empty_label="Any outcome")
     reason = django_filters.ChoiceFilter(choices=CMERecord.Reason.choices, empty_label="Any reason")
+    enquiries = django_filters.ChoiceFilter(
+        label="Enquiries", method="filter_enquiries", empty_label="Any",
+        choices=[("overdue", "Overdue: open, no enquiry for two school weeks")])
 
     class Meta:
         model = CMERecord
-        fields = ["q", "outcome", "reason"]
+        fields = ["q", "outcome", "reason", "enquiries"]
+
+    def filter_enquiries(self, queryset, name, value):
+        """Open cases whose last enquiry (or, with none, the referral) is older than the LA's interval
+        (schools.exclusions.rules.CME_ENQUIRY_INTERVAL_SCHOOL_DAYS, in school days on the LA calendar)."""
+        from schools.exclusions.rules import CME_ENQUIRY_INTERVAL_SCHOOL_DAYS
+        from schools.exclusions.selectors import date_school_days_back
+
+        since = date_school_days_back(CME_ENQUIRY_INTERVAL_SCHOOL_DAYS)
+        if since is None:  # no term dates cover today: fall back to calendar weeks rather than hide every case
+            since = timezone.localdate() - datetime.timedelta(weeks=2)
+        return (queryset.filter(outcome=CMERecord.Outcome.OPEN)
+                .annotate(last_enquiry=Coalesce(Max("enquiries__made_on"), F("referred_on")))
+                .filter(last_enquiry__lt=since))
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(Q(pupil__in=Pupil.objects.search(value).values("pk"))

@@ -132,6 +132,13 @@ FTE_HOURS = Decimal(25)  # one full-time place, for "places used" on AP provider
 PART_TIME_LONG_RUNNING_SCHOOL_DAYS = 30
 PART_TIME_REVIEW_INTERVAL_SCHOOL_DAYS = 30
 
+#: Children missing education: an LA must trace a child "without delay" and close a case only after "all reasonable
+#: enquiries" (Children missing education: statutory guidance for local authorities, DfE 2016, updated August 2024;
+#: s436A Education Act 1996). How often an open case needs a new enquiry is LA practice, not statute: every two school
+#: weeks, the interval the guidance's own 10-school-day trigger for enquiries uses, so an open case whose last enquiry
+#: (or referral, with none yet) is older than that is "enquiries overdue".
+CME_ENQUIRY_INTERVAL_SCHOOL_DAYS = 10
+
 #: Fair Access: a place must be allocated within 20 school days (School Admissions Code 2021 para 3.17ff).
 FAIR_ACCESS_ALLOCATION_SCHOOL_DAYS = 20
 #: Days without a placement, banded as B&NES reports them (seed 004: 38+, 69+, 100+).

@@ -67,3 +67,28 @@ def test_tsm_pack_lists_the_schools_pa_and_sa_pupils(marks, cases_world, world, 
     assert "Severe, Sam" in html and "40.0% (SA)" in html and "No open case" in html
     assert "70.0% (PA)" in html and cases_world.case_b.reference in html
     assert "2026/27 year to date" in html
+
+
+def test_tsm_pack_says_how_fresh_the_schools_registers_are(marks, cases_world, world, client, monkeypatch):
+    """The pack's figures rest on the school's registers: it says the last day received and, when the school is
+    behind (schools.attendance.freshness: three school days), that the figures may be out of date. On Monday 23
+    November 2026 with registers last on Monday 16th: Tuesday 17th to Friday 20th, four school days."""
+    import datetime
+
+    import time_machine
+
+    from schools.models import AcademicYear, SchoolRegisterStatus, Term
+
+    D = datetime.date
+    year = AcademicYear.objects.filter(start_date__lte=D(2026, 11, 23), end_date__gte=D(2026, 11, 23)).first() \
+        or AcademicYear.objects.create(name="2026/27", start_date=D(2026, 9, 1), end_date=D(2027, 8, 31))
+    Term.objects.create(academic_year=year, name="autumn", start_date=D(2026, 9, 3), end_date=D(2026, 12, 18))
+    SchoolRegisterStatus.objects.create(school=world.school_b, last_register_date=D(2026, 11, 16))
+    rendered = []
+    monkeypatch.setattr("cases.views.html_to_pdf", lambda html: rendered.append(html) or b"%PDF-")
+    client.force_login(world.users["school_b"])
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC), tick=False):
+        client.get(reverse("cases:tsm_pack", args=[cases_world.tsm_b.pk]))
+    assert ("Registers: the last day received is Monday 16 November 2026, 4 school days without registers since"
+            in rendered[0])
+    assert "The figures below may be out of date" in rendered[0]

@@ -31,10 +31,25 @@ def test_each_count_is_the_list_it_links_to(demo, client, username):
     client.force_login(user)
     panel = home.exclusions_panel(user, timezone.localdate())
     links = {item.label: item for item in panel.items}
-    for label in ("Exclusions with no provision from day 6", "Part-time timetables with a review overdue"):
+    labels = ["Exclusions with no provision from day 6", "Part-time timetables with a review overdue"]
+    if user.role != "school_user":
+        labels.append("Children missing education with enquiries overdue")
+    else:
+        assert "Children missing education with enquiries overdue" not in links  # the LA's register
+    for label in labels:
         item = links[label]
         assert item.count == _listed(client, item.href), label
     assert links["Exclusions with no provision from day 6"].count > 0  # the demo has some at each kind of user
     if user.role == "school_user":
         others = Exclusion.objects.missing_day6_provision().exclude(school__in=user.schools.all())
         assert others.exists()  # ... and the school's count leaves them out, as its list does
+
+
+def test_a_school_users_persistent_absence_count_is_its_list(demo, client):
+    user = User.objects.get(username="school")
+    client.force_login(user)
+    panel = home.threshold_panel(user, timezone.localdate())
+    [item] = [item for item in panel.items if item.label.startswith("Persistently absent")]
+    page = client.get(item.href).content.decode()
+    listed = int(re.search(r'data-testid="result-count">([\d,]+)', page).group(1).replace(",", ""))
+    assert item.count == listed
