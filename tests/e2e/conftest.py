@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schools.models import Pupil
-from tests.e2e.support import AXE_PATH, Visit
+from tests.e2e.support import AXE_PATH, Visit, reseed
 from tests.factories import TEST_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,26 +56,6 @@ def browser():
             os.environ.pop(ASYNC_UNSAFE, None)
         else:
             os.environ[ASYNC_UNSAFE] = previous
-
-
-# The data migrations' rows the pages rely on, each (app label, migration, function, a model it fills): an earlier
-# transactional test's flush empties them, so every browser test puts back what is missing.
-SEEDS = [
-    ("interventions", "0002_seed_catalogue", "seed", "interventions.Intervention"),
-    ("legal", "0002_seed_checklist_and_letters", "seed", "legal.LetterTemplate"),
-    ("reporting", "0002_national_figures", "load", "reporting.NationalFigure"),
-    ("cases", "0006_seed_alert_rules", "seed", "cases.AlertRule"),
-]
-
-
-def reseed() -> None:
-    import importlib
-
-    from django.apps import apps
-
-    for app, migration, function, model in SEEDS:
-        if not apps.get_model(model).objects.exists():
-            getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(apps, None)
 
 
 @pytest.fixture

@@ -148,3 +148,24 @@ class Visit:
 
     def main(self) -> Locator:
         return self.page.get_by_role("main")
+
+
+# The data migrations' rows the pages rely on, each (app label, migration, function, a model it fills): an earlier
+# transactional test's flush empties them, so every browser test puts back what is missing.
+SEEDS = [
+    ("interventions", "0002_seed_catalogue", "seed", "interventions.Intervention"),
+    ("interventions", "0004_seed_traded_services", "seed", "interventions.TradedService"),
+    ("legal", "0002_seed_checklist_and_letters", "seed", "legal.LetterTemplate"),
+    ("reporting", "0002_national_figures", "load", "reporting.NationalFigure"),
+    ("cases", "0006_seed_alert_rules", "seed", "cases.AlertRule"),
+]
+
+
+def reseed() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for app, migration, function, model in SEEDS:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(f"{app}.migrations.{migration}"), function)(apps, None)

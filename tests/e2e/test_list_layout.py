@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from schools.demo import load_demo
 from schools.models import User
-from tests.e2e.support import Visit, assert_accessible
+from tests.e2e.support import Visit, assert_accessible, reseed
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -80,8 +80,11 @@ _SETTLE = "() => new Promise((done) => requestAnimationFrame(() => requestAnimat
 
 @pytest.fixture
 def e2e_world(transactional_db, settings):
-    """The demo authority, small, instead of the shared world; its logins take the tests' password."""
+    """The demo authority, small, instead of the shared world; its logins take the tests' password. The data
+    migrations' rows the demo builds on (the intervention catalogue, letters, rules) first: an earlier transactional
+    test's flush removes them."""
     settings.CNIS_REGISTER_ENABLED = True
+    reseed()
     load_demo(pupils=600)
     for user in User.objects.filter(username__in=PAGES_BY_LOGIN):
         user.set_password(TEST_PASSWORD)
