@@ -344,8 +344,10 @@ def _drive(spec_path: str, out_path: str) -> None:
                 name = random.choices(names, chances)[0]
                 if not pages[name]:
                     return
-                with self.client.get(random.choice(pages[name]), name=name, allow_redirects=False, headers=self.cookie,
-                                     catch_response=True) as response:
+                # A search by a full UPN opens that pupil (a redirect), so that journey follows it, timed to the
+                # pupil's page as the officer waits for it; any other redirect (to sign-in) is an error.
+                with self.client.get(random.choice(pages[name]), name=name, headers=self.cookie, catch_response=True,
+                                     allow_redirects=name == "pupil list: search") as response:
                     if response.status_code != 200:
                         response.failure(f"HTTP {response.status_code} {response.headers.get('Location', '')}")
 
