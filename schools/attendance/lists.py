@@ -35,7 +35,17 @@ def request_period(request) -> figures.Period:
         except ValueError:
             return None
 
-    return figures.resolve_period(request.GET.get("period"), today(), parse("start"), parse("end"))
+    return figures.resolve_period(request.GET.get("period"), today(), parse("start"), parse("end"),
+                                  periods=request_periods(request))
+
+
+def request_periods(request) -> list[figures.Period]:
+    """The periods the picker offers, worked out once per request: the period asked for and the picker both need
+    them (three queries each time)."""
+    periods = getattr(request, "attendance_periods", None)
+    if periods is None:
+        periods = request.attendance_periods = figures.available_periods(today())
+    return periods
 
 
 def period_query(period) -> str:

@@ -82,7 +82,7 @@ def available_periods(today: datetime.date) -> list[Period]:
 
 
 def resolve_period(key: str | None, today: datetime.date, start: datetime.date | None = None,
-                   end: datetime.date | None = None) -> Period:
+                   end: datetime.date | None = None, *, periods: list[Period] | None = None) -> Period:
     """The attendance period a request asks for: custom dates (either order), else a key the period picker offers
     (available_periods), else the year to date. A key it does not offer (an old link) also gives the year to date:
     every page, export and API response names the period it shows, so the fallback is never silent. (Reports read
@@ -91,7 +91,7 @@ def resolve_period(key: str | None, today: datetime.date, start: datetime.date |
         if end < start:
             start, end = end, start
         return Period("custom", f"{start:%d %B %Y} to {end:%d %B %Y}", start, end)
-    periods = available_periods(today)
+    periods = available_periods(today) if periods is None else periods
     by_key = {p.key: p for p in periods}
     if key in by_key:
         return by_key[key]

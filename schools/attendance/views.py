@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from schools import selectors
 from schools.attendance import freshness
@@ -36,6 +38,7 @@ from schools.attendance.lists import (
     period_query,
     pupil_list_filterset,
     request_period,
+    request_periods,
     threshold_worklist,
     today,
 )
@@ -50,6 +53,7 @@ from schools.common.web import (
     export_format,
     paginate,
     query_without,
+    row_url_builder,
     selected_filters,
     sort_headers,
 )
@@ -62,7 +66,7 @@ CATEGORY_CLASSES = {"present": "app-mark--present", "aea": "app-mark--aea", "aut
 
 
 def _period_context(request, period) -> dict:
-    return {"period": period, "periods": figures.available_periods(today()), "period_query": period_query(period)}
+    return {"period": period, "periods": request_periods(request), "period_query": period_query(period)}
 
 
 def open_attendance_case(user, pupil):
@@ -219,9 +223,12 @@ def penalty_notice_list(request):
                         fmt, "penalty-notice-threshold")
     page, query = paginate(request, rows)
     officers = _officer_names(page.object_list)
+    links = _threshold_row_links(request)
     for entry in page.object_list:
         entry.officer_name = officers.get(getattr(entry, "case_officer_id", None), "")
         entry.actioned = bool(entry.last_action_on and entry.last_action_on >= entry.window_start)
+        entry.links = links(entry)
+        entry.full_name = f"{entry.pupil.legal_first_name} {entry.pupil.legal_last_name}"
     detail = None
     if request.GET.get("enrolment"):
         chosen = next((e for e in page.object_list if str(e.enrolment_id) == request.GET["enrolment"]), None)
@@ -239,6 +246,24 @@ def penalty_notice_list(request):
         "can_open_case": request.user.can(Capability.WORK_CASES),
         "can_request": request.user.can(Capability.REQUEST_PENALTY_NOTICE),
         **_period_context(request, period)})
+
+
+def _threshold_row_links(request):
+    """Each worklist row's links, the URL patterns reversed once per page rather than five times a row."""
+    back = urlencode({"next": request.get_full_path()})
+    pupil, case, entry_add = (row_url_builder(name) for name in ("pupil_attendance", "cases:detail",
+                                                                  "cases:entry_add"))
+    letter, notice, notice_request = (row_url_builder(name) for name in (
+        "legal:letter_pupil", "legal:notice_add_pupil", "legal:request_create"))
+    open_case = reverse("cases:open")
+
+    def links(entry) -> dict:
+        return {"pupil": pupil(entry.pupil_id), "case": case(entry.case_pk) if entry.case_pk else "",
+                "contact": f"{entry_add(entry.case_pk)}?type=call&{back}" if entry.case_pk else "",
+                "open_case": f"{open_case}?pupil={entry.pupil_id}", "letter": f"{letter(entry.pupil_id)}?{back}",
+                "notice": notice(entry.pupil_id), "request": notice_request(entry.pupil_id)}
+
+    return links
 
 
 @capability_required(Capability.IMPORT_ATTENDANCE)

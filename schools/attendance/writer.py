@@ -387,10 +387,16 @@ class Resolver:
 
         A week whose slots were filled more than once holds a duplicate; only then are the file's rows read again
         (``chunks_again``) for those weeks, so an ordinary import never keeps its rows."""
-        weeks = (pl.concat(self.partials) if self.partials else pl.DataFrame(schema=_WEEK_SCHEMA)).group_by(
-            "enrolment_id", "week_start").agg(pl.col("packed").sum(), pl.col("bits").sum(),
-                                              pl.col("bits_any").bitwise_or(), pl.col("term_id").first(),
-                                              pl.col("academic_year_id").first())
+        # Memory: the partials are dropped as soon as they are joined into one frame, and the weeks come out sorted
+        # as write() slices them, so a large file's weeks are never held three times over (partials, joined,
+        # grouped) nor copied again by a sort in write().
+        partials, self.partials = self.partials, []
+        joined = pl.concat(partials, rechunk=False) if partials else pl.DataFrame(schema=_WEEK_SCHEMA)
+        del partials
+        weeks = joined.lazy().group_by("enrolment_id", "week_start").agg(
+            pl.col("packed").sum(), pl.col("bits").sum(), pl.col("bits_any").bitwise_or(),
+            pl.col("term_id").first(), pl.col("academic_year_id").first()).sort("enrolment_id", "week_start").collect()
+        del joined
         details = pl.concat(self.details) if self.details else empty_details()
         clashing = weeks.filter(pl.col("bits") != pl.col("bits_any")).select("enrolment_id", "week_start")
         if not clashing.is_empty():
@@ -581,7 +587,9 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     totals = {"written": 0, "changed": 0, "unchanged": 0}
     weeks_written = 0
     deltas = []
-    incoming = resolved.weeks.sort("enrolment_id", "week_start")
+    incoming = resolved.weeks
+    if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():
+        incoming = incoming.sort("enrolment_id", "week_start")  # weeks not from Resolver.finish (store())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])

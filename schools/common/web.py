@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 
 PAGE_SIZE = 50
 # The formats every list downloads in (?format=csv or ?format=xlsx).
@@ -124,3 +125,20 @@ def sort_headers(request, sortable) -> list[dict]:
         query["sort"] = next_sort
         headers.append({"key": key, "label": label, "aria": aria, "href": f"?{query.urlencode()}"})
     return headers
+
+
+# A record number no table reaches, reversed in place of the real one (row_url_builder).
+_URL_SENTINEL = 987654321987
+
+
+def row_url_builder(name: str):
+    """A function giving the URL of ``name`` for a record number, reversing the pattern once.
+
+    A worklist of 50 rows with five links each reversed 250 URLs per page view, a third of the page's rendering under
+    load; the pattern's text does not change between rows, so only the number is put in."""
+    prefix, _, suffix = reverse(name, args=[_URL_SENTINEL]).partition(str(_URL_SENTINEL))
+
+    def build(pk) -> str:
+        return f"{prefix}{int(pk)}{suffix}"
+
+    return build

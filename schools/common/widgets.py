@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 from django import forms
@@ -12,6 +13,13 @@ from django.utils.safestring import mark_safe
 def _escaped(value) -> str:
     """conditional_escape without its lazy-string wrapper, which costs more than the escaping over 1,250 options."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+@functools.lru_cache(maxsize=8192)
+def _option(value: str, label: str) -> str:
+    """An unselected option's markup. The same 1,250 school names are escaped on every list page an LA user opens;
+    kept here, each costs a dictionary lookup."""
+    return f'<option value="{_escaped(value)}">{_escaped(label)}</option>'
 
 
 class QuickSelect(forms.Select):
@@ -35,9 +43,11 @@ class QuickSelect(forms.Select):
                 yield f'<optgroup label="{_escaped(option_value)}">{inner}</optgroup>'
                 continue
             text = "" if option_value is None else str(option_value)
-            selected = ""
             if text in chosen:
-                selected = " selected"
                 if not self.allow_multiple_selected:  # as Django's: a single select marks its first match only
                     chosen.clear()
-            yield f'<option value="{_escaped(text)}"{selected}>{_escaped(label)}</option>'
+                yield f'<option value="{_escaped(text)}" selected>{_escaped(label)}</option>'
+            elif type(label) is str and type(text) is str:  # not a SafeString, whose markup is kept as it is
+                yield _option(text, label)
+            else:
+                yield f'<option value="{_escaped(text)}">{_escaped(label)}</option>'

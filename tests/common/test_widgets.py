@@ -30,3 +30,25 @@ def test_list_filters_use_it_and_keep_the_chosen_school(world):
     html = str(filterset.form["school"])
     assert f'<option value="{world.school_b.pk}" selected>{world.school_b.name}</option>' in html
     assert 'class="govuk-select"' in html
+
+
+def test_a_label_already_marked_safe_is_not_confused_with_the_same_text_unmarked():
+    """Unselected options are memoised by their text; a SafeString label keeps its markup, plain text is escaped,
+    whichever came first."""
+    from django.utils.safestring import mark_safe
+
+    safe = QuickSelect(choices=[(1, mark_safe("A &amp; B"))]).render("school", None)
+    plain = QuickSelect(choices=[(1, "A &amp; B")]).render("school", None)
+    assert ">A &amp; B<" in safe
+    assert ">A &amp;amp; B<" in plain
+
+
+def test_row_url_builder_gives_the_same_urls_as_reverse():
+    from django.urls import reverse
+
+    from schools.common.web import row_url_builder
+
+    for name in ("pupil_attendance", "cases:detail", "cases:entry_add", "legal:letter_pupil"):
+        build = row_url_builder(name)
+        for pk in (1, 42, 987654321):
+            assert build(pk) == reverse(name, args=[pk])
