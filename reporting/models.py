@@ -4,7 +4,9 @@ in the admin site, each with its source and year). Schools' link officers (whose
 adds up) moved down to cases.models.SchoolLinkOfficer, which casework and the attendance pages use too; the name is
 kept here for the reporting code that reads it.
 
-The figures themselves are never stored: reporting.selectors computes them in SQL from the records each area keeps.
+The figures are computed in SQL from the records each area keeps (reporting.selectors). A large LA's LA-wide dashboards
+keep their last figures for LA staff as a FigureSnapshot, shown "as at" its time and refreshed each night and
+after register imports (reporting.snapshots).
 """
 
 from __future__ import annotations
@@ -185,3 +187,28 @@ class ReportRun(models.Model):
         scope = f"school-{self.school.urn}" if self.school_id else (
             f"partnership-{self.partnership_id}" if self.partnership_id else "la")
         return f"termly-report-{self.term.academic_year.name.replace('/', '-')}-{self.term.name}-{scope}-{self.pk}.pdf"
+
+
+class FigureSnapshot(models.Model):
+    """One LA-wide dashboard's figures (a pickled reporting.selectors.Report) as last added up for LA staff, at an LA
+    of at least REPORT_SNAPSHOT_FROM_PUPILS pupils (reporting.snapshots)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    # Whose scope the figures are for, and how to ask for it again: the refresh adds them up again as this user.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope_query = models.JSONField(default=dict)
+    period_key = models.CharField(max_length=40)
+    sections = models.CharField(max_length=200)
+    summary = models.BooleanField(default=False)
+    figures = models.BinaryField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(help_text="How long adding the figures up took.")
+    # Set when registers were imported after computed_at; cleared by the refresh.
+    stale_since = models.DateTimeField(null=True, blank=True)
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "dashboard figures snapshot"
+
+    def __str__(self) -> str:
+        return f"{self.key} as at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -185,8 +185,11 @@ def scope_for(user, *, school: School | None = None, partnership: Partnership | 
 def scope_from_request(request) -> Scope:
     """?school=<URN>, ?partnership=<id> or ?schools=mine|all, as the dashboards and the API take them. A school out
     of the user's scope (or that does not exist) is 404."""
-    params = request.GET.copy()
-    user = request.user
+    return scope_from_params(request.user, request.GET.copy())
+
+
+def scope_from_params(user, params) -> Scope:
+    """scope_from_request's reading of a mutable mapping of parameters (a QueryDict copy, or a dict)."""
     picked = params.get("scope", "")
     if "=" in picked:  # the dashboard's picker sends one field, e.g. scope=school=123456
         name, _, value = picked.partition("=")

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from reporting import definitions, exports, presentation, services
+from reporting import definitions, exports, presentation, services, snapshots
 from reporting import selectors as s
 from reporting.filters import DrillExclusionFilterSet, DrillPupilFilterSet, ReportRunFilterSet
 from reporting.forms import ReportRequestForm
@@ -50,13 +50,19 @@ def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
 
     return {"scope": scope, "period": period, "periods": s.period_options(), "choices": s.scope_choices(request.user),
             "suppress": _suppress(request), "query": query, "query_string": urlencode(query),
-            "sections": _sections_for(request.user), "by_key": definitions.BY_KEY, **extra}
+            "sections": _sections_for(request.user), "by_key": definitions.BY_KEY,
+            "figures_as_at": getattr(request, "figures_as_at", None),
+            "figures_stale_since": getattr(request, "figures_stale_since", None), **extra}
 
 
 def _request_report(request, sections, *, summary: bool = False):
+    """(scope, period, report) for the request; the figures kept for LA staff when adding them up is slow
+    (reporting.snapshots), with the time they were added up in ``request.figures_as_at``."""
     scope = s.scope_from_request(request)
     period = s.report_period_for(request.GET.get("period"))
-    return scope, period, s.report_figures(scope, period, sections=sections, summary=summary)
+    figures = snapshots.report_figures_for(scope, period, sections=sections, summary=summary)
+    request.figures_as_at, request.figures_stale_since = figures.as_at, figures.stale_since
+    return scope, period, figures.report
 
 
 def _no_term_dates(request):

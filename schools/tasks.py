@@ -80,9 +80,10 @@ def run_attendance_import(self, import_id: int) -> str:
         jobs.job_finish(attendance_import.job, status=Job.Status.FAILED,
                             message=f"The import stopped with an error and nothing was saved: {exc}", retryable=True)
         raise
-    imported = providers.provider("attendance.imported")  # cases: early-warning alerts for the schools it touched
-    if outcome.applied and imported is not None:
-        imported(school_ids=outcome.school_ids)
+    if outcome.applied:
+        # cases: early-warning alerts for the schools it touched; reporting: the kept dashboard figures' refresh.
+        for _name, after_import in providers.steps("attendance.imported"):
+            after_import(school_ids=outcome.school_ids)
     attendance_import.job.refresh_from_db()
     return attendance_import.job.status
 

@@ -21,8 +21,10 @@ Slots in use:
   ``last_action`` from the records, set-wise.
 - ``attendance.link_school_ids`` (cases): ``(user) -> ids``, the schools the user is the link officer for (the
   worklist starts on them).
-- ``attendance.imported`` (cases): ``(*, school_ids) -> None``, called by schools.tasks.run_attendance_import once an
-  import has saved its marks, with the schools whose registers it wrote: queue their early-warning alerts.
+- ``attendance.imported`` steps (cases, reporting): ``(*, school_ids) -> None``, each called by
+  schools.tasks.run_attendance_import once an import has saved its marks, with the schools whose registers it wrote:
+  queue their early-warning alerts (cases); mark the kept dashboard figures out of date and queue their refresh
+  (reporting).
 - ``home`` steps: ``(order, name, panel)`` where ``panel(user, today)`` gives the home page a schools.home.Panel (or
   None): the counts of the user's work in that app, each leading to its list.
 - ``demo`` steps: ``(order, name, load)`` where ``load(*, seed, stdout)`` adds an area's demo records inside the demo
