@@ -3,7 +3,6 @@ services do the writing and the business rules. Edit forms carry the record's ve
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
@@ -12,7 +11,7 @@ from cases import selectors
 from cases.models import Case, ChronologyEntry, Referral, Review, TargetingSupportMeeting, TsmPupil
 from cases.selectors import caseworkers, officers
 from cases.uploads import ALLOWED_LABEL, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
-from schools.common.forms import GdsFormMixin, VersionedForm
+from schools.common.forms import DateField, GdsFormMixin, RevealRadios, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import Role
 from schools.stages import Stage
@@ -44,6 +43,7 @@ class PupilByUpnField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label", "Pupil's UPN")
         kwargs.setdefault("help_text", "The 13-character unique pupil number, for example A845201025001.")
+        kwargs.setdefault("error_messages", {"required": "Enter the pupil's UPN"})
         super().__init__(*args, **kwargs)
         self.user = None
 
@@ -55,21 +55,19 @@ class PupilByUpnField(forms.CharField):
         return pupil
 
 
-def _choices_with_blank(choices, label):
-    return [("", label), *choices]
-
-
 class ReferralForm(GdsFormMixin, forms.Form):
     submit_label = "Send referral"
     pupil = PupilByUpnField()
     school = forms.ModelChoiceField(queryset=School.objects.none(), label="Referring school", empty_label=None)
     case_type = forms.ChoiceField(label="What is the referral about?", choices=Case.CaseType.choices,
-                                  widget=forms.RadioSelect)
+                                  widget=forms.RadioSelect,
+                                  error_messages={"required": "Choose what the referral is about"})
     reasons = forms.MultipleChoiceField(label="Why are you referring now?", choices=Referral.Reason.choices,
                                         widget=forms.CheckboxSelectMultiple, required=False,
                                         help_text="Select all that apply.")
     concerns = forms.CharField(label="Your concerns", widget=forms.Textarea(attrs={"rows": 5}),
-                               help_text="What is happening, since when, and what you know about the reasons.")
+                               help_text="What is happening, since when, and what you know about the reasons.",
+                               error_messages={"required": "Enter your concerns about the pupil"})
     tried_class_teacher = forms.CharField(label="Action by the class teacher or form tutor", required=False,
                                           widget=forms.Textarea(attrs={"rows": 3}))
     tried_head_of_year = forms.CharField(label="Action by the head of year, headteacher or deputy", required=False,
@@ -99,46 +97,53 @@ class TriageForm(GdsFormMixin, VersionedForm):
     submit_label = "Save decision"
     ACCEPT, DECLINE = "accept", "decline"
     decision = forms.ChoiceField(choices=[(ACCEPT, "Accept: open a case"), (DECLINE, "Decline")],
-                                 widget=forms.RadioSelect, label="Decision")
+                                 widget=forms.RadioSelect, label="Decision",
+                                 error_messages={"required": "Choose whether to accept or decline the referral"})
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.EARLY_INTERVENTION, label="Starting stage",
-                              required=False, help_text="If accepting.")
+                              required=False)
     officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocate to",
-                                     empty_label="Leave unallocated for now", help_text="If accepting.")
+                                     empty_label="Leave unallocated for now")
     note = forms.CharField(label="Triage note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     decline_reason = forms.CharField(label="Reason for declining", required=False,
-                                     widget=forms.Textarea(attrs={"rows": 4}),
-                                     help_text="If declining. The school sees this.")
+                                     widget=forms.Textarea(attrs={"rows": 4}), help_text="The school sees this.")
 
     def __init__(self, *args, officer_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers()
         if officer_choices:
             self.fields["officer"].label_from_instance = officer_choices
+        # Accepting asks for the stage, officer and note; declining for the reason (GOV.UK conditional reveal).
         self.helper.layout = Layout(
-            Field.radios("decision"), Field.select("stage"), Field.select("officer"), Field.textarea("note"),
-            Field.textarea("decline_reason"), Field("version"))
+            RevealRadios("decision", {self.ACCEPT: [Field.select("stage"), Field.select("officer"),
+                                                    Field.textarea("note")],
+                                      self.DECLINE: [Field.textarea("decline_reason")]}),
+            Field("version"))
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == self.DECLINE and not (data.get("decline_reason") or "").strip():
-            self.add_error("decline_reason", "Say why the referral is declined: the school will read this.")
+            self.add_error("decline_reason", "Enter why the referral is declined: the school will read this")
         if data.get("decision") == self.ACCEPT and not data.get("stage"):
-            self.add_error("stage", "Choose the starting stage.")
+            self.add_error("stage", "Choose the starting stage")
         return data
 
 
 class CaseOpenForm(GdsFormMixin, forms.Form):
     submit_label = "Open case"
-    case_type = forms.ChoiceField(label="Type of case", choices=Case.CaseType.choices, widget=forms.RadioSelect)
+    case_type = forms.ChoiceField(label="Type of case", choices=Case.CaseType.choices, widget=forms.RadioSelect,
+                                  error_messages={"required": "Choose what kind of case this is"})
     stage = forms.ChoiceField(label="Stage", choices=Stage.choices, initial=Stage.EARLY_INTERVENTION,
                               widget=forms.RadioSelect)
-    summary = forms.CharField(label="Why is the LA involved?", widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(label="Why is the LA involved?", widget=forms.Textarea(attrs={"rows": 4}),
+                              error_messages={"required": "Enter why the LA is involved"})
     lead_practitioner = forms.ChoiceField(label="Lead practitioner", choices=Case.Lead.choices,
                                           initial=Case.Lead.SCHOOL, widget=forms.RadioSelect)
     lead_practitioner_name = forms.CharField(label="Lead practitioner's name (optional)", required=False)
     officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocated officer",
                                      empty_label="Unallocated")
-    opened_on = DateInputField(label="Date opened", help_text="For example, 27 3 2026")
+    opened_on = DateField(label="Date opened", help_text="For example, 27 3 2026",
+                          error_messages={"required": "Enter the date the case opened"},
+                          error_name="The date the case opened")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,7 +155,7 @@ class CaseOpenForm(GdsFormMixin, forms.Form):
 
 
 class CaseEditForm(GdsFormMixin, VersionedForm):
-    summary = forms.CharField(label="Why is the LA involved?", widget=forms.Textarea(attrs={"rows": 4}))
+    summary = CaseOpenForm.base_fields["summary"]
     lead_practitioner = forms.ChoiceField(label="Lead practitioner", choices=Case.Lead.choices,
                                           widget=forms.RadioSelect)
     lead_practitioner_name = forms.CharField(label="Lead practitioner's name (optional)", required=False)
@@ -161,13 +166,15 @@ class CaseEditForm(GdsFormMixin, VersionedForm):
 class StageForm(GdsFormMixin, VersionedForm):
     submit_label = "Change stage"
     stage = forms.ChoiceField(label="New stage", choices=Stage.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="Why is the stage changing?", widget=forms.Textarea(attrs={"rows": 4}))
-    changed_on = DateInputField(label="Date of the change")
+    reason = forms.CharField(label="Why is the stage changing?", widget=forms.Textarea(attrs={"rows": 4}),
+                             error_messages={"required": "Enter why the stage is changing"})
+    changed_on = DateField(label="Date of the change")
 
 
 class AllocateForm(GdsFormMixin, VersionedForm):
     submit_label = "Allocate"
-    officer = forms.ModelChoiceField(queryset=User.objects.none(), label="Officer", empty_label="Choose an officer")
+    officer = forms.ModelChoiceField(queryset=User.objects.none(), label="Officer", empty_label="Choose an officer",
+                                     error_messages={"required": "Choose the officer to allocate the case to"})
     reason = forms.CharField(label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, officer_label=None, **kwargs):
@@ -181,25 +188,34 @@ class AllocateForm(GdsFormMixin, VersionedForm):
 
 class CloseForm(GdsFormMixin, VersionedForm):
     submit_label = "Close case"
-    outcome = forms.ChoiceField(label="Outcome", choices=Case.Outcome.choices, widget=forms.RadioSelect)
-    outcome_notes = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 4}))
-    closed_on = DateInputField(label="Date closed")
+    outcome = forms.ChoiceField(label="Outcome", choices=Case.Outcome.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "Choose the outcome of the case"})
+    outcome_notes = forms.CharField(label="Closing summary", widget=forms.Textarea(attrs={"rows": 4}),
+                                    error_messages={"required": "Enter a closing summary"})
+    closed_on = DateField(label="Date closed", error_messages={"required": "Enter the date the case closed"},
+                          error_name="The date the case closed")
 
 
 class ReopenForm(GdsFormMixin, VersionedForm):
     submit_label = "Reopen case"
     reason = forms.CharField(label="Why is the case being reopened?", widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text="Kept with the case's closure history and shown on its timeline.")
+                             help_text="Kept with the case's closure history and shown on its timeline.",
+                             error_messages={"required": "Enter why the case is being reopened"})
 
 
 class EntryForm(GdsFormMixin, forms.Form):
     submit_label = "Add to chronology"
-    entry_type = forms.ChoiceField(label="Type", widget=forms.RadioSelect, choices=[
-        c for c in ChronologyEntry.EntryType.choices if c[0] != ChronologyEntry.EntryType.EVENT])
-    meeting_type = forms.ChoiceField(label="Kind of meeting (meetings only)", required=False,
-                                     choices=_choices_with_blank(ChronologyEntry.MeetingType.choices, "Not a meeting"))
-    occurred_on = DateInputField(label="Date")
-    summary = forms.CharField(label="Summary", max_length=200, help_text="One line: what happened.")
+    entry_type = forms.ChoiceField(label="What kind of entry is this?", widget=forms.RadioSelect, choices=[
+        c for c in ChronologyEntry.EntryType.choices if c[0] != ChronologyEntry.EntryType.EVENT],
+        error_messages={"required": "Choose what kind of entry this is"})
+    meeting_type = forms.ChoiceField(label="Kind of meeting", required=False, widget=forms.RadioSelect,
+                                     choices=ChronologyEntry.MeetingType.choices)
+    occurred_on = DateField(label="Date", help_text="The day of the call, visit, letter or meeting. For example, "
+                                                    "27 3 2026.",
+                            error_messages={"required": "Enter the date it happened"},
+                            error_name="The date it happened")
+    summary = forms.CharField(label="Summary", max_length=200, help_text="One line: what happened.",
+                              error_messages={"required": "Enter a one-line summary of what happened"})
     participants = forms.CharField(label="Participants (optional)", required=False, max_length=300)
     details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     outcome = forms.CharField(label="Outcome or next steps (optional)", required=False,
@@ -213,34 +229,56 @@ class EntryForm(GdsFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["occurred_on"].initial = timezone.localdate()
+        # A meeting asks which kind (GOV.UK conditional reveal); other entries never see the question.
+        self.helper.layout = Layout(
+            RevealRadios("entry_type", {ChronologyEntry.EntryType.MEETING: [Field.radios("meeting_type")]}),
+            Field("occurred_on"), Field.text("summary"), Field.text("participants"), Field.textarea("details"),
+            Field.textarea("outcome"), Field.radios("restriction"), Field("attachments"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("entry_type") == ChronologyEntry.EntryType.MEETING and not data.get("meeting_type"):
+            self.add_error("meeting_type", "Choose the kind of meeting")
+        return data
 
 
 class EntryEditForm(GdsFormMixin, VersionedForm):
     submit_label = "Save correction"
-    meeting_type = EntryForm.base_fields["meeting_type"]
-    occurred_on = DateInputField(label="Date")
-    summary = forms.CharField(label="Summary", max_length=200)
+    meeting_type = forms.ChoiceField(label="Kind of meeting", widget=forms.RadioSelect,
+                                     choices=ChronologyEntry.MeetingType.choices,
+                                     error_messages={"required": "Choose the kind of meeting"})
+    occurred_on = EntryForm.base_fields["occurred_on"]
+    summary = forms.CharField(label="Summary", max_length=200,
+                              error_messages={"required": "Enter a one-line summary of what happened"})
     participants = forms.CharField(label="Participants (optional)", required=False, max_length=300)
     details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     outcome = forms.CharField(label="Outcome or next steps (optional)", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     restriction = EntryForm.base_fields["restriction"]
     reason = forms.CharField(label="Why are you correcting this entry?", max_length=300,
-                             help_text="The earlier wording stays visible under the entry.")
+                             help_text="The earlier wording stays visible under the entry.",
+                             error_messages={"required": "Enter why you are correcting this entry"})
+
+    def __init__(self, *args, is_meeting: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_meeting:
+            del self.fields["meeting_type"]
 
 
 class ReviewForm(GdsFormMixin, forms.Form):
     submit_label = "Record review"
-    held_on = DateInputField(label="Date of the review")
+    held_on = DateField(label="Date of the review")
     plan = forms.ModelChoiceField(queryset=None, required=False, label="Plan reviewed (optional)",
                                   empty_label="The case as a whole")
     attendance_percent = forms.DecimalField(label="Attendance over the period (%, optional)", required=False,
                                             min_value=0, max_value=100, decimal_places=1,
                                             widget=forms.NumberInput(attrs={"class": "govuk-input--width-4",
                                                                             "step": "0.1"}))
-    progress = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 5}))
-    decision = forms.ChoiceField(label="Decision", choices=Review.Decision.choices, widget=forms.RadioSelect)
-    next_review_due = DateInputField(label="Next review (optional)", required=False,
+    progress = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 5}),
+                               error_messages={"required": "Enter the progress made since the last review"})
+    decision = forms.ChoiceField(label="Decision", choices=Review.Decision.choices, widget=forms.RadioSelect,
+                                 error_messages={"required": "Choose what the review decided"})
+    next_review_due = DateField(label="Next review (optional)", required=False,
                                      help_text="Leave empty for the case's usual interval.")
 
     def __init__(self, *args, plans, **kwargs):
@@ -251,11 +289,12 @@ class ReviewForm(GdsFormMixin, forms.Form):
 
 class TaskForm(GdsFormMixin, forms.Form):
     submit_label = "Add task"
-    title = forms.CharField(label="Task", max_length=200)
+    title = forms.CharField(label="Task", max_length=200, error_messages={"required": "Enter what needs doing"})
     details = forms.CharField(label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = DateInputField(label="Due date")
+    due_date = DateField(label="Due date")
     assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), label="Who will do it?",
-                                         empty_label="Choose a person")
+                                         empty_label="Choose a person",
+                                         error_messages={"required": "Choose who will do the task"})
 
     def __init__(self, *args, school_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,9 +308,10 @@ class TsmForm(GdsFormMixin, forms.Form):
     academic_year = forms.ModelChoiceField(queryset=AcademicYear.objects.order_by("-start_date"),
                                            label="Academic year", empty_label=None)
     term = forms.ChoiceField(label="Term", choices=TargetingSupportMeeting.TermName.choices, widget=forms.RadioSelect)
-    held_on = DateInputField(label="Date of the meeting")
+    held_on = DateField(label="Date of the meeting")
     officer = forms.ModelChoiceField(queryset=User.objects.none(), label="LA officer", empty_label="Choose an officer")
-    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}))
+    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}),
+                                error_messages={"required": "Enter who attended the meeting"})
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, user, **kwargs):
@@ -281,9 +321,10 @@ class TsmForm(GdsFormMixin, forms.Form):
 
 
 class TsmEditForm(GdsFormMixin, VersionedForm):
-    held_on = DateInputField(label="Date of the meeting")
+    held_on = DateField(label="Date of the meeting")
     officer = forms.ModelChoiceField(queryset=User.objects.none(), label="LA officer")
-    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}))
+    attendees = forms.CharField(label="Who attended?", widget=forms.Textarea(attrs={"rows": 3}),
+                                error_messages={"required": "Enter who attended the meeting"})
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, **kwargs):
@@ -293,16 +334,19 @@ class TsmEditForm(GdsFormMixin, VersionedForm):
 
 class TsmPupilForm(GdsFormMixin, forms.Form):
     submit_label = "Add pupil"
+    TASK_MESSAGES = {"task_title": "Enter the task that was agreed", "task_due_date": "Enter the task's due date",
+                     "assigned_to": "Choose who the task is for"}
     pupil = PupilByUpnField()
     notes = forms.CharField(label="Discussion", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     action = forms.ChoiceField(label="What was agreed?", choices=TsmPupil.Action.choices, widget=forms.RadioSelect,
-                               initial=TsmPupil.Action.NONE)
-    task_title = forms.CharField(label="Task (if a task was agreed)", required=False, max_length=200)
-    task_due_date = DateInputField(label="Task due date", required=False)
+                               initial=TsmPupil.Action.NONE,
+                               error_messages={"required": "Choose what was agreed for the pupil"})
+    task_title = forms.CharField(label="Task", required=False, max_length=200)
+    task_due_date = DateField(label="Due date", required=False, error_name="The task's due date")
     assigned_to = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                         label="Task for (if a task was agreed)", empty_label="Choose a person")
-    case_type = forms.ChoiceField(label="Type of case (if a case is to open)", required=False,
-                                  choices=_choices_with_blank(Case.CaseType.choices, "Not opening a case"))
+                                         label="Who will do it?", empty_label="Choose a person")
+    case_type = forms.ChoiceField(label="Type of case", required=False, widget=forms.RadioSelect,
+                                  choices=Case.CaseType.choices)
     officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
                                      label="Allocate the new case to (optional)", empty_label="Leave unallocated")
 
@@ -311,13 +355,19 @@ class TsmPupilForm(GdsFormMixin, forms.Form):
         self.fields["pupil"].user = user
         self.fields["assigned_to"].queryset = selectors.assignable_users(school_id)
         self.fields["officer"].queryset = officers()
+        # A task asks what, when and who; a case asks its type and officer (GOV.UK conditional reveal).
+        self.helper.layout = Layout(
+            Field.text("pupil"), Field.textarea("notes"),
+            RevealRadios("action", {
+                TsmPupil.Action.TASK: [Field.text("task_title"), Field("task_due_date"), Field.select("assigned_to")],
+                TsmPupil.Action.CASE: [Field.radios("case_type"), Field.select("officer")]}))
 
     def clean(self):
         data = super().clean()
         if data.get("action") == TsmPupil.Action.TASK:
             for name in ("task_title", "task_due_date", "assigned_to"):
                 if not data.get(name):
-                    self.add_error(name, "Needed when a task was agreed.")
+                    self.add_error(name, self.TASK_MESSAGES[name])
         if data.get("action") == TsmPupil.Action.CASE and not data.get("case_type"):
-            self.add_error("case_type", "Choose the type of case to open.")
+            self.add_error("case_type", "Choose the type of case to open")
         return data

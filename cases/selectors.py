@@ -37,7 +37,7 @@ from cases.models import (
 )
 from schools.attendance.codes import rate_as_percent
 from schools.attendance.stages import ATTENDANCE_CASE_TYPES
-from schools.models import Enrolment, Pupil, User
+from schools.models import Carer, Enrolment, Pupil, User
 from schools.roles import Capability, Role
 from schools.stages import STAGE_ORDER, STAGES, Stage
 
@@ -200,6 +200,14 @@ def case_page(*, user, case: Case) -> dict:
         "closures": list(CaseClosure.objects.filter(case=case).select_related("closed_by", "reopened_by"))
         if getattr(case, "was_closed", True) else [],
     }
+
+
+def header_carers(*, pupil: Pupil) -> list[Carer]:
+    """The pupil's parents and carers for the case header, main contact first, each with the family's address to fall
+    back on (one query). The pupil came through the user's scope, and so does their family."""
+    if not pupil.family_id:
+        return []
+    return list(Carer.objects.filter(family_id=pupil.family_id).select_related("family"))
 
 
 def family_members(*, user, pupil: Pupil) -> list[Pupil]:

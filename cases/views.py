@@ -154,6 +154,7 @@ def case_detail(request, pk: int):
     attendance = figures.get(case.pupil_id)
     return render(request, "cases/case_detail.html", {
         "case": case, "pupil": case.pupil, "current_enrolment": _current_enrolment(user, case.pupil),
+        "header_carers": selectors.header_carers(pupil=case.pupil),
         "tabs": pupil_tabs(user, case.pupil, active="cases"),
         "timeline": timeline, "siblings": siblings, "attendance": attendance,
         "suggested_stage": STAGES.get(attendance.suggested_stage) if attendance and attendance.suggested_stage
@@ -401,7 +402,8 @@ def entry_edit(request, pk: int):
         return redirect("cases:detail", pk=case.pk)
     initial = {name: getattr(entry, name) for name in ("meeting_type", "occurred_on", "summary", "participants",
                                                          "details", "outcome", "restriction")}
-    form = EntryEditForm(request.POST or None, initial={**initial, "version": entry.version})
+    form = EntryEditForm(request.POST or None, initial={**initial, "version": entry.version},
+                         is_meeting=entry.entry_type == ChronologyEntry.EntryType.MEETING)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version, reason = data.pop("version"), data.pop("reason")

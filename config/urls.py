@@ -19,8 +19,12 @@ from schools.accounts import views as two_factor_views
 from schools.attendance import api as attendance_api
 from schools.attendance import urls as attendance_urls
 from schools.attendance import views as attendance_views
+from schools.carers import urls as carer_urls
+from schools.ehe import api as ehe_api
+from schools.ehe import urls as ehe_urls
 from schools.exclusions import api as exclusion_api
 from schools.exclusions import urls as exclusion_urls
+from schools.roll import api as roll_api
 
 router = DefaultRouter()
 router.register("schools", schools_api.SchoolViewSet, basename="api-school")
@@ -33,6 +37,8 @@ router.register("managed-moves", exclusion_api.ManagedMoveViewSet, basename="api
 router.register("ap-providers", exclusion_api.APProviderViewSet, basename="api-ap-provider")
 router.register("fair-access-referrals", exclusion_api.FairAccessViewSet, basename="api-fair-access")
 router.register("cme-records", exclusion_api.CMERecordViewSet, basename="api-cme-record")
+router.register("home-education", ehe_api.HomeEducationViewSet, basename="api-home-education")
+router.register("roll-notifications", roll_api.RollNotificationViewSet, basename="api-roll-notification")
 router.register("attendance/pupils", attendance_api.AttendancePupilViewSet, basename="api-attendance-pupil")
 router.register("attendance/overview", attendance_api.AttendanceOverviewViewSet, basename="api-attendance-overview")
 router.register("attendance/penalty-notice-threshold", attendance_api.PnThresholdViewSet, basename="api-pn-threshold")
@@ -86,6 +92,7 @@ urlpatterns = [
     path("families/<int:pk>/", views.family_detail, name="family_detail"),
     path("families/<int:pk>/edit/", views.family_edit, name="family_edit"),
     path("families/<int:pk>/carers/new/", views.carer_add, name="carer_add"),
+    path("carers/", include(carer_urls.carer_patterns)),
     path("pupils/<int:pk>/attendance/", attendance_views.pupil_attendance, name="pupil_attendance"),
     path("schools/<str:urn>/attendance/", attendance_views.school_attendance, name="school_attendance"),
     path("attendance/", attendance_views.la_overview, name="attendance_overview"),
@@ -96,6 +103,7 @@ urlpatterns = [
     path("attendance/", include(attendance_urls.attendance_patterns)),
     path("audit/", views.audit_list, name="audit_list"),
     path("exclusions/", include(exclusion_urls.exclusion_patterns)),
+    path("provision/home-education/", include(ehe_urls.patterns)),
     path("provision/", include(exclusion_urls.provision_patterns)),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
@@ -106,6 +114,8 @@ urlpatterns = [
     path("legal/", include("legal.urls")),
     path("reports/", include("reporting.urls")),
     path("data-protection/", include("schools.data_protection.urls")),
+    path("roll-notifications/", include("schools.roll.urls")),
+    path("duplicates/", include("schools.duplicates.urls")),
     path("api/legal/figures/", legal_api.LegalFiguresView.as_view(), name="api-legal-figures"),
     path("api/reports/metrics/", reporting_api.ReportMetricsView.as_view(), name="api-report-metrics"),
     path("api/", include(router.urls)),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.utils import timezone
 
 from cases import selectors
 from interventions.models import Intervention, InterventionPlan
-from schools.common.forms import GdsFormMixin, VersionedForm
+from schools.common.forms import DateField, GdsFormMixin, VersionedForm
 from schools.models import User
 
 
@@ -20,8 +19,8 @@ class PlanForm(GdsFormMixin, forms.Form):
     submit_label = "Start plan"
     intervention = forms.ModelChoiceField(queryset=Intervention.objects.none(), label="Intervention",
                                           empty_label="Choose an intervention")
-    start_date = DateInputField(label="Start date")
-    planned_end_date = DateInputField(label="Planned end (optional)", required=False,
+    start_date = DateField(label="Start date")
+    planned_end_date = DateField(label="Planned end (optional)", required=False,
                                       help_text="Leave empty for 10 school weeks after the start.")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner", empty_label="Choose a person")
     target_attendance = forms.DecimalField(label="Target attendance (%, optional)", required=False, min_value=0,
@@ -42,7 +41,7 @@ class PlanForm(GdsFormMixin, forms.Form):
 
 
 class PlanEditForm(GdsFormMixin, VersionedForm):
-    planned_end_date = DateInputField(label="Planned end")
+    planned_end_date = DateField(label="Planned end")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner")
     target_attendance = PlanForm.base_fields["target_attendance"]
     goals = forms.CharField(label="Goals (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -56,7 +55,8 @@ class PlanEditForm(GdsFormMixin, VersionedForm):
 class PlanEndForm(GdsFormMixin, VersionedForm):
     submit_label = "End plan"
     status = forms.ChoiceField(label="How did the plan end?", widget=forms.RadioSelect, choices=[
-        c for c in InterventionPlan.Status.choices if c[0] != InterventionPlan.Status.ACTIVE])
+        c for c in InterventionPlan.Status.choices if c[0] != InterventionPlan.Status.ACTIVE],
+        error_messages={"required": "Choose how the plan ended"})
     outcome = forms.ChoiceField(label="Outcome", choices=InterventionPlan.Outcome.choices, widget=forms.RadioSelect)
     outcome_notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    ended_on = DateInputField(label="End date")
+    ended_on = DateField(label="End date")

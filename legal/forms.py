@@ -3,7 +3,6 @@ Edit forms carry the record's version (optimistic locking)."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
@@ -24,7 +23,7 @@ from legal.models import (
     SchoolAttendanceOrder,
 )
 from legal.rules import NoticeType, Offence, ServiceMethod
-from schools.common.forms import GdsFormMixin, VersionedForm
+from schools.common.forms import DateField, GdsFormMixin, VersionedForm
 from schools.models import Carer, School
 
 
@@ -37,6 +36,16 @@ class CarerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, carer):
         flag = "" if carer.parental_responsibility else ", no parental responsibility recorded"
         return f"{carer.full_name} ({carer.relationship}{flag})"
+
+
+def _absence_from(**kwargs):
+    return DateField(label="Absence from", error_name="The first day of the absence",
+                     error_messages={"required": "Enter the first day of the absence"}, **kwargs)
+
+
+def _absence_to(**kwargs):
+    return DateField(label="Absence to", error_name="The last day of the absence",
+                     error_messages={"required": "Enter the last day of the absence"}, **kwargs)
 
 
 def _carer_field(label="Parent or carer", **kwargs):
@@ -79,7 +88,7 @@ class ReasonForm(GdsFormMixin, VersionedForm):
 class NtiForm(GdsFormMixin, forms.Form):
     submit_label = "Issue notice to improve"
     carer = _carer_field()
-    issued_on = DateInputField(label="Date issued")
+    issued_on = DateField(label="Date issued")
     school_weeks = forms.IntegerField(label="Improvement period (school weeks)", min_value=1, max_value=20,
                                       widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
     expectations = forms.CharField(label="What must change", widget=forms.Textarea(attrs={"rows": 4}))
@@ -95,7 +104,7 @@ class NtiOutcomeForm(GdsFormMixin, forms.Form):
     submit_label = "Record outcome"
     outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect, choices=[
         c for c in NoticeToImprove.Outcome.choices if c[0] != NoticeToImprove.Outcome.PENDING])
-    outcome_on = DateInputField(label="Date")
+    outcome_on = DateField(label="Date")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -107,10 +116,10 @@ class NoticeForm(GdsFormMixin, forms.Form):
     submit_label = "Issue penalty notice"
     carer = _carer_field(help_text="One notice per parent per child.")
     notice_type = forms.ChoiceField(label="Kind of notice", choices=NoticeType.choices, widget=forms.RadioSelect)
-    period_start = DateInputField(label="Absence from")
-    period_end = DateInputField(label="Absence to")
-    issued_on = DateInputField(label="Date issued")
-    served_on = DateInputField(label="Date served (optional)", required=False,
+    period_start = _absence_from()
+    period_end = _absence_to()
+    issued_on = DateField(label="Date issued")
+    served_on = DateField(label="Date served (optional)", required=False,
                                help_text="Leave empty if it has not been served yet.")
     service_method = forms.ChoiceField(label="How it was served", required=False,
                                        choices=[("", "Not served yet"), *ServiceMethod.choices])
@@ -127,7 +136,7 @@ class NoticeForm(GdsFormMixin, forms.Form):
 
 class ServeForm(GdsFormMixin, VersionedForm):
     submit_label = "Record service"
-    served_on = DateInputField(label="Date served")
+    served_on = DateField(label="Date served")
     service_method = forms.ChoiceField(label="How it was served", choices=ServiceMethod.choices,
                                        widget=forms.RadioSelect)
 
@@ -136,7 +145,7 @@ class WithdrawForm(GdsFormMixin, VersionedForm):
     submit_label = "Withdraw notice"
     ground = forms.ChoiceField(label="Grounds", choices=PenaltyNotice.WithdrawalGround.choices,
                                widget=forms.RadioSelect)
-    withdrawn_on = DateInputField(label="Date withdrawn")
+    withdrawn_on = DateField(label="Date withdrawn")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -150,7 +159,7 @@ class PaymentForm(GdsFormMixin, forms.Form):
                                 help_text="As the payer gave it, for example PN-000123.")
     amount = forms.CharField(label="Amount paid (£)", max_length=12,
                              widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "decimal"}))
-    paid_on = DateInputField(label="Date paid", help_text="The day the parent paid, not the day it is keyed in.")
+    paid_on = DateField(label="Date paid", help_text="The day the parent paid, not the day it is keyed in.")
     method = forms.ChoiceField(label="How they paid", choices=Payment.Method.choices, widget=forms.RadioSelect)
     transaction_reference = forms.CharField(label="Transaction reference (optional)", required=False, max_length=60)
 
@@ -162,11 +171,11 @@ class RequestForm(GdsFormMixin, forms.Form):
                                             help_text="One notice for each parent chosen.")
     notice_type = forms.ChoiceField(label="Kind of notice", widget=forms.RadioSelect, choices=[
         c for c in NoticeType.choices if c[0] != NoticeType.EXCLUDED_PUBLIC_PLACE])
-    absence_from = DateInputField(label="Absence from")
-    absence_to = DateInputField(label="Absence to")
+    absence_from = _absence_from()
+    absence_to = _absence_to()
     sessions_missed = forms.IntegerField(label="Sessions missed", min_value=1, max_value=500,
                                          widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
-    leave_refused_on = DateInputField(label="Leave request refused on (term-time leave, optional)", required=False)
+    leave_refused_on = DateField(label="Leave request refused on (term-time leave, optional)", required=False)
     details = forms.CharField(label="What happened", widget=forms.Textarea(attrs={"rows": 4}))
     support_offered = forms.CharField(label="Support offered and the family's response", required=False,
                                       widget=forms.Textarea(attrs={"rows": 4}),
@@ -197,7 +206,7 @@ class DecideForm(GdsFormMixin, VersionedForm):
                              help_text="The school reads this. Needed when declining.")
     la_notes = forms.CharField(label="LA legal working notes (optional)", required=False,
                                widget=forms.Textarea(attrs={"rows": 3}), help_text="Never shown to the school.")
-    served_on = DateInputField(label="Date served (optional)", required=False)
+    served_on = DateField(label="Date served (optional)", required=False)
     service_method = forms.ChoiceField(label="How served (optional)", required=False,
                                        choices=[("", "Not served yet"), *ServiceMethod.choices])
 
@@ -206,7 +215,7 @@ class ContractForm(GdsFormMixin, forms.Form):
     submit_label = "Record contract"
     kind = forms.ChoiceField(label="Kind", choices=Contract.Kind.choices, widget=forms.RadioSelect)
     carer = _carer_field(help_text="A contract is agreed with the parent present.")
-    agreed_on = DateInputField(label="Date agreed")
+    agreed_on = DateField(label="Date agreed")
     parent_requirements = forms.CharField(label="What the parent agrees to do", widget=forms.Textarea(attrs={
         "rows": 4}))
     support_offered = forms.CharField(label="Support the LA and school will give", widget=forms.Textarea(attrs={
@@ -223,9 +232,9 @@ class ContractForm(GdsFormMixin, forms.Form):
 
 class ContractReviewForm(GdsFormMixin, forms.Form):
     submit_label = "Record review"
-    held_on = DateInputField(label="Date of the review")
+    held_on = DateField(label="Date of the review")
     progress = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 4}))
-    next_review_on = DateInputField(label="Next review (optional)", required=False)
+    next_review_on = DateField(label="Next review (optional)", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,7 +244,7 @@ class ContractReviewForm(GdsFormMixin, forms.Form):
 class ContractEndForm(GdsFormMixin, VersionedForm):
     submit_label = "End contract"
     outcome = forms.ChoiceField(label="Outcome", choices=Contract.Outcome.choices, widget=forms.RadioSelect)
-    ended_on = DateInputField(label="Date ended")
+    ended_on = DateField(label="Date ended")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -245,11 +254,11 @@ class ContractEndForm(GdsFormMixin, VersionedForm):
 
 class EsoConsiderForm(GdsFormMixin, forms.Form):
     submit_label = "Record consideration"
-    considered_on = DateInputField(label="Date considered")
+    considered_on = DateField(label="Date considered")
     decision = forms.ChoiceField(label="Decision", choices=EsoConsideration.Decision.choices,
                                  widget=forms.RadioSelect)
     reasons = forms.CharField(label="Reasons", widget=forms.Textarea(attrs={"rows": 4}))
-    court_directed_on = DateInputField(label="Court direction received on (optional)", required=False,
+    court_directed_on = DateField(label="Court direction received on (optional)", required=False,
                                        help_text="If a court directed the LA to consider an ESO (s447(2)).")
 
     def __init__(self, *args, **kwargs):
@@ -259,7 +268,7 @@ class EsoConsiderForm(GdsFormMixin, forms.Form):
 
 class EsoApplyForm(GdsFormMixin, forms.Form):
     submit_label = "Record application"
-    applied_on = DateInputField(label="Date applied")
+    applied_on = DateField(label="Date applied")
     court = forms.CharField(label="Family court", max_length=120)
 
     def __init__(self, *args, **kwargs):
@@ -271,22 +280,22 @@ class EsoDecisionForm(GdsFormMixin, VersionedForm):
     submit_label = "Record the court's decision"
     made = forms.TypedChoiceField(label="Decision", coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                   choices=[("yes", "Order made"), ("no", "Refused")])
-    decided_on = DateInputField(label="Date")
+    decided_on = DateField(label="Date")
     directions = forms.CharField(label="Directions (optional)", required=False,
                                  widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EsoExtendForm(GdsFormMixin, forms.Form):
     submit_label = "Record extension"
-    applied_on = DateInputField(label="Date applied")
-    granted_on = DateInputField(label="Date granted")
-    new_expiry = DateInputField(label="New end date")
+    applied_on = DateField(label="Date applied")
+    granted_on = DateField(label="Date granted")
+    new_expiry = DateField(label="New end date")
 
 
 class SaoNoticeForm(GdsFormMixin, forms.Form):
     submit_label = "Record notice"
     carer = _carer_field()
-    notice_served_on = DateInputField(label="Date served")
+    notice_served_on = DateField(label="Date served")
     notice_period_days = forms.IntegerField(label="Days given to the parent", min_value=1, max_value=90,
                                             initial=15, help_text="At least 15 days (s437(1)).",
                                             widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
@@ -301,7 +310,7 @@ class SaoStepForm(GdsFormMixin, VersionedForm):
     submit_label = "Save"
     step = forms.ChoiceField(label="What happened", widget=forms.RadioSelect, choices=[
         c for c in SchoolAttendanceOrder.Stage.choices if c[0] != SchoolAttendanceOrder.Stage.NOTICE])
-    on = DateInputField(label="Date")
+    on = DateField(label="Date")
     named_school = forms.ModelChoiceField(queryset=School.objects.filter(is_open=True), required=False,
                                           label="School named in the order", empty_label="Choose a school")
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -311,9 +320,8 @@ class ProsecutionForm(GdsFormMixin, forms.Form):
     submit_label = "Start prosecution"
     carer = _carer_field(label="Parent to prosecute")
     offence = forms.ChoiceField(label="Offence", choices=Offence.choices, widget=forms.RadioSelect)
-    period_start = DateInputField(label="Absence from")
-    period_end = DateInputField(label="Absence to", help_text="The six months for laying the information run from "
-                                                              "this day.")
+    period_start = _absence_from()
+    period_end = _absence_to(help_text="The six months for laying the information run from this day.")
     penalty_notice = forms.ModelChoiceField(queryset=PenaltyNotice.objects.none(), required=False,
                                             label="Unpaid penalty notice it follows (optional)",
                                             empty_label="None")
@@ -328,7 +336,7 @@ class ProsecutionForm(GdsFormMixin, forms.Form):
 
 class PrepareForm(GdsFormMixin, VersionedForm):
     submit_label = "Save"
-    interview_on = DateInputField(label="Interview under caution (date, optional)", required=False)
+    interview_on = DateField(label="Interview under caution (date, optional)", required=False)
     interview_declined = forms.BooleanField(label="Invited to interview and declined", required=False)
     interview_notes = forms.CharField(label="Interview record (PACE Codes C and E)", required=False,
                                       widget=forms.Textarea(attrs={"rows": 5}))
@@ -339,7 +347,7 @@ class PrepareForm(GdsFormMixin, VersionedForm):
 
 class LayForm(GdsFormMixin, VersionedForm):
     submit_label = "Record information laid"
-    laid_on = DateInputField(label="Date laid")
+    laid_on = DateField(label="Date laid")
     court = forms.CharField(label="Magistrates' court", max_length=120)
 
     def __init__(self, *args, **kwargs):
@@ -349,7 +357,7 @@ class LayForm(GdsFormMixin, VersionedForm):
 
 class HearingForm(GdsFormMixin, forms.Form):
     submit_label = "Record hearing"
-    hearing_on = DateInputField(label="Date of the hearing")
+    hearing_on = DateField(label="Date of the hearing")
     court = forms.CharField(label="Court", max_length=120, required=False)
     kind = forms.ChoiceField(label="Kind", choices=Hearing.Kind.choices, widget=forms.RadioSelect)
     plea = forms.ChoiceField(label="Plea (optional)", required=False,
@@ -361,7 +369,7 @@ class HearingForm(GdsFormMixin, forms.Form):
 class OutcomeForm(GdsFormMixin, VersionedForm):
     submit_label = "Record outcome"
     outcome = forms.ChoiceField(label="Outcome", choices=Prosecution.Outcome.choices, widget=forms.RadioSelect)
-    outcome_on = DateInputField(label="Date")
+    outcome_on = DateField(label="Date")
     fine_amount = forms.CharField(label="Fine (£, optional)", required=False, max_length=12,
                                   widget=forms.TextInput(attrs={"class": "govuk-input--width-5"}))
     costs_amount = forms.CharField(label="Costs awarded (£, optional)", required=False, max_length=12,
@@ -375,13 +383,15 @@ class OutcomeForm(GdsFormMixin, VersionedForm):
 class ParentingOrderForm(GdsFormMixin, forms.Form):
     submit_label = "Record order"
     carer = _carer_field()
-    basis = forms.ChoiceField(label="Made", choices=ParentingOrder.Basis.choices, widget=forms.RadioSelect)
+    basis = forms.ChoiceField(label="Made", choices=ParentingOrder.Basis.choices, widget=forms.RadioSelect,
+                              error_messages={"required": "Choose how the order was made"})
     prosecution = forms.ModelChoiceField(queryset=Prosecution.objects.none(), required=False,
                                          label="Conviction it follows (on conviction only)", empty_label="None")
-    made_on = DateInputField(label="Date made")
+    made_on = DateField(label="Date made")
     court = forms.CharField(label="Court", max_length=120)
     requirements = forms.CharField(label="Requirements", widget=forms.Textarea(attrs={"rows": 4}))
     requirement_months = forms.IntegerField(label="Requirements last (months)", min_value=1, max_value=12,
+                                            error_messages={"required": "Enter how many months the requirements last"},
                                             widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
     programme_months = forms.IntegerField(label="Parenting programme (months)", min_value=0, max_value=3,
                                           widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
@@ -397,6 +407,7 @@ class LetterForm(GdsFormMixin, forms.Form):
     template = forms.ModelChoiceField(queryset=LetterTemplate.objects.none(), label="Letter",
                                       empty_label="Choose a letter")
     carer = _carer_field(label="To")
+    carer.error_messages = {**carer.error_messages, "required": "Choose who the letter is to"}
 
     def __init__(self, *args, carers, kinds, **kwargs):
         super().__init__(*args, **kwargs)

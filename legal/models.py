@@ -645,6 +645,9 @@ class SchoolAttendanceOrder(models.Model):
                                      related_name="+")
     compliance_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # The elective home education record whose unsuitable education led to the s437(1) notice (legal.ehe), if any.
+    home_education_record = models.ForeignKey("schools.HomeEducationRecord", null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="school_attendance_orders")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
@@ -931,3 +934,6 @@ class LegalAlert(models.Model):
 # Messages to families (GOV.UK Notify and the print queue) live in their own package; imported here so Django
 # registers them with the legal app (that module imports nothing from this one: it names models by label).
 from legal.messaging.models import NotifyMessage, NotifyTemplate  # noqa: E402, F401
+
+# Payment files from the council's income system and their queue (legal.payments): registered the same way.
+from legal.payments.models import PaymentFile, PaymentLine  # noqa: E402, F401

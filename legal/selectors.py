@@ -318,24 +318,32 @@ def contract_get(*, user, pk: int) -> Contract:
     return get_object_or_404(Contract.objects.visible_to(user).select_related("pupil", "carer", "case"), pk=pk)
 
 
+# Rows of each worklist on the legal dashboard, the most pressing first; the rest are a link away.
+DASHBOARD_ROWS = 25
+
+
 def dashboard(*, user, today: datetime.date | None = None) -> dict:
     """The legal dashboard for LA roles: alerts, the request queue with decision deadlines, notices whose payment
     period is over, prosecutions by how near the six-month limit is, improvement periods, reviews and orders ending."""
     today = today or timezone.localdate()
     policy = LegalPolicy.current()
     soon = today + datetime.timedelta(days=policy.deadline_warning_days)
+    queue = request_list(user=user).filter(status=PenaltyNoticeRequest.Status.SUBMITTED).order_by("decision_due", "pk")
+    to_refer = notice_list(user=user).filter(
+        Q(status=PenaltyNotice.Status.UNPAID) | Q(status=PenaltyNotice.Status.ISSUED, full_due_on__lt=today)
+    ).order_by("full_due_on", "pk")
+    prosecutions = (prosecution_list(user=user).filter(status=Prosecution.Status.PREPARING)
+                    .order_by("information_deadline", "pk"))
     return {
         "today": today,
         "soon": soon,
         "alerts": list(LegalAlert.objects.visible_to(user).unread().select_related("pupil", "penalty_notice",
                                                                                    "prosecution")),
-        "queue": list(request_list(user=user).filter(status=PenaltyNoticeRequest.Status.SUBMITTED)
-                      .order_by("decision_due", "pk")),
-        "to_refer": list(notice_list(user=user).filter(
-            Q(status=PenaltyNotice.Status.UNPAID) | Q(status=PenaltyNotice.Status.ISSUED, full_due_on__lt=today))
-            .order_by("full_due_on", "pk")),
-        "prosecutions": list(prosecution_list(user=user).filter(status=Prosecution.Status.PREPARING)
-                             .order_by("information_deadline", "pk")),
+        # Each worklist shows its most pressing rows, with how many there are and a link to the whole list: at a
+        # large LA hundreds of notices wait to be referred, and one page listing them all took 170 ms to draw.
+        "queue": list(queue[:DASHBOARD_ROWS]), "queue_count": queue.count(),
+        "to_refer": list(to_refer[:DASHBOARD_ROWS]), "to_refer_count": to_refer.count(),
+        "prosecutions": list(prosecutions[:DASHBOARD_ROWS]), "prosecutions_count": prosecutions.count(),
         "ntis": list(NoticeToImprove.objects.visible_to(user).filter(outcome=NoticeToImprove.Outcome.PENDING)
                      .select_related("pupil", "carer").order_by("improvement_ends_on", "pk")),
         "contract_reviews": list(Contract.objects.visible_to(user).filter(

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from legal import views
+from legal.ehe import views as ehe_views
 
 app_name = "legal"
 
@@ -45,6 +46,8 @@ urlpatterns = [
     path("esos/<int:pk>/decision/", views.eso_decision, name="eso_decision"),
     path("esos/<int:pk>/extend/", views.eso_extend, name="eso_extend"),
     path("saos/<int:pk>/", views.sao_step, name="sao_step"),
+    path("saos/<int:pk>/s437-notice.pdf", ehe_views.ehe_notice_letter, name="ehe_notice_letter"),
+    path("home-education/<int:pk>/s437-notice/", ehe_views.ehe_notice, name="ehe_notice"),
     path("prosecutions/", views.prosecution_list, name="prosecution_list"),
     path("prosecutions/<int:pk>/", views.prosecution_detail, name="prosecution"),
     path("prosecutions/<int:pk>/prepare/", views.prosecution_prepare, name="prosecution_prepare"),
@@ -64,4 +67,6 @@ urlpatterns = [
     path("letters/templates/<int:pk>/", views.template_edit, name="template_edit"),
     path("alerts/<int:pk>/read/", views.alert_read, name="alert_read"),
     path("messages/", include("legal.messaging.urls")),
+    path("payments/", include("legal.payments.urls")),
+    path("returns/", include("legal.returns.urls")),
 ]

@@ -1,10 +1,11 @@
 """Dashboard figures kept for LA staff at a large LA, whose LA-wide overview takes seconds to add up.
 
-A dashboard asks ``report_figures_for``. For LA staff looking at every school of an LA with at least
-``REPORT_SNAPSHOT_FROM_PUPILS`` pupils, figures kept for the same period and sections are shown with the time they
-were added up ("Figures as at 06:10"); the first to ask adds them up and keeps them. Everything else is added up on
-request: a small LA's pages, one school's, a partnership's, an officer's own schools and the school users' pages are
-always live. (The line is drawn by size, not by how long adding up took, so the same LA always behaves the same.)
+A dashboard asks ``report_figures_for``. For LA staff at an LA with at least ``REPORT_SNAPSHOT_FROM_PUPILS`` pupils
+looking at many schools at once (every school, a partnership, an officer's own schools: ``KEPT_SCOPES``), figures
+kept for the same schools, period and sections are shown with the time they were added up ("Figures as at 06:10");
+the first to ask adds them up and keeps them. Everything else is added up on request: a small LA's pages, one
+school's, and the school users' pages are always live. (The line is drawn by size, not by how long adding up took,
+so the same LA always behaves the same.)
 
 Kept figures are added up again each night and, after a register import, once the imports have settled
 (``REFRESH_DELAY_SECONDS``); the page says when registers have arrived since. A snapshot equals a fresh computation
@@ -33,6 +34,9 @@ from schools.scoping import is_la_user
 # After a register import the kept figures are added up again once imports have settled for this long: a morning
 # brings one file per school, and one refresh after the last is enough.
 REFRESH_DELAY_SECONDS = 300
+# The scopes whose figures are kept: those adding up many schools (reporting.selectors.Scope.kind). One school's are
+# quick, and the page a user opens for the latest detail.
+KEPT_SCOPES = ("la", "partnership", "mine")
 # Kept figures nobody has opened for this long are not refreshed any more (and are dropped by the nightly refresh).
 KEEP_UNREAD_DAYS = 14
 
@@ -57,7 +61,7 @@ def la_pupils() -> int:
 
 def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> str | None:
     """The key LA staff share for the same figures; None for figures always added up on request."""
-    if scope.kind != "la" or not is_la_user(scope.user):
+    if scope.kind not in KEPT_SCOPES or not is_la_user(scope.user):
         return None
     if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return None

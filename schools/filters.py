@@ -19,6 +19,9 @@ from schools.models import (
 
 class PupilFilterSet(GdsFilterSet):
     q = django_filters.CharFilter(label="Name or UPN", method="filter_text")
+    # Read by filter_text: with "yes", a name also finds names that sound alike (Pupil.first_name_key/last_name_key).
+    sounds_like = django_filters.ChoiceFilter(label="Include names that sound alike", choices=[("yes", "Yes")],
+                                              empty_label="No", method="filter_sounds_like")
     upn = django_filters.CharFilter(label="UPN", method="filter_upn")
     date_of_birth = django_filters.DateFilter(
         label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
@@ -32,11 +35,14 @@ class PupilFilterSet(GdsFilterSet):
 
     class Meta:
         model = Pupil
-        fields = ["q", "upn", "date_of_birth", "school", "nc_year", "sen_status", "fsm_eligible", "looked_after",
-                  "cin_cp"]
+        fields = ["q", "sounds_like", "upn", "date_of_birth", "school", "nc_year", "sen_status", "fsm_eligible",
+                  "looked_after", "cin_cp"]
 
     def filter_text(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(value, sounds_like=self.form.cleaned_data.get("sounds_like") == "yes")
+
+    def filter_sounds_like(self, queryset, name, value):
+        return queryset  # changes how the name is matched (filter_text), not which pupils are listed on its own
 
     def filter_upn(self, queryset, name, value):
         value = value.strip().upper()

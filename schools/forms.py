@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
 from django import forms
 
-from schools.common.forms import GdsFormMixin
+from schools.common.forms import DateField, GdsFormMixin
 from schools.models import Carer, Enrolment, Family, Pupil, School
 
 PUPIL_FORM_FIELDS = [
@@ -17,7 +16,7 @@ PUPIL_FORM_FIELDS = [
 
 
 class PupilForm(GdsFormMixin, forms.ModelForm):
-    date_of_birth = DateInputField(label="Date of birth", help_text="For example, 27 3 2015")
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2015")
 
     class Meta:
         model = Pupil
@@ -52,7 +51,7 @@ class PupilCreateForm(PupilForm):
 
     submit_label = "Add pupil"
     school = forms.ModelChoiceField(queryset=School.objects.filter(is_open=True), label="School")
-    start_date = DateInputField(label="Date joined the school's roll")
+    start_date = DateField(label="Date joined the school's roll")
     nc_year = forms.TypedChoiceField(label="NC year", choices=Enrolment.NcYear.choices, coerce=int)
 
     def __init__(self, *args, **kwargs):
@@ -64,8 +63,8 @@ class PupilCreateForm(PupilForm):
 
 class EnrolmentForm(GdsFormMixin, forms.ModelForm):
     submit_label = "Add enrolment"
-    start_date = DateInputField(label="Start date")
-    end_date = DateInputField(label="End date", required=False, help_text="Leave empty if still on roll.")
+    start_date = DateField(label="Start date")
+    end_date = DateField(label="End date", required=False, help_text="Leave empty if still on roll.")
 
     class Meta:
         model = Enrolment
@@ -74,7 +73,7 @@ class EnrolmentForm(GdsFormMixin, forms.ModelForm):
 
 class EnrolmentEndForm(GdsFormMixin, forms.Form):
     submit_label = "End enrolment"
-    end_date = DateInputField(label="Date the pupil left the roll")
+    end_date = DateField(label="Date the pupil left the roll")
 
 
 class FamilyForm(GdsFormMixin, forms.ModelForm):

@@ -25,6 +25,11 @@ def pupil_tabs(user, pupil, *, active: str) -> list[Tab]:
     tabs.append(Tab("cases", "Cases", reverse("cases:pupil_cases", args=[pupil.pk]), active == "cases"))
     tabs.append(Tab("exclusions", "Exclusions", reverse("pupil_exclusions", args=[pupil.pk]), active == "exclusions"))
     tabs.append(Tab("legal", "Legal", reverse("legal:pupil", args=[pupil.pk]), active == "legal"))
+    tabs.append(Tab("roll", "Roll notices", reverse("roll:pupil", args=[pupil.pk]), active == "roll"))
+    if user.can(Capability.EDIT_PUPILS):
+        # Likely duplicates of this record and merging another record into it (schools.duplicates).
+        tabs.append(Tab("duplicates", "Possible duplicates", reverse("duplicates:pupil", args=[pupil.pk]),
+                        active == "duplicates"))
     if user.can(Capability.READ_AUDIT):
         # Who viewed the record (schools.data_protection.views.access_report), with the subject access export.
         tabs.append(Tab("audit", "Record access",

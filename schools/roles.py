@@ -63,6 +63,10 @@ class Capability(models.TextChoices):
     # holds restricted entries and the audit trail, so it is for managers and admins only.
     RUN_SUBJECT_ACCESS = "run_subject_access", "Export everything held on a pupil (subject access request)"
     MANAGE_RETENTION = "manage_retention", "See the retention policy, who is due for anonymisation and past runs"
+    # Roll notifications (issue 21): schools send new pupil and deletion returns (LA staff may send one on a school's
+    # behalf); LA editors triage deletion notices into the CME, EHE and exclusion records.
+    SEND_ROLL_NOTIFICATIONS = "send_roll_notifications", "Send admission and deletion notices to the LA"
+    TRIAGE_ROLL_NOTIFICATIONS = "triage_roll_notifications", "Match and triage schools' roll notifications"
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -102,6 +106,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
                                                    Role.SCHOOL_USER}),
     Capability.RUN_SUBJECT_ACCESS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
     Capability.MANAGE_RETENTION: frozenset({Role.LA_ADMIN, Role.LA_MANAGER}),
+    Capability.SEND_ROLL_NOTIFICATIONS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER, Role.SCHOOL_USER}),
+    Capability.TRIAGE_ROLL_NOTIFICATIONS: frozenset({Role.LA_ADMIN, Role.LA_MANAGER, Role.LA_OFFICER}),
 }
 
 

@@ -33,6 +33,7 @@ SERVICE_ID = "5b4d7a35-3c5c-4f5e-9a2b-2f1e1b6f0a11"
 SECRET = "c9a1e7f2-8d4b-4e0a-b7c6-0d5e4f3a2b19"
 API_KEY = f"casework_tests-{SERVICE_ID}-{SECRET}"
 CALLBACK_TOKEN = "callback-token-for-the-tests-0123456789"
+PRECOMPILED_TEMPLATE_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"  # Notify's hidden template for precompiled letters
 
 # Notify's own words (its API's validation errors).
 BAD_POSTCODE = "Last line of address must be a real UK postcode or another country"
@@ -72,25 +73,52 @@ class FakeNotify:
                                        "body": " ".join(f"(({f}))" for f in fields), "fields": fields}
         return template_id
 
-    def set_status(self, notification_id: str, status: str) -> None:
+    def set_status(self, notification_id: str, status: str, at: str | None = None) -> None:
+        """Move a notification on, stamping its times as Notify does: ``sent_at`` when it goes to the provider
+        (a letter's "accepted": handed to the print provider), ``completed_at`` (``at``, else now) when it reaches
+        a final status (a letter's "received": printed and posted). "returned-letter" marks a letter returned: the
+        API goes on showing it "received" and Notify tells the service by its returned-letter callback."""
         with self.lock:
             record = self.notifications[str(notification_id)]
+            if status == "returned-letter":
+                if record["status"] != "received":
+                    record["completed_at"] = at or _now()
+                record["status"], record["returned"] = "received", True
+                record["sent_at"] = record.get("sent_at") or record["completed_at"]
+                return
             record["status"] = status
-            if status in ("received", "delivered", "sending") and not record.get("sent_at"):
-                record["sent_at"] = _now()
+            if status in ("accepted", "sending", "pending", "received", "delivered") and not record.get("sent_at"):
+                record["sent_at"] = _now() if status in ("accepted", "sending", "pending") else (at or _now())
+            if status not in ("created", "sending", "pending", "accepted", "pending-virus-check"):
+                record["completed_at"] = at or _now()
 
     def callback_payload(self, notification_id: str) -> str:
-        """Notify's delivery-status callback body for this notification, as it stands."""
+        """The callback Notify sends about this notification as it stands: a returned-letter callback for a
+        returned letter, else a delivery receipt with the documented fields (a letter's status in Notify's internal
+        words, as its receipts carry them: "sending" for accepted, "delivered" for received)."""
         record = self.notifications[str(notification_id)]
+        if record.get("returned"):
+            return json.dumps({"notification_id": record["id"], "reference": record["reference"],
+                               "date_sent": record["created_at"], "sent_by": "API", "template_name": None,
+                               "template_id": "None", "template_version": None, "spreadsheet_file_name": None,
+                               "spreadsheet_row_number": None, "upload_letter_file_name": None})
+        status = record["status"]
+        if record["type"] == "letter":
+            status = {"accepted": "sending", "received": "delivered"}.get(status, status)
         return json.dumps({"id": record["id"], "reference": record["reference"], "to": record.get("to", ""),
-                           "status": record["status"], "created_at": record["created_at"],
-                           "completed_at": record.get("sent_at"), "sent_at": record.get("sent_at"),
-                           "notification_type": record["type"]})
+                           "status": status, "created_at": record["created_at"],
+                           "completed_at": record.get("completed_at"), "sent_at": record.get("sent_at"),
+                           "notification_type": record["type"], "template_id": record["template"]["id"],
+                           "template_version": record["template"]["version"]})
 
     def callback(self, notification_id: str, url: str, token: str = CALLBACK_TOKEN) -> requests.Response:
         """Send the callback to a running service (the browser tests' live server), as Notify does."""
         return requests.post(url, data=self.callback_payload(notification_id), timeout=10,
                              headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+
+    def get_status(self, notification_id) -> str:
+        """What Notify's API shows for it (GET /v2/notifications/<id>)."""
+        return self.notifications[str(notification_id)]["status"]
 
     def sent(self, kind: str | None = None) -> list[dict]:
         return [n for n in self.notifications.values() if kind is None or n["type"] == kind]
@@ -127,7 +155,8 @@ class FakeNotify:
         match = re.fullmatch(r"/v2/notifications/([0-9a-f-]{36})", parsed.path)
         if method == "GET" and match:
             record = self.notifications.get(match.group(1))
-            return (200, record) if record else _error(404, "NoResultFound", "No result found")
+            shown = {k: v for k, v in record.items() if k != "returned"} if record else None
+            return (200, shown) if record else _error(404, "NoResultFound", "No result found")
         match = re.fullmatch(r"/v2/template/([0-9a-f-]{36})", parsed.path)
         if method == "GET" and match:
             template = self.templates.get(match.group(1))
@@ -174,7 +203,8 @@ class FakeNotify:
         if postcode is None or postcode in self.fake_postcodes:
             return _error(400, "ValidationError", BAD_POSTCODE)
         record = self._record("letter", data, status="pending-virus-check", postage=data.get("postage") or "second",
-                              to=postcode, pdf=len(pdf))
+                              to=postcode, pdf=len(pdf),
+                              template={"id": PRECOMPILED_TEMPLATE_ID, "version": 1, "uri": ""})
         return 201, {"id": record["id"], "reference": record["reference"], "postage": record["postage"]}
 
     def _message(self, kind: str, data: dict) -> tuple[int, dict]:

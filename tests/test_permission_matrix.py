@@ -21,14 +21,20 @@ from tests.cases import matrix as cases_matrix
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401  (fixtures used by `targets`)
 from tests.data_protection import matrix as data_protection_matrix
 from tests.data_protection.matrix import data_protection_targets  # noqa: F401  (fixture used by `targets`)
+from tests.duplicates import matrix as duplicates_matrix
+from tests.duplicates.matrix import duplicates_targets  # noqa: F401  (fixture used by `targets`)
+from tests.ehe import matrix as ehe_matrix
+from tests.ehe.matrix import ehe_targets  # noqa: F401  (fixture used by `targets`)
 from tests.exclusions import matrix as exclusions_matrix
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401  (fixture used by `targets`)
-from tests.factories import EnrolmentFactory, FamilyFactory, PupilFactory
+from tests.factories import CarerFactory, EnrolmentFactory, FamilyFactory, PupilFactory
 from tests.legal import matrix as legal_matrix
 from tests.legal.matrix import legal_targets  # noqa: F401  (fixture used by `targets`)
 from tests.matrix_support import AUDITORS, EDITORS, LA, ROLES, statuses
 from tests.reporting import matrix as reporting_matrix
 from tests.reporting.matrix import reporting_targets  # noqa: F401  (fixture used by `targets`)
+from tests.roll import matrix as roll_matrix
+from tests.roll.matrix import roll_targets  # noqa: F401  (fixture used by `targets`)
 from tests.security import matrix as security_matrix
 from tests.traded import matrix as traded_matrix
 from tests.traded.matrix import traded_targets  # noqa: F401  (fixture used by `targets`)
@@ -50,7 +56,8 @@ def _all_url_names(resolver=None, namespace=""):
 
 @pytest.fixture
 def targets(world, case_targets, exclusion_targets, legal_targets, traded_targets,  # noqa: F811 (imported above)
-            attendance_targets, reporting_targets, data_protection_targets):  # noqa: F811
+            attendance_targets, reporting_targets, data_protection_targets, ehe_targets,  # noqa: F811
+            duplicates_targets, roll_targets):  # noqa: F811
     only_b = PupilFactory(legal_first_name="Bea", legal_last_name="Only", family=FamilyFactory(name="B only"))
     EnrolmentFactory(pupil=only_b, school=world.school_b)
     enrolment_b = Enrolment.objects.get(pupil=world.pupil_b)
@@ -63,9 +70,11 @@ def targets(world, case_targets, exclusion_targets, legal_targets, traded_target
     attendance_import.file.save("marks.csv", ContentFile(b"upn,school,date,session,code\n"), save=False)
     attendance_import.issues_file.save("problems.csv", ContentFile(b"file,line\n"), save=False)
     attendance_import.save()
-    areas = [case_targets, exclusion_targets, legal_targets, traded_targets, attendance_targets, reporting_targets,
-             data_protection_targets, {"pupil": world.pupil_b.pk, "school": world.school_b.urn,
+    areas = [duplicates_targets, roll_targets,
+             case_targets, exclusion_targets, legal_targets, traded_targets, attendance_targets, reporting_targets,
+             data_protection_targets, ehe_targets, {"pupil": world.pupil_b.pk, "school": world.school_b.urn,
                                         "family": only_b.family_id, "enrolment": enrolment_b.pk, "job": job.pk,
+                                        "carer": CarerFactory(family=only_b.family).pk,
                                         "import": attendance_import.pk}]
     merged: dict = {}
     for area in areas:
@@ -97,6 +106,8 @@ MATRIX = {
     "family_detail": ("family", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
     "family_edit": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
     "carer_add": ("family", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
+    # A carer in school B's "B only" family: LA editors change contact details; other roles lack EDIT_PUPILS.
+    "carer_edit": ("carer", statuses(ok=EDITORS, forbidden=["legal_officer", "school_a", "school_b"])),
     "pupil_attendance": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
     "school_attendance": ("school", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
     "attendance_overview": (None, statuses()),
@@ -258,7 +269,7 @@ MATRIX = {
 }
 
 KWARG_NAMES = {"pupil": "pk", "family": "pk", "enrolment": "pk", "job": "pk", "school": "urn", "import": "pk",
-               "review_item": "pk", "pn_enrolment": "pk"}
+               "review_item": "pk", "pn_enrolment": "pk", "carer": "pk"}
 KWARG_NAMES.update(dict.fromkeys(["case", "entry", "attachment", "referral", "tsm", "plan", "task",
                                   "intervention"], "pk"))
 KWARG_NAMES.update(dict.fromkeys(["exclusion", "placement", "part_time", "managed_move", "ap_provider",
@@ -275,6 +286,12 @@ MATRIX.update(reporting_matrix.ROWS)
 KWARG_NAMES.update(data_protection_matrix.KWARG_NAMES)
 MATRIX.update(data_protection_matrix.ROWS)
 MATRIX.update(security_matrix.ROWS)
+MATRIX.update(roll_matrix.ROWS)
+KWARG_NAMES.update(roll_matrix.KWARG_NAMES)
+MATRIX.update(duplicates_matrix.ROWS)
+KWARG_NAMES.update(duplicates_matrix.KWARG_NAMES)
+MATRIX.update(ehe_matrix.ROWS)
+KWARG_NAMES.update(ehe_matrix.KWARG_NAMES)
 API_LOOKUPS = {"school": "urn"}
 
 

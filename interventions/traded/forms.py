@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
@@ -15,7 +14,7 @@ from interventions.models import Booking, Intervention, InvoiceLine, OfficerComm
 from interventions.models.traded import CoreFunction, TradedRole, Unit, VatTreatment
 from interventions.traded import selectors
 from schools import school_days
-from schools.common.forms import GdsFormMixin, VersionedForm
+from schools.common.forms import DateField, GdsFormMixin, VersionedForm
 from schools.models import AcademicYear, Pupil, School, User
 from schools.roles import LA_ROLES
 
@@ -39,7 +38,8 @@ def _days_field(label, *, help_text="", required=True):
 class ServiceForm(GdsFormMixin, forms.Form):
     role = forms.ChoiceField(label="Rate-card role", choices=TradedRole.choices, widget=forms.RadioSelect,
                              help_text="Whose rates price the service.")
-    unit = forms.ChoiceField(label="Sold by the", choices=Unit.choices, widget=forms.RadioSelect)
+    unit = forms.ChoiceField(label="Sold by the", choices=Unit.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Choose what the service is sold by"})
     unit_days = _days_field("Officer days per unit", help_text="1 for a day, 0.5 for a half day; for a session or "
                                                                 "a package, the officer time it takes.")
     charging = forms.ChoiceField(label="Charging", choices=TradedService.Charging.choices, widget=forms.RadioSelect)
@@ -76,8 +76,9 @@ class ServiceEditForm(ServiceForm, VersionedForm):
 class RateForm(GdsFormMixin, forms.Form):
     submit_label = "Add the rate"
     role = forms.ChoiceField(label="Role", choices=TradedRole.choices, widget=forms.RadioSelect)
-    effective_from = DateInputField(label="In force from", help_text="Today or later. Bookings already made keep "
-                                                                     "their price.")
+    effective_from = DateField(label="In force from", error_name="The date the rate is in force from",
+                               error_messages={"required": "Enter the date the rate is in force from"},
+                               help_text="Today or later. Bookings already made keep their price.")
     day_rate = _money_field("Day rate (£)")
     half_day_rate = _money_field("Half-day rate (£)")
     session_rate = _money_field("Session rate (£, optional)", required=False,
@@ -89,6 +90,7 @@ class RateForm(GdsFormMixin, forms.Form):
 class TierForm(GdsFormMixin, forms.Form):
     submit_label = "Add the tier"
     min_days = _days_field("From how many days in one package")
+    min_days.error_messages["required"] = "Enter how many days in one package the tier starts from"
     percent = forms.DecimalField(label="Discount (%)", min_value=Decimal("0.01"), max_value=Decimal(90),
                                  decimal_places=2, widget=forms.TextInput(attrs=NARROW))
 
@@ -128,9 +130,9 @@ class BookingForm(GdsFormMixin, forms.Form):
                                           "annual package.")
     package = forms.ModelChoiceField(queryset=Package.objects.none(), label="Package (if paid from one)",
                                      required=False, empty_label="Not from a package")
-    preferred_1 = DateInputField(label="Preferred date", help_text="A school day in term, after today.")
-    preferred_2 = DateInputField(label="Second choice (optional)", required=False)
-    preferred_3 = DateInputField(label="Third choice (optional)", required=False)
+    preferred_1 = DateField(label="Preferred date", help_text="A school day in term, after today.")
+    preferred_2 = DateField(label="Second choice (optional)", required=False)
+    preferred_3 = DateField(label="Third choice (optional)", required=False)
     pupils = PupilUpnsField(label="Pupils (UPNs, one a line)", required=False,
                             help_text="Only for services about named pupils, and only pupils on your school's roll.")
     notes = forms.CharField(label="What do you need? (optional)", required=False,
@@ -187,7 +189,7 @@ class ConfirmForm(GdsFormMixin, VersionedForm):
         self.rows = rows
         layout = [Field.select("officer")]
         for n in range(1, rows + 1):
-            self.fields[f"date_{n}"] = DateInputField(label="Date", required=n == 1)
+            self.fields[f"date_{n}"] = DateField(label="Date", required=n == 1)
             self.fields[f"days_{n}"] = forms.ChoiceField(label="Time", choices=[
                 ("1.0", "Full day"), ("0.5", "Half day")], widget=forms.RadioSelect, required=False, initial="1.0")
             layout.append(Fieldset(Field(f"date_{n}"), Field.radios(f"days_{n}", inline=True),
@@ -222,8 +224,10 @@ class CancelForm(GdsFormMixin, VersionedForm):
     by_school = forms.TypedChoiceField(label="Who is cancelling?", coerce=lambda v: v == "school",
                                        choices=[("school", "The school asked to cancel (the notice rule applies)"),
                                                 ("la", "The LA is cancelling (no charge)")],
-                                       widget=forms.RadioSelect)
-    reason = forms.CharField(label="Why is the booking cancelled?", widget=forms.Textarea(attrs={"rows": 4}))
+                                       widget=forms.RadioSelect,
+                                       error_messages={"required": "Choose who is cancelling the booking"})
+    reason = forms.CharField(label="Why is the booking cancelled?", widget=forms.Textarea(attrs={"rows": 4}),
+                             error_messages={"required": "Enter why the booking is cancelled"})
 
     def __init__(self, *args, la_user: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,7 +283,7 @@ class InvoiceRunForm(GdsFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, label="Schools",
                                     empty_label="Every school with charges",
                                     help_text="Or one school that has not yet been invoiced for the period.")
-    issued_on = DateInputField(label="Invoice date (optional)", required=False, help_text="Leave empty for today.")
+    issued_on = DateField(label="Invoice date (optional)", required=False, help_text="Leave empty for today.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -294,7 +298,7 @@ class InvoiceRunForm(GdsFormMixin, forms.Form):
 
 class PaidForm(GdsFormMixin, VersionedForm):
     submit_label = "Record payment"
-    paid_on = DateInputField(label="Date paid")
+    paid_on = DateField(label="Date paid")
     payment_reference = forms.CharField(label="Payment reference (optional)", required=False, max_length=60)
 
 
@@ -303,7 +307,8 @@ class CreditNoteForm(GdsFormMixin, forms.Form):
     lines = forms.ModelMultipleChoiceField(queryset=InvoiceLine.objects.none(), label="Lines to credit",
                                            widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(label="Why is the credit note raised?", widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text="The school reads this.")
+                             help_text="The school reads this.",
+                             error_messages={"required": "Enter why the credit note is raised"})
 
     def __init__(self, *args, invoice, **kwargs):
         super().__init__(*args, **kwargs)
@@ -316,10 +321,11 @@ class CreditNoteForm(GdsFormMixin, forms.Form):
 class CommitmentForm(GdsFormMixin, forms.Form):
     submit_label = "Record time"
     officer = forms.ModelChoiceField(queryset=User.objects.none(), label="Officer", empty_label="Choose an officer")
-    date = DateInputField(label="Date", help_text="A school day on the LA's calendar.")
+    date = DateField(label="Date", help_text="A school day on the LA's calendar.")
     days = forms.ChoiceField(label="Time", choices=[("1.0", "Full day"), ("0.5", "Half day")],
                              widget=forms.RadioSelect, initial="1.0")
-    kind = forms.ChoiceField(label="What for?", choices=OfficerCommitment.Kind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label="What for?", choices=OfficerCommitment.Kind.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Choose what the officer's time is for"})
     note = forms.CharField(label="Note (optional)", required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from schools.common.forms import GdsFormMixin
+from schools.common.forms import DateField, GdsFormMixin
 
 
 class _NoBrowserValidation(GdsFormMixin, forms.Form):
@@ -21,10 +21,9 @@ class _NoBrowserValidation(GdsFormMixin, forms.Form):
 class PostedForm(_NoBrowserValidation):
     submit_label = "Record the posting"
 
-    posted_on = forms.DateField(label="Posted on", help_text="The day the letters went in the post, e.g. 2026-11-23.",
-                                error_messages={"required": "Enter the date the letters were posted.",
-                                                "invalid": "Enter the date as a real date, e.g. 2026-11-23."},
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    posted_on = DateField(label="Posted on", help_text="The day the letters went in the post, for example 23 11 2026.",
+                          error_messages={"required": "Enter the date the letters were posted"},
+                          error_name="The date the letters were posted")
 
 
 class ResolveForm(_NoBrowserValidation):

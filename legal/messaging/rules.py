@@ -9,15 +9,23 @@ Sources:
   printed inside a border 15 mm from the left and right edges and 5 mm from the top and bottom; on page 1 the
   address inside the block 24.6 mm to 120 mm from the left and 39.5 mm to 66.3 mm from the top, and the body
   starting 95 mm from the top; at most 10 pages (notifications-utils LETTER_MAX_PAGE_COUNT); fonts embedded.
-- Returned letters: Notify reports them in its returned-letters report and callback; we record them as the status
-  "returned-letter" [INFERRED name: Notify has no API status string for it].
+- Returned letters: Notify learns of them from the print provider and tells us only by its returned-letter callback
+  (a separate callback type, set up on the same API integration page) and its returned-letters report. We record
+  them as "returned-letter", Notify's own name for the state (alphagov/notifications-api app/constants.py
+  NOTIFICATION_RETURNED_LETTER; its API's "get a notification" shows such a letter as "received", so the poll never
+  sees a return).
+- Callbacks: GOV.UK Notify API documentation, "Callbacks": the delivery receipt's fields (DELIVERY_RECEIPT_FIELDS
+  below) and the returned-letter callback's (RETURNED_LETTER_FIELDS, as Notify's send_returned_letter_to_service
+  builds it).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
 
 class Channel(models.TextChoices):
@@ -85,6 +93,75 @@ DONE_CODES = frozenset(s.code for s in STATUSES if s.kind == DONE)
 NOTIFY_OPEN_CODES = frozenset({"created", "sending", "pending", "pending-virus-check", "accepted"})
 #: Notify's own status strings we accept from the API and the callback.
 NOTIFY_CODES = frozenset(BY_CODE) - {"queued", "print-queue", "posted-by-hand"}
+
+
+#: The statuses each kind of message can have in Notify's API ("Status - email", "Status - text message", "Status -
+#: letter" and "Status - precompiled letter"), plus a returned letter. A report of a status that is not one of its
+#: channel's is refused (400), not recorded.
+CHANNEL_CODES = {
+    "email": frozenset({"created", "sending", "delivered", "permanent-failure", "temporary-failure",
+                        "technical-failure"}),
+    "sms": frozenset({"created", "sending", "pending", "delivered", "permanent-failure", "temporary-failure",
+                      "technical-failure"}),
+    "letter": frozenset({"pending-virus-check", "virus-scan-failed", "validation-failed", "accepted", "received",
+                         "cancelled", "technical-failure", "permanent-failure", "returned-letter"}),
+}
+
+#: Notify's delivery receipts carry its internal status, which for letters differs from what its API shows (the
+#: documentation lists receipts for emails and texts only; should one come for a letter, it is read as Notify's own
+#: API reads it: notifications-api Notification.get_letter_status).
+LETTER_INTERNAL_CODES = {"created": "accepted", "sending": "accepted", "delivered": "received"}
+
+#: The delivery receipt ("Callbacks" in Notify's API documentation): every key is always sent; all strings (or null
+#: where the documentation says so) apart from template_version, a number.
+DELIVERY_RECEIPT_FIELDS = ("id", "reference", "to", "status", "created_at", "completed_at", "sent_at",
+                           "notification_type", "template_id", "template_version")
+#: The returned-letter callback: Notify's id, our reference (null for letters not sent through the API), the day it
+#: was sent to Notify, who sent it, and the template and upload details Notify's returned-letters report also shows.
+RETURNED_LETTER_FIELDS = ("notification_id", "reference", "date_sent", "sent_by", "template_name", "template_id",
+                          "template_version", "spreadsheet_file_name", "spreadsheet_row_number",
+                          "upload_letter_file_name")
+RETURNED_LETTER_REQUIRED = ("notification_id", "reference", "date_sent")
+
+
+def callback_status(notification_type: str, status: str) -> str:
+    """The status a delivery receipt reports, in the API's words (a letter's internal names translated)."""
+    if notification_type == "letter":
+        return LETTER_INTERNAL_CODES.get(status, status)
+    return status
+
+
+# --- A letter's posting date ----------------------------------------------------------------------------------------
+#
+# Notify's letter statuses ("Status - letter"): "accepted" means Notify has sent the letter to its print provider to be
+# printed (the moment its ``sent_at`` is stamped: notifications-api update_letter_to_sending), and "received" means
+# "the provider has printed and dispatched the letter". So a letter is posted when it becomes "received", not at
+# ``sent_at``: a letter handed over after the day's print deadline is printed and posted the next working day, and a
+# deemed receipt counted from ``sent_at`` would fall a day early. The posting date is the day (UK time) of the
+# "received" report's ``completed_at`` (Notify's time of that last status change); when a report gives none, the day
+# we first learn of it, which is never before the letter went. It is never before the day the letter went to Notify
+# (a clock that disagrees must not make a notice deemed received early) nor after today. Deemed receipt is then the
+# second working day after (legal.rules.received_on: Interpretation Act 1978 s7).
+
+def letter_posted_on(*, status: str, completed_at: str | None, today: datetime.date,
+                     earliest: datetime.date | None = None) -> datetime.date | None:
+    """The day a letter was posted, from a Notify status report; None while it is not yet "received"."""
+    if status != "received":
+        return None
+    when = parse_timestamp(completed_at)
+    posted = min(timezone.localdate(when), today) if when else today
+    return max(posted, earliest) if earliest else posted
+
+
+def parse_timestamp(value) -> datetime.datetime | None:
+    """Notify's timestamps, e.g. "2017-05-14T12:15:30.000000Z" (UTC); None for null or anything unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=datetime.UTC)
 
 
 def next_step(code: str) -> str:

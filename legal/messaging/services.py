@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -24,13 +23,13 @@ from legal import rules as legal_rules
 from legal.messaging import letter_spec, notify, rules
 from legal.messaging.models import NotifyMessage, NotifyTemplate
 from schools.audit import record_change, record_view, snapshot
+from schools.carers import validators
 from schools.models import AuditEvent, Carer
 from schools.roles import Capability, require
 
 logger = logging.getLogger(__name__)
 
 Channel, Route = rules.Channel, rules.Route
-_PHONE = re.compile(r"\+?[0-9 ()-]+")
 
 
 def _now():
@@ -68,22 +67,25 @@ def check_postal_address(carer: Carer, field: str = "carer") -> list[str]:
 
 def _check_email(carer: Carer) -> str:
     try:
-        validate_email(carer.email)
+        return validators.validate_email_address(carer.email)
     except ValidationError:
         raise ValidationError({"carer": f"{carer.full_name}'s email address “{carer.email}” is not one an email can "
                                         "go to: correct it on the family record, or set their preferred contact to "
                                         "post only."}) from None
-    return carer.email
 
 
 def _check_phone(carer: Carer) -> str:
+    """A UK mobile (GOV.UK Notify texts only those unless international texts are switched on), as 07... digits."""
     phone = (carer.phone or "").strip()
-    digits = re.sub(r"\D", "", phone)
-    if not _PHONE.fullmatch(phone) or not 10 <= len(digits) <= 15:
-        raise ValidationError({"carer": f"{carer.full_name}'s phone number “{phone}” is not one a text message can go "
-                                        "to: correct it on the family record, or set their preferred contact to post "
-                                        "only."})
-    return phone
+    try:
+        number = validators.normalise_phone(phone)
+    except ValidationError:
+        number = ""
+    if not validators.is_uk_mobile(number):
+        raise ValidationError({"carer": f"{carer.full_name}'s phone number “{phone}” is not a UK mobile number a text "
+                                        "message can go to: correct it on the family record, or set their preferred "
+                                        "contact to post only."})
+    return number
 
 
 # --- Recording a letter for posting --------------------------------------------------------------------------------
@@ -269,32 +271,30 @@ def _kind(code: str) -> str:
     return status.kind if status else rules.WAITING
 
 
-def _posted_on(message: NotifyMessage, sent_at: str | None) -> datetime.date:
-    """A letter's posting date: the day Notify handed it to the print provider (its ``sent_at``), else today."""
-    if sent_at:
-        try:
-            return timezone.localdate(datetime.datetime.fromisoformat(sent_at.replace("Z", "+00:00")))
-        except ValueError:
-            pass
-    return timezone.localdate()
+RETURNED = "returned-letter"
 
 
 @transaction.atomic
-def status_record(*, message: NotifyMessage, status: str, sent_at: str | None = None, detail: str = "",
+def status_record(*, message: NotifyMessage, status: str, completed_at: str | None = None, detail: str = "",
                   source: str = "poll") -> bool:
     """Record a status Notify reported; True if it changed anything. A late report of an earlier stage (callbacks
-    may arrive out of order) does not undo a final one."""
+    may arrive out of order) does not undo a final one, and a returned letter stays returned (Notify's API goes on
+    calling it "received"). A letter reported "received" is posted on the day of that report's ``completed_at``
+    (rules.letter_posted_on says why not ``sent_at``)."""
     if status not in rules.NOTIFY_CODES:
         raise ValidationError({"status": f"“{status}” is not a GOV.UK Notify status."})
     message = (NotifyMessage.objects.select_for_update(of=("self",)).select_related("letter", "carer", "case")
                .get(pk=message.pk))
-    if status == message.status or (_kind(message.status) != rules.WAITING and _kind(status) == rules.WAITING):
+    if status == message.status or message.status == RETURNED \
+            or (_kind(message.status) != rules.WAITING and _kind(status) == rules.WAITING):
         return False
     before = snapshot(message)
     message.status, message.status_at = status, _now()
     message.status_detail = (detail or "")[:500]
-    if message.channel == Channel.LETTER and status == "received" and message.posted_on is None:
-        message.posted_on = _posted_on(message, sent_at)
+    if message.channel == Channel.LETTER and message.posted_on is None:
+        message.posted_on = rules.letter_posted_on(
+            status=status, completed_at=completed_at, today=timezone.localdate(),
+            earliest=timezone.localdate(message.sent_at or message.created_at))
     message.save()
     record_change(user=None, action=AuditEvent.Action.UPDATE, instance=message, before=before,
                   path=f"GOV.UK Notify {source}")
@@ -310,9 +310,13 @@ def _chronology(message: NotifyMessage) -> None:
         return
     what = f"{message.get_channel_display()} {message.letter.reference} to {message.carer.full_name}"
     summary = f"{what}: {rules.label(message.status).lower()}"
+    returned_notice = message.status == RETURNED and message.letter.penalty_notice is not None
     details = "\n".join(filter(None, [
         f"Posted on {message.posted_on:%-d %B %Y}." if message.posted_on else "",
         message.status_detail, message.next_step,
+        "This penalty notice came back undelivered, so this letter did not serve it: deemed receipt by post does "
+        "not stand against proof that it was not delivered (Interpretation Act 1978 s7). Serve it again, by hand "
+        "or to a corrected address, before relying on its payment periods." if returned_notice else "",
         f"GOV.UK Notify notification {message.notify_id}, our reference {message.reference}."
         if message.notify_id else f"Our reference {message.reference}."]))
     record_event(user=message.created_by, case=message.case, summary=summary, details=details,
@@ -359,27 +363,97 @@ class UnknownNotification(LookupError):
     """Notify told us about a notification we have no record of."""
 
 
-def callback_record(*, payload: dict) -> NotifyMessage:
-    """Notify's delivery-status callback: {"id", "reference", "status", "sent_at", ...}. Found by Notify's id, or by
-    our reference (the callback can arrive before the task has saved the id)."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("status"), str):
-        raise ValidationError("The callback has no status.")
-    import uuid
+def _problem(message: str) -> ValidationError:
+    return ValidationError(message, code="callback")
 
-    message = None
+
+def _uuid(value, key: str) -> uuid.UUID:
     try:
-        notify_id = uuid.UUID(str(payload.get("id", "")))
+        return uuid.UUID(value if isinstance(value, str) else "")
     except ValueError:
-        notify_id = None
-    if notify_id is not None:
-        message = NotifyMessage.objects.filter(notify_id=notify_id).first()
-    if message is None and isinstance(payload.get("reference"), str) and payload["reference"]:
-        message = NotifyMessage.objects.filter(reference=payload["reference"], route=Route.NOTIFY).first()
-        if message is not None and message.notify_id is None and notify_id is not None:
+        raise _problem(f"The “{key}” is not a GOV.UK Notify notification id (a UUID).") from None
+
+
+def _check_fields(payload: dict, *, required, strings, nullable, times, what: str) -> None:
+    missing = [key for key in required if key not in payload]
+    if missing:
+        raise _problem(f"The {what} has no {', '.join(missing)}: GOV.UK Notify always sends "
+                       f"{', '.join(required)}.")
+    for key in strings:
+        if not isinstance(payload.get(key), str) or not payload[key]:
+            raise _problem(f"The {what}'s “{key}” should be text.")
+    for key in nullable:
+        if payload.get(key) is not None and not isinstance(payload[key], str):
+            raise _problem(f"The {what}'s “{key}” should be text or null.")
+    for key in times:
+        if payload.get(key) is not None and rules.parse_timestamp(payload[key]) is None:
+            raise _problem(f"The {what}'s “{key}” is not a time like 2017-05-14T12:15:30.000000Z.")
+
+
+def _a(kind: str) -> str:
+    return {"email": "an email", "sms": "a text message", "letter": "a letter"}.get(kind, kind)
+
+
+def _find(*, notify_id, reference) -> NotifyMessage:
+    """By Notify's id, or by our reference (a callback can arrive before the task has saved the id)."""
+    message = NotifyMessage.objects.filter(notify_id=notify_id).first()
+    if message is None and isinstance(reference, str) and reference:
+        message = NotifyMessage.objects.filter(reference=reference, route=Route.NOTIFY).first()
+        if message is not None and message.notify_id is None:
             NotifyMessage.objects.filter(pk=message.pk, notify_id__isnull=True).update(notify_id=notify_id)
     if message is None:
-        raise UnknownNotification(payload.get("id"))
-    status_record(message=message, status=payload["status"], sent_at=payload.get("sent_at"), source="callback")
+        raise UnknownNotification(str(notify_id))
+    return message
+
+
+def _delivery_receipt(payload: dict) -> NotifyMessage:
+    _check_fields(payload, required=rules.DELIVERY_RECEIPT_FIELDS, what="delivery receipt",
+                  strings=("id", "status", "notification_type", "created_at"),
+                  nullable=("reference", "to", "completed_at", "sent_at", "template_id"),
+                  times=("created_at", "completed_at", "sent_at"))
+    version = payload["template_version"]
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise _problem("The delivery receipt's “template_version” should be a number.")
+    kind = payload["notification_type"]
+    if kind not in rules.CHANNEL_CODES:
+        raise _problem(f"“{kind}” is not a GOV.UK Notify notification type (email, sms or letter).")
+    message = _find(notify_id=_uuid(payload["id"], "id"), reference=payload["reference"])
+    if message.channel != kind:
+        raise _problem(f"The receipt is for {_a(kind)}, but notification {payload['id']} was {_a(message.channel)}.")
+    status = rules.callback_status(kind, payload["status"])
+    if status not in rules.CHANNEL_CODES[kind] or status == RETURNED:
+        raise _problem(f"“{payload['status']}” is not a GOV.UK Notify status for {_a(kind)}.")
+    status_record(message=message, status=status, completed_at=payload["completed_at"], source="callback")
+    return message
+
+
+def _returned_letter(payload: dict) -> NotifyMessage:
+    _check_fields(payload, required=rules.RETURNED_LETTER_REQUIRED, what="returned-letter callback",
+                  strings=("notification_id", "date_sent"), nullable=("reference",), times=("date_sent",))
+    message = _find(notify_id=_uuid(payload["notification_id"], "notification_id"), reference=payload["reference"])
+    if message.channel != Channel.LETTER:
+        raise _problem(f"Notification {payload['notification_id']} was {_a(message.channel)}, not a letter: it "
+                       "cannot have been returned.")
+    sent = rules.parse_timestamp(payload["date_sent"])
+    status_record(message=message, status=RETURNED, source="returned-letter callback",
+                  detail=f"GOV.UK Notify's print provider had it back from Royal Mail (the letter was sent to Notify "
+                         f"on {timezone.localdate(sent):%-d %B %Y}).")
+    return message
+
+
+def callback_record(*, payload: dict) -> NotifyMessage:
+    """One of GOV.UK Notify's callbacks, checked against its documented fields: a delivery receipt
+    (rules.DELIVERY_RECEIPT_FIELDS: a status for an email or text, or a letter's) or a returned-letter callback
+    (rules.RETURNED_LETTER_FIELDS: "returned-letter", and the message goes on the failures worklist). Notify may send
+    both to one address; they are told apart by their keys. ValidationError for a body that is not one of them or
+    a status not of the message's kind; UnknownNotification for an id (and reference) we have no record of."""
+    if not isinstance(payload, dict):
+        raise _problem("The body should be a JSON object: a GOV.UK Notify delivery receipt or returned-letter "
+                       "callback.")
+    if "notification_id" in payload and "id" not in payload:
+        message = _returned_letter(payload)
+    else:
+        message = _delivery_receipt(payload)
     message.refresh_from_db()
     return message
 
@@ -407,8 +481,9 @@ def messages_poll(*, now: datetime.datetime | None = None) -> int:
         except APIError as error:
             logger.warning("Notify status of message %s not read: %s", message.pk, notify.failure_of(error).status_code)
             continue
-        if answer.get("status") in rules.NOTIFY_CODES:
-            changed += status_record(message=message, status=answer["status"], sent_at=answer.get("sent_at"))
+        if answer.get("status") in rules.CHANNEL_CODES.get(message.channel, ()):
+            changed += status_record(message=message, status=answer["status"],
+                                     completed_at=answer.get("completed_at"))
     return changed
 
 

@@ -177,9 +177,12 @@ def _problem(status: int, message: str) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def notify_callback(request):
-    """Notify's delivery-status callback: ``Authorization: Bearer <NOTIFY_CALLBACK_BEARER_TOKEN>`` and a JSON body
-    with the notification's id, our reference and its status. 401 without a token, 403 with a wrong one (or none
-    set up here), 400 for a body we cannot read, 404 for a notification we have no record of; 200 once recorded."""
+    """Notify's callbacks: ``Authorization: Bearer <NOTIFY_CALLBACK_BEARER_TOKEN>`` and a JSON body, either a
+    delivery receipt (id, reference, to, status, created_at, completed_at, sent_at, notification_type, template_id,
+    template_version) or a returned-letter callback (notification_id, reference, date_sent, ...): set this address
+    and token for both in Notify's API integration page. 401 without a token, 403 with a wrong one (or none set up
+    here), 400 for a body that is not one of them (or a status the message cannot have), 404 for a notification we
+    have no record of; 200 once recorded (again for a repeat, which changes nothing)."""
     expected = settings.NOTIFY_CALLBACK_BEARER_TOKEN
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():

@@ -46,6 +46,7 @@ class CodeForm(forms.Form):
             Field.text("code", field_width=10, autocomplete="one-time-code",
                        inputmode="numeric", spellcheck="false"),
         )
+        self.helper.attrs = {"novalidate": ""}  # the server's messages, in the GOV.UK error summary
         self.helper.add_input(Submit("submit", submit_label))
 
     def clean_code(self):
@@ -72,4 +73,5 @@ class GdsPasswordChangeForm(PasswordChangeForm):
             Field.text("new_password1", autocomplete="new-password"),
             Field.text("new_password2", autocomplete="new-password"),
         )
+        self.helper.attrs = {"novalidate": ""}  # the server's messages, in the GOV.UK error summary
         self.helper.add_input(Submit("submit", "Change password"))

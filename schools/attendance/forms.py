@@ -32,9 +32,10 @@ class ImportForm(GdsFormMixin, forms.Form):
     submit_label = "Upload and import"
     file = forms.FileField(label="Register file")
     kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices,
-                             widget=forms.RadioSelect)
+                             widget=forms.RadioSelect, error_messages={"required": "Choose what kind of file it is"})
     bad_rows = forms.ChoiceField(
         label="If some rows have problems",
+        error_messages={"required": "Choose what to do if some rows have problems"},
         choices=[
             Choice(AttendanceImport.BadRows.KEEP_GOOD, AttendanceImport.BadRows.KEEP_GOOD.label,
                    hint="Every good row is imported now; each bad row is left out and listed in the error report, "

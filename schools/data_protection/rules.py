@@ -84,7 +84,16 @@ MODELS: dict[str, dict] = {
     "schools.CMERecord": {"title": "Children missing education", "keep": ()},
     "schools.CMEEnquiry": {"title": "Children missing education: enquiries", "keep": ()},
     "schools.ChildNotInSchool": {"title": "Children not in school register", "keep": ()},
+    # Roll notifications (schools.roll): the names, addresses and notes are cleared; the codes (kind, ground, step)
+    # have choices and are kept.
+    "schools.RollNotification": {"title": "Admission and deletion notices from schools", "keep": ()},
+    # Elective home education (schools.ehe): the reasons, notes and replies are the family's words.
+    "schools.HomeEducationRecord": {"title": "Elective home education", "keep": ()},
+    "schools.HomeEducationContact": {"title": "Elective home education: contacts and visits", "keep": ()},
     "schools.AnonymisedPupil": {"title": "Anonymisation record", "keep": ()},
+    # Duplicate pupils (schools.duplicates): the merged-away record's copy and the note are cleared with the pupil.
+    "schools.DuplicateDismissal": {"title": "Records marked as not the same child", "keep": ()},
+    "schools.PupilMerge": {"title": "Records merged into this one", "keep": ()},
     "cases.Case": {"title": "Cases", "keep": ()},
     "cases.Referral": {"title": "Referrals", "keep": ("reasons",)},
     "cases.Allocation": {"title": "Case allocations", "keep": ()},
@@ -112,6 +121,8 @@ MODELS: dict[str, dict] = {
     "legal.RequestEvidence": {"title": "Penalty notice request evidence", "keep": ("content_type",)},
     "legal.PenaltyNotice": {"title": "Penalty notices", "keep": ("regime",)},
     "legal.Payment": {"title": "Penalty notice payments", "keep": ("transaction_reference",)},
+    # A payments file's line (legal.payments): the reference is the council's, the payer's name is personal.
+    "legal.PaymentLine": {"title": "Payments file lines", "keep": ("reference", "reference_key", "method")},
     "legal.Contract": {"title": "Attendance and parenting contracts", "keep": ()},
     "legal.ContractReview": {"title": "Contract reviews", "keep": ()},
     "legal.EsoConsideration": {"title": "Education supervision order considerations", "keep": ()},

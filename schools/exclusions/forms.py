@@ -6,10 +6,9 @@ checkboxes, as crispy-forms-gds draws them from the widget.
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 
-from schools.common.forms import GdsFormMixin
+from schools.common.forms import DateField, GdsFormMixin
 from schools.exclusions import rules
 from schools.models import (
     APProvider,
@@ -28,7 +27,7 @@ from schools.models import (
 
 
 def _dates(*names: str) -> dict:
-    return dict.fromkeys(names, DateInputField)
+    return dict.fromkeys(names, DateField)
 
 
 class ExclusionForm(GdsFormMixin, forms.ModelForm):
@@ -109,7 +108,7 @@ class ExclusionReviewForm(GdsFormMixin, forms.ModelForm):
 
 class ExclusionCancelForm(GdsFormMixin, forms.Form):
     submit_label = "Cancel the exclusion"
-    cancelled_on = DateInputField(label="Date the exclusion was cancelled")
+    cancelled_on = DateField(label="Date the exclusion was cancelled")
     reason = forms.CharField(label="Why it was cancelled", widget=forms.Textarea(attrs={"rows": 4}),
                              help_text="Parents, the governing board and the LA are told the reason.")
 
@@ -118,7 +117,7 @@ class ReintegrationForm(GdsFormMixin, forms.Form):
     submit_label = "Save the plan"
     plan = forms.CharField(label="Reintegration plan", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text="Support on return, who does what, and when it is reviewed.")
-    meeting_on = DateInputField(label="Reintegration meeting date", required=False)
+    meeting_on = DateField(label="Reintegration meeting date", required=False)
 
 
 class PlacementForm(GdsFormMixin, forms.ModelForm):
@@ -129,6 +128,7 @@ class PlacementForm(GdsFormMixin, forms.ModelForm):
         fields = ["arranged_by", "commissioning_school", "provider_kind", "ap_provider", "host_school",
                   "provider_name", "hours_per_week", "start_date", "end_date", "notes"]
         field_classes = _dates("start_date", "end_date")
+        error_messages = {"arranged_by": {"required": "Choose who arranged the placement"}}
         widgets = {"arranged_by": forms.RadioSelect, "provider_kind": forms.RadioSelect}
         labels = {"hours_per_week": "Hours a week", "provider_name": "Provider's name (if other)",
                   "ap_provider": "Alternative provision provider (if AP)",
@@ -152,7 +152,7 @@ class PlacementForm(GdsFormMixin, forms.ModelForm):
 
 class PlacementEndForm(GdsFormMixin, forms.Form):
     submit_label = "End the placement"
-    end_date = DateInputField(label="Last day of the placement")
+    end_date = DateField(label="Last day of the placement")
 
 
 class PartTimeTimetableForm(GdsFormMixin, forms.ModelForm):
@@ -180,15 +180,16 @@ class PartTimeTimetableForm(GdsFormMixin, forms.ModelForm):
 
 class PartTimeReviewForm(GdsFormMixin, forms.ModelForm):
     submit_label = "Record the review"
-    next_review_date = DateInputField(label="Next review", required=False,
+    next_review_date = DateField(label="Next review", required=False,
                                       help_text="Not needed when the timetable ends.")
-    new_planned_end_date = DateInputField(label="New planned end", required=False,
+    new_planned_end_date = DateField(label="New planned end", required=False,
                                           help_text="Only when extending.")
 
     class Meta:
         model = PartTimeReview
         fields = ["reviewed_on", "outcome", "notes"]
         field_classes = _dates("reviewed_on")
+        error_messages = {"reviewed_on": {"required": "Enter the date of the review"}}
         widgets = {"outcome": forms.RadioSelect}
 
     def _post_clean(self):
@@ -202,6 +203,8 @@ class ManagedMoveForm(GdsFormMixin, forms.ModelForm):
         model = ManagedMove
         fields = ["from_school", "to_school", "agreed_on", "start_date", "review_date", "notes"]
         field_classes = _dates("agreed_on", "start_date", "review_date")
+        error_messages = {"from_school": {"required": "Choose the school the pupil is moving from"},
+                          "to_school": {"required": "Choose the school the pupil is moving to"}}
 
     def __init__(self, *args, from_schools=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,7 +219,7 @@ class ManagedMoveForm(GdsFormMixin, forms.ModelForm):
 class ManagedMoveOutcomeForm(GdsFormMixin, forms.Form):
     submit_label = "Record the outcome"
     outcome = forms.ChoiceField(choices=ManagedMove.Outcome.choices[1:], widget=forms.RadioSelect)
-    outcome_on = DateInputField(label="Date")
+    outcome_on = DateField(label="Date")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -235,6 +238,8 @@ class FairAccessForm(GdsFormMixin, forms.ModelForm):
         model = FairAccessReferral
         fields = ["category", "referred_on", "out_of_school_since", "panel", "notes"]
         field_classes = _dates("referred_on", "out_of_school_since")
+        error_messages = {"referred_on": {"required": "Enter the date of the referral"},
+                          "out_of_school_since": {"required": "Enter the date the child has been out of school since"}}
         widgets = {"category": forms.RadioSelect}
 
     def _post_clean(self):
@@ -244,8 +249,8 @@ class FairAccessForm(GdsFormMixin, forms.ModelForm):
 class FairAccessAllocateForm(GdsFormMixin, forms.Form):
     submit_label = "Save the allocation"
     allocated_school = forms.ModelChoiceField(queryset=School.objects.filter(is_open=True), label="School allocated")
-    allocated_on = DateInputField(label="Date allocated")
-    placed_on = DateInputField(label="Date the child started", required=False)
+    allocated_on = DateField(label="Date allocated")
+    placed_on = DateField(label="Date the child started", required=False)
 
 
 class ChildLookupMixin:
@@ -281,6 +286,7 @@ class CMERecordForm(ChildLookupMixin, GdsFormMixin, forms.ModelForm):
         fields = ["child_name", "date_of_birth", "address", "referred_on", "referring_school", "referral_source",
                   "reason", "last_attended_on", "officer"]
         field_classes = _dates("date_of_birth", "referred_on", "last_attended_on")
+        error_messages = {"referred_on": {"required": "Enter the date of the referral"}}
         widgets = {"reason": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
@@ -312,7 +318,7 @@ class CMEEnquiryForm(GdsFormMixin, forms.ModelForm):
 class CMECloseForm(GdsFormMixin, forms.Form):
     submit_label = "Close the record"
     outcome = forms.ChoiceField(choices=CMERecord.Outcome.choices[1:], widget=forms.RadioSelect)
-    outcome_on = DateInputField(label="Date")
+    outcome_on = DateField(label="Date")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -324,6 +330,7 @@ class ChildNotInSchoolForm(ChildLookupMixin, GdsFormMixin, forms.ModelForm):
         fields = ["child_name", "date_of_birth", "address", "category", "parent_names", "parent_contact",
                   "education_providers", "registered_on", "home_visit_requested_on", "support_offered"]
         field_classes = _dates("date_of_birth", "registered_on", "home_visit_requested_on")
+        error_messages = {"registered_on": {"required": "Enter the date the child was registered"}}
         widgets = {"category": forms.RadioSelect}
 
     def _post_clean(self):

@@ -59,9 +59,11 @@ def _area_nav(request) -> list[tuple[str, str, bool]]:
     items = [("Exclusions", "exclusion_list"), ("Reminders", "exclusion_reminders"), ("Day 6", "day6_dashboard"),
              ("Placements", "placement_list"), ("Part-time timetables", "part_time_list"),
              ("Managed moves", "managed_move_list")]
+    if request.user.can(Capability.SEND_ROLL_NOTIFICATIONS):
+        items.append(("Roll notices", "roll:list"))  # admissions and deletions (schools.roll)
     if request.user.can(Capability.VIEW_LA_REGISTERS):
         items += [("Alternative provision", "ap_provider_list"), ("Fair Access", "fair_access_list"),
-                  ("Children missing education", "cme_list")]
+                  ("Children missing education", "cme_list"), ("Elective home education", "ehe_list")]
         if services.cnis_enabled():
             items.append(("Children not in school", "cnis_list"))
     current = request.resolver_match.url_name if request.resolver_match else ""

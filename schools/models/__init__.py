@@ -13,6 +13,8 @@ from .audit import AuditEvent, ExportedPupil
 from .calendar import AcademicYear, Closure, Term
 from .ctf_review import CtfReviewItem
 from .data_protection import AnonymisedPupil, RetentionRun
+from .duplicates import DuplicateDismissal, PupilMerge
+from .ehe import HomeEducationContact, HomeEducationRecord
 from .exclusions import Exclusion, ExclusionReminder
 from .jobs import Job
 from .organisation import LocalAuthority, Partnership, School
@@ -28,10 +30,15 @@ from .provision import (
     Placement,
 )
 from .pupils import Carer, Enrolment, Family, Pupil
+from .roll import RollNotification
 from .stage_policy import StagePolicy
 from .users import ApiTokenUse, SignInGroup, User
 
 __all__ = [
+    "DuplicateDismissal",
+    "PupilMerge",
+    "HomeEducationContact",
+    "HomeEducationRecord",
     "ExportedPupil",
     "PnThresholdEntry",
     "PnThresholdRun",
@@ -68,6 +75,7 @@ __all__ = [
     "LocalAuthority",
     "Partnership",
     "Pupil",
+    "RollNotification",
     "School",
     "StagePolicy",
     "Term",

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from schools.duplicates.phonetics import name_key
 from schools.school_age import SchoolAge, compulsory_school_age
 from schools.scoping import PupilLinkedQuerySet, ScopedQuerySet, is_la_user, user_school_ids
 from schools.validators import validate_upn
@@ -101,15 +102,20 @@ class PupilQuerySet(PupilLinkedQuerySet):
             current_nc_year=models.Subquery(current.values("nc_year")[:1]),
         )
 
-    def search(self, text: str):
+    def search(self, text: str, *, sounds_like: bool = False):
+        """Each word matches a name (any part of it) or a whole UPN; with ``sounds_like``, also a legal first or last
+        name that sounds like it (equal Metaphone keys: Katherine finds Catherine)."""
         text = (text or "").strip()
         if not text:
             return self
         q = Q()
         for word in text.split():
-            q &= (Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
-                  | Q(preferred_first_name__icontains=word) | Q(preferred_last_name__icontains=word)
-                  | Q(upn__iexact=word) | Q(former_upn__iexact=word))
+            word_q = (Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
+                      | Q(preferred_first_name__icontains=word) | Q(preferred_last_name__icontains=word)
+                      | Q(upn__iexact=word) | Q(former_upn__iexact=word))
+            if sounds_like and (key := name_key(word)):
+                word_q |= Q(first_name_key=key) | Q(last_name_key=key)
+            q &= word_q
         found = self.filter(q)
         if not self.query.order_by:
             # The usual name order, by an expression no index provides: otherwise PostgreSQL, asked for one page,
@@ -176,6 +182,10 @@ class Pupil(models.Model):
     social_worker_name = models.CharField(max_length=120, blank=True)
     social_worker_contact = models.CharField(max_length=120, blank=True)
     family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    # Metaphone keys of the legal names (schools.duplicates.phonetics), kept by save(): the "sounds like" search and
+    # the duplicate finder's blocks look them up instead of comparing every pupil with every other.
+    first_name_key = models.CharField(max_length=16, blank=True, editable=False)
+    last_name_key = models.CharField(max_length=16, blank=True, editable=False)
 
     objects = PupilQuerySet.as_manager()
 
@@ -185,10 +195,22 @@ class Pupil(models.Model):
             # Pupil search by surname (the list's default order) and by date of birth.
             models.Index(fields=["legal_last_name", "legal_first_name"], name="pupil_name_idx"),
             models.Index(fields=["date_of_birth"], name="pupil_dob_idx"),
+            # "Sounds like" search by a name key, and the duplicate finder's blocks (same key, same date of birth).
+            models.Index(fields=["last_name_key", "date_of_birth"], name="pupil_last_key_dob_idx"),
+            models.Index(fields=["first_name_key", "date_of_birth"], name="pupil_first_key_dob_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.upn})"
+
+    def save(self, *args, **kwargs):
+        # Derived from the names, never typed: kept in step on every save (a bulk write fills them through
+        # schools.duplicates.services.fill_name_keys).
+        self.first_name_key, self.last_name_key = name_key(self.legal_first_name), name_key(self.legal_last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"legal_first_name", "legal_last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "first_name_key", "last_name_key"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.date_of_birth and self.date_of_birth > datetime.date.today():

@@ -78,7 +78,7 @@ def test_manager_declines_and_the_school_sees_why(world, client):
     client.force_login(world.users["la_manager"])
     triage = reverse("cases:referral_triage", args=[referral.pk])
     missing = client.post(triage, {"decision": "decline", "decline_reason": "", "version": referral.version})
-    assert "Say why the referral is declined" in missing.content.decode()
+    assert "Enter why the referral is declined" in missing.content.decode()
     client.post(triage, {"decision": "decline", "decline_reason": "Continue stage 1 actions first.",
                          "version": referral.version})
     client.force_login(world.users["school_a"])

@@ -195,7 +195,7 @@ def test_team_cover_reminders_and_reopening_for_each_role(new_visit, e2e_world):
     cover.follow(cpage.get_by_role("link", name="All open cases in North"))
     cover.follow(cpage.get_by_role("link", name=case.reference))
     cover.follow(cpage.get_by_role("link", name="Add to chronology"))
-    cpage.get_by_role("group", name="Type").get_by_label("Phone call").check()
+    cpage.get_by_role("group", name="What kind of entry is this?").get_by_label("Phone call").check()
     cpage.get_by_label("Summary").fill("Called mother while Priya is on leave")
     cover.follow(cpage.get_by_role("button", name="Add to chronology"))
     expect(cpage.get_by_test_id("timeline")).to_contain_text("Called mother while Priya is on leave")
@@ -222,7 +222,7 @@ def test_team_cover_reminders_and_reopening_for_each_role(new_visit, e2e_world):
     boss.follow(bpage.get_by_role("link", name="Reopen case"))
     bpage.get_by_label("Why is the case being reopened?").fill("   ")  # spaces pass the browser, not the form
     boss.follow(bpage.get_by_role("button", name="Reopen case"))
-    expect(bpage.locator(".govuk-error-summary")).to_contain_text("This field is required")
+    expect(bpage.locator(".govuk-error-summary")).to_contain_text("Enter why the case is being reopened")
     bpage.get_by_label("Why is the case being reopened?").fill("Behaviour slipping again since half term.")
     boss.follow(bpage.get_by_role("button", name="Reopen case"))
     expect(bpage.locator(".govuk-notification-banner--success")).to_contain_text("is back with la_officer")

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 
 from legal import services
 from legal.models import LegalAlert, LetterBatch, LetterTemplate, NotifyMessage, RequestEvidence
+from legal.payments.services import payment_file_import
 from schools.models import Job
 from tests.legal.fixtures import build_legal_world
 from tests.matrix_support import AUDITORS, EDITORS, LA, statuses  # noqa: F401  (for the rows below)
@@ -126,10 +127,23 @@ ROWS: dict = {
     "api-prosecution-list": (None, statuses(anonymous=401)),
     "api-prosecution-detail": ("prosecution", _api_la_object()),
     "api-legal-figures": (None, statuses(ok=LA, forbidden=SCHOOLS, anonymous=401)),
+    # Issue 21: the DfE parental responsibility measures return, payment files and the payment queue.
+    "legal:return": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:return_export": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:return_rows": ("return_field", statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:payment_files": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:payment_file_upload": (None, _only(LEGAL)),
+    "legal:payment_file": ("payment_file", statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:payment_queue": (None, statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:payment_line": ("payment_line", statuses(ok=LA, forbidden=SCHOOLS)),
+    "legal:payment_line_match": ("payment_line", _only(LEGAL)),
+    "legal:payment_line_reject": ("payment_line", _only(LEGAL)),
 }
 KWARG_NAMES: dict = dict.fromkeys(["pathway", "nti", "notice", "request", "evidence", "contract", "eso", "sao",
                                    "prosecution", "letter", "batch", "template", "alert", "payment",
-                                   "failed_message", "print_batch", "print_message"], "pk")
+                                   "failed_message", "print_batch", "print_message", "payment_file",
+                                   "payment_line"], "pk")
+KWARG_NAMES["return_field"] = "name"
 
 
 @pytest.fixture
@@ -168,4 +182,12 @@ def legal_targets(world, cases_world) -> dict:
             "evidence": evidence.pk, "contract": lw.contract.pk, "eso": eso.pk, "sao": sao.pk,
             "prosecution": lw.prosecution.pk, "letter": letter.pk, "batch": batch.pk,
             "template": LetterTemplate.objects.first().pk, "alert": alert.pk, "payment": payment.pk,
-            "failed_message": extra.pk, "print_batch": batch.pk, "print_message": queued.pk}
+            "failed_message": extra.pk, "print_batch": batch.pk, "print_message": queued.pk,
+            **_payment_targets(legal)}
+
+
+def _payment_targets(user) -> dict:
+    """A payments file with one line held in the queue (its reference names no notice)."""
+    batch = payment_file_import(user=user, name="income.csv", method="card",
+                                data=b"date,amount,reference,payer\n2026-11-20,80.00,PN-999999,Pat Parent\n")
+    return {"payment_file": batch.pk, "payment_line": batch.lines.get().pk, "return_field": "pn_issued"}

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import uuid
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -23,7 +25,7 @@ from legal.messaging.models import NotifyMessage, NotifyTemplate
 from legal.models import Letter, LetterTemplate, PenaltyNotice
 from schools.common.pdf import html_to_pdf
 from schools.models import AuditEvent, Carer, Family
-from tests.notify_fake import BAD_EMAIL, BAD_PHONE, BAD_POSTCODE, CALLBACK_TOKEN, NO_TEMPLATE
+from tests.notify_fake import BAD_EMAIL, BAD_POSTCODE, CALLBACK_TOKEN, NO_TEMPLATE
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -53,6 +55,16 @@ def _callback(client, fake, message, token=CALLBACK_TOKEN):
                        headers={"Authorization": f"Bearer {token}"})
 
 
+def _post(client, payload, token=CALLBACK_TOKEN):
+    return client.post(CALLBACK, data=json.dumps(payload), content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def _receipt(fake, message, **changes) -> dict:
+    """The delivery receipt Notify would send for this message as it stands, with some fields changed."""
+    return {**json.loads(fake.callback_payload(str(message.notify_id))), **changes}
+
+
 def _chronology(lw) -> list[str]:
     return list(ChronologyEntry.objects.filter(case=lw.pathway.case).values_list("summary", flat=True))
 
@@ -77,24 +89,40 @@ def test_a_letter_goes_through_notify_once_and_its_statuses_come_back(world, leg
     send_message.delay(message.pk)
     assert notify.posts_for(message.reference) == 1
 
-    notify.set_status(message.notify_id, "accepted")
+    # Letters' statuses come by the poll (Notify's delivery receipts are for emails and texts).
+    notify.set_status(message.notify_id, "accepted")  # handed to the print provider: not yet posted
     assert messaging.messages_poll() == 1
-    notify.set_status(message.notify_id, "received")
+    message.refresh_from_db()
+    assert message.status == "accepted" and message.posted_on is None
+    notify.set_status(message.notify_id, "received", at="2026-11-23T15:20:00.000000Z")
     assert messaging.messages_poll() == 1
     message.refresh_from_db()
     assert message.status == "received" and message.posted_on == D(2026, 11, 23)
+    # Royal Mail returns it: Notify's API goes on saying "received"; its returned-letter callback tells us.
     notify.set_status(message.notify_id, "returned-letter")
-    assert _callback(client, notify, message).status_code == 200
+    assert notify.get_status(message.notify_id) == "received"
+    payload = json.loads(notify.callback_payload(message.notify_id))
+    assert set(payload) == {"notification_id", "reference", "date_sent", "sent_by", "template_name", "template_id",
+                            "template_version", "spreadsheet_file_name", "spreadsheet_row_number",
+                            "upload_letter_file_name"}
+    answer = _callback(client, notify, message)
+    assert answer.status_code == 200 and answer.json()["recorded"] == "returned-letter"
     message.refresh_from_db()
-    assert message.status == "returned-letter"
+    assert message.status == "returned-letter" and message.posted_on == D(2026, 11, 23)
+    assert "sent to Notify on 23 November 2026" in message.status_detail
     summaries = _chronology(legal_world)
     assert any(s.endswith(": posted by gov.uk notify's print provider") for s in summaries)
     assert any(s.endswith(": returned: not delivered") for s in summaries)
-    # A late "accepted" callback does not undo the return.
-    notify.set_status(message.notify_id, "accepted")
+    # Notify retries a callback it thinks failed: the repeat changes nothing. A late receipt of an earlier stage
+    # ("sending" is a letter's "accepted" in Notify's internal words) or the poll's "received" does not undo it.
     assert _callback(client, notify, message).status_code == 200
+    late = _receipt(notify, message, status="sending")
+    assert _post(client, late).status_code == 200
+    assert messaging.status_record(message=message, status="received") is False
     message.refresh_from_db()
     assert message.status == "returned-letter"
+    assert ChronologyEntry.objects.filter(case=legal_world.pathway.case, summary__endswith="returned: not delivered"
+                                          ).count() == 1
 
     client.force_login(world.users["la_officer"])
     page = client.get(reverse("legal:message_failures"))
@@ -110,12 +138,16 @@ def test_a_penalty_notice_posted_by_notify_is_deemed_received_two_working_days_l
                                    period_end=D(2026, 11, 6), issued_on=D(2026, 11, 19),
                                    pathway=legal_world.pathway)
     assert notice.received_on is None
-    letter = _send(world, legal_world, parent, django_capture_on_commit_callbacks, kind="penalty_notice",
-                   notice=notice)
+    with time_machine.travel(datetime.datetime(2026, 11, 19, 14, 0, tzinfo=datetime.UTC), tick=True):
+        letter = _send(world, legal_world, parent, django_capture_on_commit_callbacks, kind="penalty_notice",
+                       notice=notice)
     message = NotifyMessage.objects.get(letter=letter)
-    notify.set_status(message.notify_id, "received")
-    notify.notifications[str(message.notify_id)]["sent_at"] = "2026-11-20T16:10:00.000000Z"  # a Friday
-    assert _callback(client, notify, message).status_code == 200
+    # Notify hands it to the print provider on Thursday evening (its sent_at); the provider prints and posts it on
+    # Friday 20 November ("received", completed_at): the posting date is Friday, not Thursday.
+    notify.set_status(message.notify_id, "accepted")
+    notify.notifications[str(message.notify_id)]["sent_at"] = "2026-11-19T17:45:00.000000Z"
+    notify.set_status(message.notify_id, "received", at="2026-11-20T16:10:00.000000Z")
+    assert messaging.messages_poll() == 1
     notice.refresh_from_db()
     assert (notice.served_on, notice.service_method) == (D(2026, 11, 20), "post")
     assert notice.received_on == legal_rules.received_on(D(2026, 11, 20), "post") == D(2026, 11, 24)
@@ -216,7 +248,7 @@ def test_email_and_text_go_with_the_letter_and_notify_refusals_are_recorded(worl
     email.refresh_from_db()
     assert email.status == "delivered"
 
-    # A landline passes our check but Notify will not text it: its refusal is on the record.
+    # A landline cannot be texted (Notify: "Not a UK mobile number"): refused before anything is recorded.
     sms_id = notify.add_template("sms", ["child_name"])
     NotifyTemplate.objects.create(name="Warning text", channel="sms", letter_kind="warning_letter",
                                   template_id=sms_id, personalisation={"child_name": "child_name"})
@@ -224,14 +256,19 @@ def test_email_and_text_go_with_the_letter_and_notify_refusals_are_recorded(worl
     Carer.objects.filter(pk=second.pk).update(preferred_channel="sms", phone="01273 000000")
     Family.objects.filter(pk=second.family_id).update(address_line_1="1 Station Road")
     second.refresh_from_db()
+    before = NotifyMessage.objects.count()
+    with pytest.raises(ValidationError, match="is not a UK mobile number a text message can go to"):
+        _send(world, legal_world, second, django_capture_on_commit_callbacks)
+    assert NotifyMessage.objects.count() == before and not Letter.objects.filter(carer=second).exists()
+    Carer.objects.filter(pk=second.pk).update(phone="+44 7700 900123")
+    second.refresh_from_db()
     letter = _send(world, legal_world, second, django_capture_on_commit_callbacks)
     sms = NotifyMessage.objects.get(letter=letter, channel="sms")
-    assert sms.status == "permanent-failure" and BAD_PHONE in sms.status_detail
+    assert sms.status == "created" and sms.recipient == "07700900123" and notify.sent("sms")[0]["to"] == "07700900123"
 
     # An unknown template id: Notify's "Template not found", recorded; the admin form refuses such an id up front.
     NotifyTemplate.objects.filter(channel="sms").update(template_id=uuid.uuid4())
     letter = _send(world, legal_world, second, django_capture_on_commit_callbacks)
-    Carer.objects.filter(pk=second.pk).update(phone="07700 900123")
     assert NO_TEMPLATE in NotifyMessage.objects.get(letter=letter, channel="sms").status_detail
     form = NotifyTemplateForm(data={"name": "x", "letter_kind": "notice_to_improve", "channel": "sms",
                                     "template_id": str(uuid.uuid4()), "personalisation": "{}", "is_active": "on"})
@@ -271,7 +308,7 @@ def test_callbacks_with_a_bad_token_or_an_unknown_id_change_nothing(world, legal
                                                                     django_capture_on_commit_callbacks):
     letter = _send(world, legal_world, parent, django_capture_on_commit_callbacks)
     message = NotifyMessage.objects.get(letter=letter)
-    notify.set_status(message.notify_id, "delivered")
+    notify.set_status(message.notify_id, "received")
     payload = notify.callback_payload(str(message.notify_id))
     assert client.post(CALLBACK, data=payload, content_type="application/json").status_code == 401
     answer = _callback(client, notify, message, token="not-the-token")
@@ -305,16 +342,17 @@ def test_print_queue_on_the_embedded_default(world, legal_world, parent, client,
     page = client.get(reverse("legal:print_queue"))
     assert page.status_code == 200 and letter.reference in page.text
     url = reverse("legal:print_message_posted", args=[message.pk])
-    refused = client.post(url, {"posted_on": "2026-12-01"})
+    refused = client.post(url, {"posted_on_0": "1", "posted_on_1": "12", "posted_on_2": "2026"})
     assert "cannot be in the future" in refused.text
-    assert client.post(url, {"posted_on": "2026-11-23"}).status_code == 302
+    assert client.post(url, {"posted_on_0": "23", "posted_on_1": "11", "posted_on_2": "2026"}).status_code == 302
     message.refresh_from_db()
     notice.refresh_from_db()
     assert (message.status, message.posted_on, message.posted_by) == ("posted-by-hand", D(2026, 11, 23),
                                                                        world.users["la_officer"])
     assert (notice.served_on, notice.service_method, notice.received_on) == (D(2026, 11, 23), "post",
                                                                                D(2026, 11, 25))
-    assert client.post(url, {"posted_on": "2026-11-23"}).status_code == 404  # no longer in the queue
+    posted = {"posted_on_0": "23", "posted_on_1": "11", "posted_on_2": "2026"}
+    assert client.post(url, posted).status_code == 404  # no longer in the queue
 
 
 def test_failures_worklist_filters_exports_and_records_what_was_done(world, legal_world, parent, notify, client,

@@ -135,7 +135,7 @@ def test_payment_credit_note_and_waiver_pages(world, traded, client):
     assert response.status_code == 302 and Invoice.objects.get(pk=invoice.pk).status == "paid"
     line = invoice.lines.get()
     response = client.post(reverse("traded:credit_note_create", args=[invoice.pk]), {"lines": [line.pk]})
-    assert "This field is required" in response.content.decode()
+    assert "Enter why the credit note is raised" in response.content.decode()
     response = client.post(reverse("traded:credit_note_create", args=[invoice.pk]),
                            {"lines": [line.pk], "reason": "Audit repeated free of charge"})
     credit = Invoice.objects.get(kind="credit_note")

@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
-from schools.common.forms import GdsFormMixin
+from schools.common.forms import DateField, GdsFormMixin
 from schools.models import Enrolment, Pupil
 
 NC_YEAR_CHOICES = [("", "Choose a year"), *Enrolment.NcYear.choices]
 
 
 class _Versioned(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=dict.fromkeys(
+        ("required", "invalid"), "This page was missing the record's version: go back, reload the page and try again"))
 
 
 class CandidateSearchForm(forms.Form):
     """GET form: find the pupil a held item might be."""
 
     q = forms.CharField(label="Name, UPN or former UPN", required=False)
-    date_of_birth = forms.DateField(label="Date of birth", required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
-                                    help_text="Leave empty to search on the name or UPN alone.")
+    date_of_birth = DateField(label="Date of birth", required=False,
+                              help_text="For example, 27 3 2015. Leave empty to search on the name or UPN alone.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("search", "Search", css_class="govuk-button--secondary"))
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "govuk-input"
+        self.fields["q"].widget.attrs["class"] = "govuk-input"
 
 
 class PupilChoiceField(forms.ModelChoiceField):
@@ -53,7 +51,7 @@ class ReviewMatchForm(GdsFormMixin, _Versioned):
     add_enrolment = forms.BooleanField(required=False, label="Add an enrolment at the file's school",
                                        help_text="Only if the pupil is not already on that school's roll for the "
                                                  "dates of the marks.")
-    start_date = DateInputField(label="Date they joined the school's roll", required=False)
+    start_date = DateField(label="Date they joined the school's roll", required=False)
     nc_year = forms.TypedChoiceField(label="NC year", choices=NC_YEAR_CHOICES, coerce=int, empty_value=None,
                                      required=False)
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -82,11 +80,11 @@ class ReviewCreateForm(GdsFormMixin, _Versioned):
     legal_last_name = forms.CharField(label="Legal last name", max_length=80)
     preferred_first_name = forms.CharField(label="Preferred first name", max_length=80, required=False)
     preferred_last_name = forms.CharField(label="Preferred last name", max_length=80, required=False)
-    date_of_birth = DateInputField(label="Date of birth", help_text="For example, 27 3 2015")
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2015")
     sex = forms.ChoiceField(label="Sex", choices=Pupil.Sex.choices, widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Pupil.Ethnicity.choices)
     sen_status = forms.ChoiceField(label="SEN status", choices=Pupil.SenStatus.choices, widget=forms.RadioSelect)
-    start_date = DateInputField(label="Date they joined the school's roll",
+    start_date = DateField(label="Date they joined the school's roll",
                                 help_text="The first held mark's date unless you know better.")
     nc_year = forms.TypedChoiceField(label="NC year", choices=NC_YEAR_CHOICES, coerce=int, empty_value=None)
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
