@@ -212,6 +212,17 @@ def scope_from_params(user, params) -> Scope:
     return scope_for(user, mine={"mine": True, "all": False}.get(choice))
 
 
+def stale_schools_in(scope: Scope) -> list:
+    """The open schools the scope counts whose registers are behind (schools.attendance.freshness: no register for
+    STALE_AFTER_SCHOOL_DAYS of their school days), longest first: their attendance figures stop at their last register
+    day, and a dashboard says so beside the figures."""
+    from schools.attendance import freshness
+
+    schools = School.objects.visible_to(scope.user).filter(scope.q("pk"), is_open=True).order_by("name")
+    behind = [f for f in freshness.freshness(schools, today()) if f.stale]
+    return sorted(behind, key=lambda f: (-f.school_days_missing, f.school.name))
+
+
 def scope_choices(user) -> dict:
     """What the scope picker offers this user: their schools (and partnerships for LA roles)."""
     schools = list(School.objects.visible_to(user).order_by("name").values("urn", "name"))

@@ -18,6 +18,7 @@ from reporting.forms import ReportRequestForm
 from reporting.models import ReportRun
 from schools.attendance import selectors as attendance
 from schools.attendance.exports import PUPIL_COLUMNS, Table, download
+from schools.attendance.freshness import STALE_AFTER_SCHOOL_DAYS
 from schools.audit import record_export
 from schools.common.web import apply_form_errors, capability_required, export_format, paginate, query_without
 from schools.exclusions.selectors import soon_limit
@@ -51,6 +52,9 @@ def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
     return {"scope": scope, "period": period, "periods": s.period_options(), "choices": s.scope_choices(request.user),
             "suppress": _suppress(request), "query": query, "query_string": urlencode(query),
             "sections": _sections_for(request.user), "by_key": definitions.BY_KEY,
+            # Figures resting on schools whose registers are behind say so (the dashboards, not the drill-downs).
+            "stale_schools": s.stale_schools_in(scope) if "report" in extra else [],
+            "stale_after": STALE_AFTER_SCHOOL_DAYS,
             "figures_as_at": getattr(request, "figures_as_at", None),
             "figures_stale_since": getattr(request, "figures_stale_since", None), **extra}
 
