@@ -182,7 +182,11 @@ def la_overview(request):
         for row in table:
             row["freshness"] = by_urn.get(row.get("urn"))
     scope = {name: filterset.form.data.get(name) for name in ("phase", "partnership") if filterset.form.data.get(name)}
+    # A school user's page is framed for their school ("Attendance at <school>"), not the authority.
+    own_schools = [] if request.user.is_la_staff else list(
+        School.objects.visible_to(request.user).order_by("name").values_list("name", flat=True)[:2])
     return render(request, "attendance/la_overview.html", {
+        "own_schools": own_schools, "can_import": request.user.can(Capability.IMPORT_ATTENDANCE),
         "stale_after": freshness.STALE_AFTER_SCHOOL_DAYS,
         "table": table, "overall": overall, "pa": pa, "sa": sa, "group": group, "filter": filterset,
         "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": query_without(request),
