@@ -11,6 +11,8 @@ from config.health import healthz
 from interventions import api as interventions_api
 from interventions.traded import api as traded_api
 from legal import api as legal_api
+from legal.payments import api as payment_files_api
+from legal.returns import api as returns_api
 from reporting import api as reporting_api
 from schools import api as schools_api
 from schools import views
@@ -20,6 +22,7 @@ from schools.attendance import api as attendance_api
 from schools.attendance import urls as attendance_urls
 from schools.attendance import views as attendance_views
 from schools.carers import urls as carer_urls
+from schools.duplicates import api as duplicates_api
 from schools.ehe import api as ehe_api
 from schools.ehe import urls as ehe_urls
 from schools.exclusions import api as exclusion_api
@@ -39,6 +42,8 @@ router.register("fair-access-referrals", exclusion_api.FairAccessViewSet, basena
 router.register("cme-records", exclusion_api.CMERecordViewSet, basename="api-cme-record")
 router.register("home-education", ehe_api.HomeEducationViewSet, basename="api-home-education")
 router.register("roll-notifications", roll_api.RollNotificationViewSet, basename="api-roll-notification")
+router.register("duplicates", duplicates_api.DuplicateViewSet, basename="api-duplicate")
+router.register("duplicate-merges", duplicates_api.PupilMergeViewSet, basename="api-pupil-merge")
 router.register("attendance/pupils", attendance_api.AttendancePupilViewSet, basename="api-attendance-pupil")
 router.register("attendance/overview", attendance_api.AttendanceOverviewViewSet, basename="api-attendance-overview")
 router.register("attendance/penalty-notice-threshold", attendance_api.PnThresholdViewSet, basename="api-pn-threshold")
@@ -61,6 +66,9 @@ router.register("legal/payments", legal_api.PaymentViewSet, basename="api-pn-pay
 router.register("legal/pathways", legal_api.PathwayViewSet, basename="api-legal-pathway")
 router.register("legal/contracts", legal_api.ContractViewSet, basename="api-legal-contract")
 router.register("legal/prosecutions", legal_api.ProsecutionViewSet, basename="api-prosecution")
+router.register("legal/payment-files", payment_files_api.PaymentFileViewSet, basename="api-payment-file")
+router.register("legal/payment-lines", payment_files_api.PaymentLineViewSet, basename="api-payment-line")
+router.register("legal/returns", returns_api.ParentalResponsibilityReturnViewSet, basename="api-pr-return")
 router.register("reports/runs", reporting_api.ReportRunViewSet, basename="api-report-run")
 router.register("reports/national-figures", reporting_api.NationalFigureViewSet, basename="api-national-figure")
 

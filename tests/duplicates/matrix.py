@@ -22,6 +22,15 @@ ROWS: dict = {
     "duplicates:merges": (None, statuses(ok=EDITORS, forbidden=NOT_EDITORS)),
     "duplicates:merge_detail": ("pupil_merge", statuses(ok=EDITORS, forbidden=NOT_EDITORS)),
     "duplicates:merge_undo": ("pupil_merge", statuses(ok=(), others=405)),
+    # The API (schools/duplicates/api.py): the same roles; POST-only actions answer a GET from an editor with 405.
+    "api-duplicate-list": (None, statuses(ok=EDITORS, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-duplicate-preview": (None, statuses(ok=EDITORS, ok_status=400, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-duplicate-dismiss": (None, statuses(ok=EDITORS, ok_status=405, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-duplicate-merge": (None, statuses(ok=EDITORS, ok_status=405, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-pupil-merge-list": (None, statuses(ok=EDITORS, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-pupil-merge-detail": ("pupil_merge", statuses(ok=EDITORS, forbidden=NOT_EDITORS, anonymous=401)),
+    "api-pupil-merge-undo": ("pupil_merge", statuses(ok=EDITORS, ok_status=405, forbidden=NOT_EDITORS,
+                                                     anonymous=401)),
 }
 KWARG_NAMES: dict = {"pupil_merge": "pk"}
 

@@ -43,6 +43,10 @@ def _api_la_object():
     return statuses(ok=LA, not_found=SCHOOLS, anonymous=401)
 
 
+def _api_la_only(ok_status=200):
+    return statuses(ok=LA, ok_status=ok_status, forbidden=SCHOOLS, anonymous=401)
+
+
 ROWS: dict = {
     "legal:dashboard": (None, statuses()),
     "legal:pupil": ("pupil", statuses(ok=[*LA, "school_b"], not_found=["school_a"])),
@@ -138,6 +142,18 @@ ROWS: dict = {
     "legal:payment_line": ("payment_line", statuses(ok=LA, forbidden=SCHOOLS)),
     "legal:payment_line_match": ("payment_line", _only(LEGAL)),
     "legal:payment_line_reject": ("payment_line", _only(LEGAL)),
+    # Their API (legal/payments/api.py, legal/returns/api.py): LA staff read, school users get 403 as on the pages;
+    # the decisions are POST only (a GET from LA staff is 405; who may decide: tests/legal/test_payments_api.py).
+    "api-payment-file-list": (None, _api_la_only()),
+    "api-payment-file-detail": ("payment_file", _api_la_only()),
+    "api-payment-file-lines": ("payment_file", _api_la_only()),
+    "api-payment-line-list": (None, _api_la_only()),
+    "api-payment-line-detail": ("payment_line", _api_la_only()),
+    "api-payment-line-accept": ("payment_line", _api_la_only(405)),
+    "api-payment-line-match": ("payment_line", _api_la_only(405)),
+    "api-payment-line-reject": ("payment_line", _api_la_only(405)),
+    "api-pr-return-list": (None, _api_la_only()),
+    "api-pr-return-rows": ("return_field", _api_la_only()),
 }
 KWARG_NAMES: dict = dict.fromkeys(["pathway", "nti", "notice", "request", "evidence", "contract", "eso", "sao",
                                    "prosecution", "letter", "batch", "template", "alert", "payment",
