@@ -308,8 +308,9 @@ class DateField(forms.MultiValueField):
 
 class RevealRadios(LayoutObject):
     """GOV.UK radios where a choice opens more questions ("conditional reveal"): each revealed group sits under its
-    radio and is shown by GOV.UK Frontend's radios script (``data-aria-controls``); without JavaScript every group
-    shows. ``reveals`` maps a choice's value to the names (or layout objects) of the fields it reveals.
+    radio and is shown while it is chosen by static/js/init.js (``data-app-reveal``, not GOV.UK Frontend's
+    ``data-aria-controls``, whose script marks radios aria-expanded, which ARIA does not allow); without JavaScript
+    every group shows. ``reveals`` maps a choice's value to the names (or layout objects) of the fields it reveals.
 
         RevealRadios("decision", {"accept": ["stage", "officer"], "decline": ["decline_reason"]})
     """

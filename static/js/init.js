@@ -5,6 +5,28 @@ import { FilterToggleButton } from "/assets/moj/moj-frontend.min.js";
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
+// Conditional reveals on radios (templates/includes/reveal_radios.html): the questions a choice opens are shown while
+// it is chosen. GOV.UK Frontend's radios script would mark each radio aria-expanded, which ARIA does not allow on a
+// radio (axe-core: aria-allowed-attr), and does so for any radio with aria-controls, so the service shows and hides
+// them itself from data-app-reveal. Without JavaScript every question stays shown.
+function syncReveals(name, $scope) {
+  for (const $radio of $scope.querySelectorAll('input[type="radio"][data-app-reveal]')) {
+    const $panel = $radio.name === name && document.getElementById($radio.dataset.appReveal);
+    if ($panel) {
+      $panel.classList.toggle("govuk-radios__conditional--hidden", !$radio.checked);
+    }
+  }
+}
+for (const $radio of document.querySelectorAll('input[type="radio"][data-app-reveal]')) {
+  syncReveals($radio.name, $radio.form || document);
+}
+document.addEventListener("change", (event) => {
+  const $input = event.target;
+  if ($input instanceof HTMLInputElement && $input.type === "radio") {
+    syncReveals($input.name, $input.form || document);
+  }
+});
+
 // MOJ filter toggle: below desktop width a list's filter hides behind "Show filter" (in the list's
 // .moj-action-bar__filter); at desktop width the same button hides the filter to give the list the room.
 for (const $filter of document.querySelectorAll('[data-module="moj-filter"]')) {

@@ -77,13 +77,13 @@ def test_chronology_entry_meeting_reveals_the_kind_of_meeting(world, cases_world
     assert re.search(r"<form[^>]*novalidate", html) and 'type="date"' not in html
     reveal = html.split('data-testid="reveal-entry_type-meeting"')[1].split("</fieldset>")[0]
     assert 'name="meeting_type"' in reveal and "---------" not in html and "Not a meeting" not in html
-    assert 'value="meeting" data-aria-controls="conditional-entry_type-6"' in html
+    assert 'value="meeting" data-app-reveal="conditional-entry_type-6"' in html
     # A meeting with no kind chosen and a date that does not exist.
     answer = client.post(url, {"entry_type": "meeting", "occurred_on_0": "31", "occurred_on_1": "9",
                                "occurred_on_2": "2026", "summary": "TAF"}).content.decode()
     assert '<a href="#id_meeting_type_1">Choose the kind of meeting</a>' in answer
     assert '<a href="#id_occurred_on_0">The date it happened must be a real date</a>' in answer
-    assert 'value="meeting" checked data-aria-controls' in answer  # the reveal opens again on the error page
+    assert 'value="meeting" checked data-app-reveal' in answer  # the reveal opens again on the error page
     count = ChronologyEntry.objects.count()
     response = client.post(url, {"entry_type": "meeting", "meeting_type": "taf", "occurred_on_0": "30",
                                  "occurred_on_1": "9", "occurred_on_2": "2026", "summary": "TAF"})

@@ -141,8 +141,8 @@ def test_a_choice_reveals_its_questions():
         Context({"form": TriageLikeForm(initial={"decision": "decline"})}))
     assert 'data-module="govuk-radios"' in html
     accept = 'id="id_decision_1" name="decision" type="radio" value="accept"'
-    assert f'{accept} data-aria-controls="conditional-decision-1"' in html
-    assert 'value="decline" checked data-aria-controls="conditional-decision-2"' in html
+    assert f'{accept} data-app-reveal="conditional-decision-1"' in html
+    assert 'value="decline" checked data-app-reveal="conditional-decision-2"' in html
     accept = html.split('id="conditional-decision-1"')[1].split('id="conditional-decision-2"')[0]
     assert 'name="stage"' in accept and 'name="reason"' not in accept
     assert 'name="reason"' in html.split('id="conditional-decision-2"')[1]

@@ -29,10 +29,13 @@ from schools.models import AttendanceImport, Carer, Job, Pupil, School
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixtures used by `targets`)
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401
 from tests.data_protection.matrix import data_protection_targets  # noqa: F401
+from tests.duplicates.matrix import duplicates_targets  # noqa: F401
+from tests.ehe.matrix import ehe_targets  # noqa: F401
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401
 from tests.legal.matrix import legal_targets  # noqa: F401
 from tests.matrix_support import ROLES
 from tests.reporting.matrix import reporting_targets  # noqa: F401
+from tests.roll.matrix import roll_targets  # noqa: F401
 from tests.test_permission_matrix import MATRIX, _url, targets  # noqa: F401
 from tests.traded.matrix import traded_targets  # noqa: F401
 
@@ -77,12 +80,22 @@ EXPORTS = {
     "reporting:drill_exclusions": ({"csv", "xlsx"}, True),
     "reporting:table_export": ({"csv", "xlsx"}, False),
     "data_protection:access_report": ({"csv"}, False),
+    # Issue 21's lists: every cell is checked; whether the fixture's rows name a hostile pupil depends on its targets.
+    "roll:list": ({"csv", "xlsx"}, False),
+    "roll:missing": ({"csv", "xlsx"}, False),
+    "roll:upload_template": ({"csv"}, False),
+    "ehe_list": ({"csv", "xlsx"}, False),
+    "duplicates:list": ({"csv"}, False),
+    "legal:payment_queue": ({"csv", "xlsx"}, False),
+    "legal:return_export": ({"csv"}, False),
+    "legal:return_rows": ({"csv", "xlsx"}, False),
 }
 # Modules that write CSV or XLSX. Each routes text through schools.exports.safe_cell (or xlsx_cell).
 WRITER_MODULES = {
     "cases/exports.py", "interventions/traded/exports.py", "legal/exports.py", "schools/attendance/exports.py",
     "schools/data_protection/subject_access.py", "schools/data_protection/views.py", "schools/exclusions/tables.py",
     "schools/exports.py", "schools/attendance/imports/errors.py", "schools/tasks.py",
+    "legal/returns/views.py", "schools/duplicates/views.py",
 }
 SWITCHES = ("", "?format=csv", "?format=xlsx", "?export=csv", "?export=xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -26,10 +26,13 @@ from schools.models import AuditEvent, ExportedPupil, Pupil
 from tests.attendance.fixtures import attendance_targets  # noqa: F401  (fixtures used by `targets`)
 from tests.cases.fixtures import case_targets, cases_world  # noqa: F401
 from tests.data_protection.matrix import data_protection_targets  # noqa: F401
+from tests.duplicates.matrix import duplicates_targets  # noqa: F401
+from tests.ehe.matrix import ehe_targets  # noqa: F401
 from tests.exclusions.fixtures import exclusion_targets  # noqa: F401
 from tests.legal.matrix import legal_targets  # noqa: F401
 from tests.matrix_support import ROLES
 from tests.reporting.matrix import reporting_targets  # noqa: F401
+from tests.roll.matrix import roll_targets  # noqa: F401
 from tests.test_permission_matrix import MATRIX, _url, targets  # noqa: F401
 from tests.traded.matrix import traded_targets  # noqa: F401
 
