@@ -152,7 +152,7 @@ class PaymentFileViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 
     @extend_schema(responses=PaymentLineSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
-    def lines(self, request, pk=None):
+    def lines(self, request, pk=None, **kwargs):
         """Every line of the file, in file order, whatever became of it."""
         batch = self.get_object()
         rows = selectors.line_list(user=request.user).filter(file=batch).order_by("line_number", "pk")
@@ -220,7 +220,7 @@ class PaymentLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=PaymentLineAcceptInput, responses=PaymentLineSerializer, filters=False)
     @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
+    def accept(self, request, pk=None, **kwargs):
         """Pay the line to one of its suggested notices (the amount must be what was due that day)."""
         line = self.get_object()
         data = PaymentLineAcceptInput(data=request.data)
@@ -237,7 +237,7 @@ class PaymentLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=PaymentLineMatchInput, responses=PaymentLineSerializer, filters=False)
     @action(detail=True, methods=["post"])
-    def match(self, request, pk=None):
+    def match(self, request, pk=None, **kwargs):
         """Pay the line to the notice an officer found, by its reference."""
         line = self.get_object()
         data = PaymentLineMatchInput(data=request.data)
@@ -253,7 +253,7 @@ class PaymentLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=PaymentLineRejectInput, responses=PaymentLineSerializer, filters=False)
     @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
+    def reject(self, request, pk=None, **kwargs):
         """Take the line out of the queue without paying it to a notice (to be refunded), with a reason."""
         line = self.get_object()
         data = PaymentLineRejectInput(data=request.data)

@@ -109,7 +109,7 @@ class ParentalResponsibilityReturnViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[a-z0-9_]{1,60}"
 
     @extend_schema(parameters=[_YEAR], responses=ParentalResponsibilityReturnSerializer, filters=False)
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         """The year's figures, in the return's order and the CSV's column names."""
         year = _year(request)
         figures = selectors.return_figures(user=request.user, year=year)
@@ -129,7 +129,7 @@ class ParentalResponsibilityReturnViewSet(viewsets.GenericViewSet):
                                                                                  "(its key); default the first.")],
                    responses=ReturnRowSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"])
-    def rows(self, request, name=None):
+    def rows(self, request, name=None, **kwargs):
         """The records one figure (or one part of it) counted: exactly the rows behind the number."""
         year = _year(request)
         field, part, _ = selectors.figure_part(year=year, name=name, part_key=request.query_params.get("part"))

@@ -162,7 +162,7 @@ class DuplicateViewSet(viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, EditPupils]
 
     @extend_schema(parameters=_LIST_PARAMETERS, filters=False)
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         chosen = DuplicateFilterForm(request.query_params or None).cleaned()
         scan = selectors.find_candidates(user=request.user, include_dismissed=chosen["dismissed"] == "show",
                                          refresh=request.query_params.get("refresh") == "1")
@@ -175,7 +175,7 @@ class DuplicateViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[MergePreviewInput], responses=MergePreviewSerializer, filters=False)
     @action(detail=False, methods=["get"])
-    def preview(self, request):
+    def preview(self, request, *args, **kwargs):
         """What merging ``remove`` into ``keep`` would move, and every conflict that would refuse it."""
         data = MergePreviewInput(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -193,7 +193,7 @@ class DuplicateViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=DismissInput, responses={201: DismissalSerializer})
     @action(detail=False, methods=["post"])
-    def dismiss(self, request):
+    def dismiss(self, request, *args, **kwargs):
         """"Not the same child": the pair is not offered again. Saying it twice is harmless."""
         data = DismissInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -207,7 +207,7 @@ class DuplicateViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=MergeInput, responses={201: PupilMergeSerializer})
     @action(detail=False, methods=["post"])
-    def merge(self, request):
+    def merge(self, request, *args, **kwargs):
         """Merge ``remove`` into ``keep`` (see preview). Refused with nothing changed (400, the reasons) while the
         preview shows a conflict. Undo within the undo period: POST /api/duplicate-merges/{id}/undo/."""
         data = MergeInput(data=request.data)
@@ -243,7 +243,7 @@ class PupilMergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=None, responses=PupilMergeSerializer)
     @action(detail=True, methods=["post"])
-    def undo(self, request, pk=None):
+    def undo(self, request, pk=None, **kwargs):
         """Put every moved row back and restore the merged-away record with its own number (within the undo
         period; a row changed since the merge stays put and is named in undo_note)."""
         merge = self.get_object()
