@@ -3,6 +3,7 @@ services do the writing and the business rules. Edit forms carry the record's ve
 
 from __future__ import annotations
 
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.utils import timezone
@@ -99,25 +100,42 @@ class TriageForm(GdsFormMixin, VersionedForm):
     decision = forms.ChoiceField(choices=[(ACCEPT, "Accept: open a case"), (DECLINE, "Decline")],
                                  widget=forms.RadioSelect, label="Decision",
                                  error_messages={"required": "Choose whether to accept or decline the referral"})
-    stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.EARLY_INTERVENTION, label="Starting stage",
-                              required=False)
+    stage = forms.ChoiceField(choices=Stage.choices, label="Starting stage", required=False,
+                              widget=forms.RadioSelect)
     officer = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocate to",
                                      empty_label="Leave unallocated for now")
     note = forms.CharField(label="Triage note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     decline_reason = forms.CharField(label="Reason for declining", required=False,
                                      widget=forms.Textarea(attrs={"rows": 4}), help_text="The school sees this.")
 
-    def __init__(self, *args, officer_choices=None, **kwargs):
+    def __init__(self, *args, officer_choices=None, suggestion: selectors.StageSuggestion | None = None,
+                 no_suggestion: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers()
         if officer_choices:
             self.fields["officer"].label_from_instance = officer_choices
+        self._suggest_stage(suggestion, no_suggestion)
         # Accepting asks for the stage, officer and note; declining for the reason (GOV.UK conditional reveal).
         self.helper.layout = Layout(
-            RevealRadios("decision", {self.ACCEPT: [Field.select("stage"), Field.select("officer"),
+            RevealRadios("decision", {self.ACCEPT: [Field.radios("stage"), Field.select("officer"),
                                                     Field.textarea("note")],
                                       self.DECLINE: [Field.textarea("decline_reason")]}),
             Field("version"))
+
+    def _suggest_stage(self, suggestion, no_suggestion: str) -> None:
+        """The stage the pupil's attendance suggests is chosen to start with, its reason under it (the officer may
+        choose another); with nothing to suggest, no stage is chosen and the hint says why."""
+        field = self.fields["stage"]
+        if suggestion is None:
+            field.initial = None
+            field.help_text = no_suggestion or ("No stage is suggested: the service has no attendance for this pupil "
+                                                "this year. Choose the stage from what the referral tells you.")
+            return
+        field.initial = suggestion.stage
+        field.choices = [Choice(value, label, hint=suggestion.reason) if value == suggestion.stage else (value, label)
+                         for value, label in Stage.choices]
+        field.help_text = ("The suggested stage comes from the pupil's attendance and the LA's stage thresholds. "
+                           "You can choose another.")
 
     def clean(self):
         data = super().clean()
@@ -281,10 +299,19 @@ class ReviewForm(GdsFormMixin, forms.Form):
     next_review_due = DateField(label="Next review (optional)", required=False,
                                      help_text="Leave empty for the case's usual interval.")
 
-    def __init__(self, *args, plans, **kwargs):
+    def __init__(self, *args, plans, attendance: selectors.ReviewAttendance | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = plans
         self.fields["held_on"].initial = timezone.localdate()
+        if attendance is None:
+            return
+        if attendance.percent is not None:
+            # The service works the figure out from the registers when the review is saved (cases.services).
+            del self.fields["attendance_percent"]
+        else:
+            self.fields["attendance_percent"].help_text = (
+                f"The registers hold no sessions for this pupil from {attendance.dates}, so the service cannot work "
+                "out their attendance. Enter it from the school's own records if you have it.")
 
 
 class TaskForm(GdsFormMixin, forms.Form):

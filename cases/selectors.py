@@ -96,6 +96,73 @@ def attendance_figures(*, user, pupil_ids=(), school=None) -> dict[int, Attendan
     return result
 
 
+@dataclass(frozen=True)
+class StageSuggestion:
+    """The stage the LA's thresholds suggest for a pupil's attendance this year, with why (the triage form)."""
+
+    stage: str  # schools.stages.Stage
+    percent: Decimal
+    period: str  # e.g. "2026/27 year to date"
+    band: str  # the threshold band in words, e.g. "below 81%" (schools.models.StagePolicy.bands)
+
+    @property
+    def reason(self) -> str:
+        period = self.period[:1].lower() + self.period[1:]  # "2026/27 year to date", "last 10 weeks (to ...)"
+        return f"Suggested: {STAGES[self.stage].short_label} — attendance {self.percent}% in the {period}, {self.band}"
+
+
+def stage_suggestion(*, user, pupil) -> StageSuggestion | None:
+    """The suggested stage for the pupil from their attendance (the year to date), or None when there is no
+    attendance to go on. The figure and the stage are attendance_figures' (one rule: the attendance engine's
+    schools.attendance.codes.suggested_stage with the LA's StagePolicy); this adds the band's words."""
+    from schools.models import StagePolicy
+
+    figure = attendance_figures(user=user, pupil_ids=[pupil.pk]).get(pupil.pk)
+    if figure is None or figure.suggested_stage is None:
+        return None
+    number = {stage: number for number, stage in _ENGINE_STAGES.items()}[figure.suggested_stage]
+    band = next((b["range"] for b in StagePolicy.current().bands() if int(b["stage"]) == number), "")
+    return StageSuggestion(stage=figure.suggested_stage, percent=figure.percent, period=figure.period, band=band)
+
+
+@dataclass(frozen=True)
+class ReviewAttendance:
+    """The pupil's attendance over the period a review looks back on (the review form and cases.services)."""
+
+    start: datetime.date
+    end: datetime.date
+    since: str  # what the period starts from, in words: "the last review on 2 November 2026"
+    possible: int
+    attended: int
+    percent: Decimal | None  # None when the registers hold no possible sessions for the period
+
+    @property
+    def dates(self) -> str:
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+
+def review_attendance(*, user, case, held_on: datetime.date) -> ReviewAttendance:
+    """Attendance (present + AEA, % of possible sessions) from the day after the case's last review before
+    ``held_on`` (or from the day the case opened) up to ``held_on``, read by the attendance engine's selectors from
+    the registers ``user`` may see: the pupil's current enrolment with the most sessions, as attendance_figures."""
+    from schools.attendance import selectors as engine
+
+    previous = (Review.objects.filter(case=case, held_on__lt=held_on).order_by("-held_on", "-pk")
+                .values_list("held_on", flat=True).first())
+    if previous is not None:
+        start, since = previous + datetime.timedelta(days=1), f"the last review on {previous:%-d %B %Y}"
+    else:
+        start, since = case.opened_on, f"the case opened on {case.opened_on:%-d %B %Y}"
+    if start > held_on:
+        return ReviewAttendance(start, held_on, since, 0, 0, None)
+    period = engine.resolve_period(None, timezone.localdate(), start, held_on)
+    row = (engine.current_enrolment_counts(user, period, pupil_id=case.pupil_id)
+           .values("possible", "present", "aea").first())
+    figures = engine.Figures.from_row(row or {})
+    percent = rate_as_percent(figures.attendance_rate) if figures.possible else None
+    return ReviewAttendance(start, held_on, since, figures.possible, figures.attended, percent)
+
+
 # --- Cases ----------------------------------------------------------------------------------------------------------
 
 def visible_entries(user):

@@ -33,6 +33,7 @@ from cases.models import (
     TsmPupil,
 )
 from cases.permissions import CASE_SUPERVISORS, can_edit_entry, can_work_case
+from cases.selectors import review_attendance
 from cases.uploads import clean_uploads
 from schools.attendance import threshold
 from schools.audit import record_change, snapshot
@@ -555,6 +556,8 @@ def entry_update(*, user, entry: ChronologyEntry, expected_version, reason: str,
 @transaction.atomic
 def review_add(*, user, case: Case, held_on: datetime.date, progress: str, decision: str, plan=None,
                attendance_percent=None, next_review_due: datetime.date | None = None) -> Review:
+    """Record a review. ``attendance_percent`` is worked out from the registers for the period since the last review
+    (cases.selectors.review_attendance); the value given is used only when the registers hold no sessions for it."""
     require_case_work(user, case)
     if case.status != Case.Status.OPEN:
         raise ValidationError("Reviews are recorded on open, allocated cases.")
@@ -568,6 +571,11 @@ def review_add(*, user, case: Case, held_on: datetime.date, progress: str, decis
     next_review_due = next_review_due or held_on + datetime.timedelta(weeks=case.review_interval_weeks)
     if next_review_due <= held_on:
         raise ValidationError({"next_review_due": "The next review must be after this one."})
+    # Attendance over the period reviewed comes from the registers when they hold any sessions for it; a figure
+    # typed in (or sent by a caller) is kept only when they hold none.
+    computed = review_attendance(user=user, case=case, held_on=held_on).percent
+    if computed is not None:
+        attendance_percent = computed
     review = Review(case=case, plan=plan, held_on=held_on, progress=(progress or "").strip(), decision=decision,
                     attendance_percent=attendance_percent, next_review_due=next_review_due, reviewed_by=user)
     review.full_clean()

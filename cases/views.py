@@ -434,19 +434,25 @@ def attachment_download(request, pk: int):
 @capability_required(Capability.WORK_CASES)
 def review_add(request, pk: int):
     case = _case_for_work(request, pk)
-    form = ReviewForm(request.POST or None, plans=case.plans.select_related("intervention"))
+    # The pupil's attendance since the last review (or since the case opened), to today: shown on the page, and
+    # worked out again to the review's date when it is saved (services.review_add).
+    attendance = selectors.review_attendance(user=request.user, case=case, held_on=timezone.localdate())
+    form = ReviewForm(request.POST or None, plans=case.plans.select_related("intervention"), attendance=attendance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_add(user=request.user, case=case, **form.cleaned_data)
+            review = services.review_add(user=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
-            messages.success(request, "The review was recorded.")
+            saved = f" Attendance over the period: {review.attendance_percent}%." \
+                if review.attendance_percent is not None else ""
+            messages.success(request, f"The review was recorded.{saved}")
             return redirect("cases:detail", pk=pk)
-    return form_page(request, form, title=f"Record a review of {case.reference}", caption=case.pupil.display_name,
-                      intro=f"Reviews are due every {case.review_interval_weeks} weeks. The case opened on "
-                            f"{case.opened_on:%-d %B %Y}.",
-                      back_url=reverse("cases:detail", args=[pk]))
+    return render(request, "cases/review_form.html", {
+        "form": form, "title": f"Record a review of {case.reference}", "caption": case.pupil.display_name,
+        "intro": f"Reviews are due every {case.review_interval_weeks} weeks. The case opened on "
+                 f"{case.opened_on:%-d %B %Y}.",
+        "back_url": reverse("cases:detail", args=[pk]), "case": case, "attendance": attendance})
 
 
 @capability_required(Capability.WORK_CASES)
@@ -547,7 +553,14 @@ def referral_triage(request, pk: int):
         messages.error(request, f"This referral was already {referral.get_status_display().lower()}.")
         return redirect("cases:referral_detail", pk=pk)
     label, loads, limit = _officer_label_factory()
-    form = TriageForm(request.POST or None, officer_choices=label, initial={"version": referral.version})
+    # The stage the pupil's attendance suggests (the LA's thresholds) is chosen to start with; the officer may change
+    # it.
+    suggestion = selectors.stage_suggestion(user=request.user, pupil=referral.pupil)
+    form = TriageForm(request.POST or None, officer_choices=label, initial={"version": referral.version},
+                      suggestion=suggestion,
+                      no_suggestion=f"No stage is suggested: the service has no attendance for "
+                                    f"{referral.pupil.display_name} this academic year. Choose the stage from what "
+                                    "the referral tells you.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

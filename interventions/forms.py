@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases import selectors
 from interventions.models import Intervention, InterventionPlan
+from interventions.selectors import intervention_groups
 from schools.common.forms import DateField, GdsFormMixin, VersionedForm
 from schools.models import User
 
@@ -33,8 +34,10 @@ class PlanForm(GdsFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["intervention"]
         field.queryset = Intervention.objects.active().order_by("stage", "sort_order", "name")
-        field.label_from_instance = lambda i: (f"{i.name} ({i.get_stage_display() or 'any stage'}"
-                                               f"{', pay as you use' if i.is_payu else ''})")
+        # One <optgroup> per funding and stage, from the catalogue's own fields ("Early intervention — statutory").
+        field.choices = [("", field.empty_label), *(
+            (label, [(item.pk, item.name) for item in items])
+            for label, items in intervention_groups(field.queryset))]
         self.fields["owner"].queryset = selectors.assignable_users(school_id)
         self.fields["owner"].label_from_instance = _owner_label
         self.fields["start_date"].initial = timezone.localdate()
