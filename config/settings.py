@@ -6,6 +6,7 @@ Production sets DJANGO_DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and 
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -100,6 +101,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Survive a PostgreSQL restart without restarting the app: stale pooled connections are checked first.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default's requests and its job thread (JOBS_IN_BACKGROUND_THREAD) share one file. Readers and the
+    # writer do not block each other (WAL); a transaction takes the write lock when it begins (IMMEDIATE), so one
+    # that reads then writes waits its turn instead of failing "database is locked" half-way; and waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "schools.User"
@@ -304,6 +311,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With no broker, a job (a report, an export, an import, a letter batch) runs in one background thread of the web
+# process, one at a time, so the page that asked for it returns at once and follows its progress
+# (schools.common.jobs). Off under tests, which expect the task to have run when the request returns, and with
+# JOBS_IN_BACKGROUND_THREAD=false (the task then runs within the request, as Celery's eager mode does).
+JOBS_IN_BACKGROUND_THREAD = CELERY_TASK_ALWAYS_EAGER and env_bool(
+    "JOBS_IN_BACKGROUND_THREAD", not (TESTING or "pytest" in sys.modules))
 # From this many pupils, the LA-wide dashboards' figures are kept for LA staff and shown "as at" the time they were
 # added up, refreshed nightly and after register imports (reporting.snapshots): at 250,000 pupils the overview takes
 # 5-11 s to add up (README "Speed"). Smaller LAs, and every narrower scope, are added up on request.

@@ -5,6 +5,8 @@ its progress, download past ones) and the glossary. Thin: selectors count, prese
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -24,6 +26,7 @@ from schools.common.web import apply_form_errors, capability_required, export_fo
 from schools.exclusions.selectors import soon_limit
 from schools.exclusions.selectors import today as exclusion_today
 from schools.exclusions.tables import exclusion_table, export_response
+from schools.models import Job
 from schools.roles import Capability
 
 SECTION_TITLES = {"attendance": "Attendance and absence", "exclusions": "Suspensions and permanent exclusions",
@@ -259,8 +262,12 @@ def report_create(request):
 
 @capability_required(Capability.VIEW_REPORTS)
 def report_detail(request, pk: int):
+    """The report's progress. While the job runs, static/js/init.js follows it through the API's copy of the run
+    (api-report-run-detail: status and progress), naming each status as the page does, and reloads the page once the
+    job has finished."""
     run = get_object_or_404(_runs(request.user), pk=pk)
-    return render(request, "reporting/report_detail.html", {"run": run, "job": run.job})
+    return render(request, "reporting/report_detail.html", {
+        "run": run, "job": run.job, "job_status_labels": json.dumps(dict(Job.Status.choices))})
 
 
 @capability_required(Capability.VIEW_REPORTS)

@@ -7,15 +7,23 @@ back. Tasks start by claiming their job with a conditional UPDATE (job_claim), s
 from the sweep or a broker redelivery, does nothing. The claim names the worker's PostgreSQL connection: when that
 connection is gone while the job is still running, the worker died (its transaction was rolled back by PostgreSQL),
 so the job is shown failed and can be retried. README "Production" says the same for operators.
+
+With no broker (the embedded default) Celery runs a task in-process. There a published job runs in this process's
+one background thread (settings.JOBS_IN_BACKGROUND_THREAD), one job at a time in the order published, so the page
+that started it returns at once and shows its progress; a task that stops with an error leaves its job failed, as a
+worker's would. Tests turn the thread off (the task has run when the request returns) unless they turn it on.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -66,11 +74,17 @@ def _task(name: str):
 
 
 def job_publish(job_id: int) -> bool:
-    """Hand the job's task to the queue. False (the job stays pending, the page says so) if the queue is down."""
+    """Hand the job's task to the queue (with no broker: to the background thread, or run it here when that is off).
+    False (the job stays pending, the page says so) if the queue is down."""
     from config.celery import app
 
     spec = Job.objects.values_list("params", flat=True).get(pk=job_id)["task"]
     task = _task(spec["name"])
+    if app.conf.task_always_eager and settings.JOBS_IN_BACKGROUND_THREAD:
+        # Marked queued before the thread can touch the job, so this process never writes it while the task does.
+        Job.objects.filter(pk=job_id).update(queued_at=timezone.now())
+        _background_submit(job_id, task, spec["args"])
+        return True
     if app.conf.task_always_eager:
         task.apply_async(args=spec["args"])  # in-process: the task's own errors belong to the caller
     else:
@@ -82,6 +96,54 @@ def job_publish(job_id: int) -> bool:
             return False
     Job.objects.filter(pk=job_id).update(queued_at=timezone.now())
     return True
+
+
+BACKGROUND_FAILED_MESSAGE = "The job stopped with an error before it finished, so nothing from this run was saved: {}"
+
+_background_lock = threading.Lock()
+_background_executor: ThreadPoolExecutor | None = None
+_background_futures: set[Future] = set()
+
+
+def _background_submit(job_id: int, task, args: list) -> None:
+    global _background_executor
+    with _background_lock:
+        if _background_executor is None:
+            _background_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jobs")
+        future = _background_executor.submit(_background_run, job_id, task, args)
+        _background_futures.add(future)
+    future.add_done_callback(_background_forget)
+
+
+def _background_forget(future: Future) -> None:
+    with _background_lock:
+        _background_futures.discard(future)
+
+
+def _background_run(job_id: int, task, args: list) -> None:
+    """The background thread's work: the task, as the eager path runs it. The task marks its own job failed when its
+    work raises; an error before that (or in that) leaves the job failed and retryable here rather than waiting for
+    ever. The thread's database connections are closed after every job, as a worker's are after every task."""
+    try:
+        task.apply_async(args=args)
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed in the background thread", job_id, task.name)
+        try:
+            Job.objects.filter(pk=job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(), retryable=True,
+                message=BACKGROUND_FAILED_MESSAGE.format(exc)[:300])
+        except Exception:
+            logger.exception("Job %s could not be marked failed", job_id)
+    finally:
+        connections.close_all()
+
+
+def background_jobs_wait(timeout: float | None = None) -> bool:
+    """Wait until the jobs handed to the background thread so far have finished; False if ``timeout`` passed first.
+    For tests and scripts: a request never waits for its job."""
+    with _background_lock:
+        pending = set(_background_futures)
+    return not wait(pending, timeout=timeout).not_done
 
 
 def connection_id() -> str:

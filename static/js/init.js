@@ -104,3 +104,104 @@ if (tables.length && "ResizeObserver" in window) {
     observer.observe($table.parentElement);
   }
 }
+
+// A job's page follows the job by itself (templates/reporting/report_detail.html): while the job has not finished,
+// its status is asked for every 2 seconds from data-app-job (a JSON address answering {status, progress}), and the
+// progress bar, the percentage and the status tag move with it; a new status is announced in the page's aria-live
+// paragraph and the "waiting to start" notes go once it has started. When the job has finished the page is loaded
+// again, so it shows the download or the error. After repeated errors (signed out, the server gone), or after half an
+// hour (so an open tab does not keep the session alive for ever), it stops and offers "Check again" as it does
+// without JavaScript.
+const JOB_POLL_MS = 2000;
+const JOB_POLL_LIMIT_MS = 30 * 60 * 1000;
+const JOB_POLL_FAILURES = 5;
+
+function followJob($job) {
+  const labels = JSON.parse($job.dataset.appJobLabels || "{}");
+  const $status = $job.querySelector("[data-app-job-status]");
+  const $percent = $job.querySelector("[data-app-job-percent]");
+  const $progress = $job.querySelector("progress");
+  const $announce = $job.querySelector("[data-app-job-announce]");
+  const $manual = $job.querySelector("[data-app-job-manual]");
+  const $auto = $job.querySelector("[data-app-job-auto]");
+  const started = Date.now();
+  let status = $status ? $status.dataset.appJobStatus : "";
+  let percent = $progress ? Number($progress.value) : 0;
+  let failures = 0;
+
+  function showAuto(on) {
+    if ($manual && $auto) {
+      $manual.hidden = on;
+      $auto.hidden = !on;
+    }
+  }
+
+  function stop(message) {
+    showAuto(false);
+    if ($announce) {
+      $announce.textContent = message;
+    }
+  }
+
+  function show(job) {
+    if (job.progress !== percent && $progress && $percent) {
+      percent = job.progress;
+      $progress.value = percent;
+      $progress.textContent = `${percent}%`;
+      // As the page words it, less the steps counted when the page was made (the JSON gives only the percentage).
+      $percent.textContent = `Progress: ${percent}%`;
+    }
+    if (job.status !== status && $status) {
+      status = job.status;
+      $status.dataset.appJobStatus = status;
+      $status.textContent = labels[status] || status;
+      if ($announce) {
+        $announce.textContent = `Status: ${$status.textContent}`;
+      }
+      if (status !== "pending") {
+        for (const $waiting of $job.querySelectorAll("[data-app-job-waiting]")) {
+          $waiting.hidden = true;
+        }
+      }
+    }
+  }
+
+  async function check() {
+    let job;
+    try {
+      const response = await fetch($job.dataset.appJob, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      if (!response.ok) {
+        throw new Error(`${response.status}`);
+      }
+      job = await response.json();
+    } catch {
+      failures += 1;
+      if (failures >= JOB_POLL_FAILURES) {
+        stop("This page has stopped updating. Use Check again to see how far it has got.");
+        return;
+      }
+      window.setTimeout(check, JOB_POLL_MS * failures);
+      return;
+    }
+    failures = 0;
+    show(job);
+    if (job.status === "succeeded" || job.status === "failed") {
+      window.location.reload();
+    } else if (Date.now() - started > JOB_POLL_LIMIT_MS) {
+      stop("This page has stopped updating. Use Check again to see how far it has got.");
+    } else {
+      window.setTimeout(check, JOB_POLL_MS);
+    }
+  }
+
+  showAuto(true);
+  window.setTimeout(check, JOB_POLL_MS);
+}
+
+for (const $job of document.querySelectorAll("[data-app-job]")) {
+  followJob($job);
+}
