@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case, ChronologyEntry, Referral, TargetingSupportMeeting, Task, Team
 from cases.selectors import officers
 from schools.attendance.stages import STAGE_CHECK_CHOICES
-from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import AcademicYear, Partnership
 from schools.stages import Stage
 
@@ -91,8 +90,7 @@ class ChronologyFilterSet(GdsFilterSet):
     # A plain number: an out-of-scope case id simply matches nothing.
     case = RecordNumberFilter(field_name="case_id")
     entry_type = django_filters.ChoiceFilter(choices=ChronologyEntry.EntryType.choices, empty_label="Any type")
-    occurred_from = django_filters.DateFilter(field_name="occurred_on", lookup_expr="gte",
-                                              widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_from = DateFilter(field_name="occurred_on", lookup_expr="gte")
 
     class Meta:
         model = ChronologyEntry

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from legal.models import PenaltyNotice, PenaltyNoticeRequest, Prosecution
 from legal.rules import NoticeType, Offence
-from schools.common.filters import GdsFilterSet, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, SchoolFilter
 
 
 def _text(queryset, value: str, reference_prefix: str):
@@ -31,10 +30,8 @@ class PenaltyNoticeFilterSet(GdsFilterSet):
     status = django_filters.ChoiceFilter(choices=PenaltyNotice.Status.choices, empty_label="Any status")
     notice_type = django_filters.ChoiceFilter(label="Kind", choices=NoticeType.choices, empty_label="Any kind")
     school = SchoolFilter()
-    issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from",
-                                            widget=forms.DateInput(attrs={"type": "date"}))
-    issued_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label="Issued to",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+    issued_from = DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from")
+    issued_to = DateFilter(field_name="issued_on", lookup_expr="lte", label="Issued to")
 
     class Meta:
         model = PenaltyNotice

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from schools.common.filters import GdsFilterSet, RecordNumberFilter, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, RecordNumberFilter, SchoolFilter
 from schools.models import (
     AuditEvent,
     Enrolment,
@@ -23,8 +22,7 @@ class PupilFilterSet(GdsFilterSet):
     sounds_like = django_filters.ChoiceFilter(label="Include names that sound alike", choices=[("yes", "Yes")],
                                               empty_label="No", method="filter_sounds_like")
     upn = django_filters.CharFilter(label="UPN", method="filter_upn")
-    date_of_birth = django_filters.DateFilter(
-        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = DateFilter(label="Date of birth")
     school = SchoolFilter(label="Current school", method="filter_school")
     nc_year = django_filters.ChoiceFilter(label="NC year", choices=Enrolment.NcYear.choices, method="filter_nc_year",
                                           empty_label="Any year")
@@ -91,10 +89,8 @@ class AuditEventFilterSet(GdsFilterSet):
     pupil = RecordNumberFilter(field_name="pupil_id", label="Pupil record number")
     action = django_filters.ChoiceFilter(choices=AuditEvent.Action.choices, empty_label="Any action")
     object_type = django_filters.CharFilter(label="Record type", lookup_expr="iexact")
-    date_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From")
+    date_to = DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To")
 
     class Meta:
         model = AuditEvent

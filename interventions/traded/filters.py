@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from interventions.models import Booking, Intervention, Invoice, Package, TradedService
 from interventions.models.traded import TradedRole, Unit
-from schools.common.filters import GdsFilterSet, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, SchoolFilter
 from schools.models import AcademicYear, User
 from schools.roles import LA_ROLES
 
@@ -95,10 +94,8 @@ class InvoiceFilterSet(GdsFilterSet):
     school = SchoolFilter()
     period_kind = django_filters.ChoiceFilter(label="Period", choices=Invoice.PeriodKind.choices,
                                               empty_label="Any period")
-    issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from",
-                                            widget=forms.DateInput(attrs={"type": "date"}))
-    issued_to = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label="Issued to",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+    issued_from = DateFilter(field_name="issued_on", lookup_expr="gte", label="Issued from")
+    issued_to = DateFilter(field_name="issued_on", lookup_expr="lte", label="Issued to")
 
     class Meta:
         model = Invoice

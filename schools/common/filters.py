@@ -7,8 +7,10 @@ import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
+from schools.common.forms import DateField, DateInput
 from schools.common.widgets import QuickSelect
 from schools.models import Pupil, School
 
@@ -65,6 +67,8 @@ class GdsFilterSet(django_filters.FilterSet):
                 list_filter.extra["widget"] = QuickSelect
         for field in self.form.fields.values():
             widget = field.widget
+            if isinstance(widget, forms.MultiWidget):
+                continue  # the date filter's boxes carry their own GOV.UK classes (a class here would replace them)
             if isinstance(widget, forms.NullBooleanSelect):
                 # A yes/no filter left alone matches everything: "Any", not Django's "Unknown".
                 widget.choices = [("unknown", "Any"), ("true", "Yes"), ("false", "No")]
@@ -104,7 +108,86 @@ class SchoolFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"})}
+class DateFilterInput(DateInput):
+    """The GOV.UK date input (the forms' day, month and year boxes, named <name>_0, _1 and _2) in a list filter.
+
+    Links built elsewhere (dashboards, "Show more", exports, the API) put the date in one parameter,
+    ``?start_from=2026-11-30``; with no box filled in, that single value is read instead. The boxes a date is wrong in
+    are outlined red (``govuk-input--error``), as crispy-forms-gds does for the forms' date fields. ``hint`` is shown
+    under the legend when the filter has no help text of its own (help text would also be the API schema's
+    description of the parameter)."""
+
+    hint = "For example, 27 3 2026"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.error_parts: tuple[int, ...] = ()
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        if not any(str(part or "").strip() for part in parts) and str(data.get(name) or "").strip():
+            return str(data.get(name))  # one value from a link: DateFilterField reads it as a date
+        return parts
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def decompress(self, value):
+        if isinstance(value, str):  # a link's single value, in the boxes: 30/11/2026 as well as 2026-11-30
+            try:
+                value = forms.DateField().to_python(value.strip())
+            except ValidationError:
+                return [None, None, None]
+        return super().decompress(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for index, subwidget in enumerate(context["widget"]["subwidgets"]):
+            if index in self.error_parts:
+                subwidget["attrs"]["class"] = f"{subwidget['attrs'].get('class', '')} govuk-input--error".strip()
+            elif self.error_parts:
+                subwidget["attrs"].pop("aria-invalid", None)  # only the boxes in error, as they are outlined
+        return context
+
+
+class DateFilterField(DateField):
+    """DateField for a filter: the GOV.UK messages on the three boxes ("Received from must include a month", "... must
+    be a real date"), and the single value of a link read as a date in the formats the old one-box filter took
+    (2026-11-30, 30/11/2026)."""
+
+    widget = DateFilterInput
+
+    def clean(self, value):
+        self.widget.error_parts = ()
+        try:
+            if isinstance(value, str):
+                for part in self.fields:
+                    part.widget.errors = []
+                return self._clean_single(value)
+            return super().clean(value)
+        except ValidationError:
+            marked = tuple(i for i, part in enumerate(self.fields) if getattr(part.widget, "errors", None))
+            self.widget.error_parts = marked or tuple(range(len(self.fields)))
+            raise
+
+    def _clean_single(self, text: str):
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            result = forms.DateField().to_python(text)
+        except ValidationError:
+            raise ValidationError(f"{self._name()} must be a real date", code="invalid") from None
+        self.run_validators(result)
+        return result
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date in a list filter as the GOV.UK date input: day, month and year boxes under a legend (see
+    templates/includes/filter_fields.html). An empty date does not filter; a part missing or a date that does not
+    exist shows the GOV.UK message on the filter, and the list is shown without that filter."""
+
+    field_class = DateFilterField
 
 
 class PupilTextMixin:

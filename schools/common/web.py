@@ -3,11 +3,14 @@ selected-filter links, and list downloads (``?format=csv`` or ``xlsx``)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 
 PAGE_SIZE = 50
 # The formats every list downloads in (?format=csv or ?format=xlsx).
@@ -76,17 +79,22 @@ def selected_filters(filterset):
     chosen = []
     data = filterset.form.data
     for name, field in filterset.form.fields.items():
-        if name == "sort" or not data.get(name):
+        # A date filter's day, month and year boxes come as <name>_0, _1 and _2 (or, from a link, as <name>).
+        keys = [name, *(f"{name}{suffix}" for suffix in getattr(field.widget, "widgets_names", ()))]
+        if name == "sort" or not any(data.get(key) for key in keys):
             continue
         value = filterset.form.cleaned_data.get(name)
         if value in (None, "", []):
             continue
-        if hasattr(field, "choices") and not hasattr(value, "pk"):
+        if type(value) is datetime.date:  # "30 November 2026", not 2026-11-30
+            label = date_format(value, "j F Y")
+        elif hasattr(field, "choices") and not hasattr(value, "pk"):
             label = dict(field.choices).get(data.get(name), data.get(name))
         else:
             label = str(value)
         remaining = data.copy()
-        remaining.pop(name, None)
+        for key in keys:
+            remaining.pop(key, None)
         remaining.pop("page", None)
         chosen.append({"field": field.label, "value": label, "href": f"?{remaining.urlencode()}"})
     return chosen

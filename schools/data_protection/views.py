@@ -5,14 +5,13 @@ from __future__ import annotations
 import csv
 
 import django_filters
-from django import forms
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from schools import selectors
 from schools.audit import record_view
-from schools.common.filters import GdsFilterSet
+from schools.common.filters import DateFilter, GdsFilterSet
 from schools.common.web import capability_required, paginate
 from schools.data_protection import retention as data_protection_retention
 from schools.data_protection import subject_access as data_protection
@@ -25,10 +24,8 @@ from schools.roles import Capability
 
 class AccessReportFilterSet(GdsFilterSet):
     user = django_filters.ModelChoiceFilter(queryset=User.objects.order_by("username"), empty_label="Anyone")
-    date_from = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From",
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To",
-                                        widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateFilter(field_name="occurred_at", lookup_expr="date__gte", label="From")
+    date_to = DateFilter(field_name="occurred_at", lookup_expr="date__lte", label="To")
 
     class Meta:
         model = AuditEvent

@@ -9,7 +9,7 @@ from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from schools.common.filters import DATE_WIDGET, GdsFilterSet, PupilTextMixin, RecordNumberFilter, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, PupilTextMixin, RecordNumberFilter, SchoolFilter
 from schools.exclusions.rules import ALL_REASON_CHOICES
 from schools.models import (
     APProvider,
@@ -47,10 +47,8 @@ class ExclusionFilterSet(PupilTextMixin, GdsFilterSet):
                  ("day6_missing", "No provision by day 6")])
     day6_duty = django_filters.ChoiceFilter(label="Day-6 duty", choices=Exclusion.Day6Duty.choices[1:],
                                             empty_label="LA or school")
-    start_from = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label="Starting from",
-                                           **DATE_WIDGET)
-    start_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte", label="Starting up to",
-                                         **DATE_WIDGET)
+    start_from = DateFilter(field_name="start_date", lookup_expr="gte", label="Starting from")
+    start_to = DateFilter(field_name="start_date", lookup_expr="lte", label="Starting up to")
 
     class Meta:
         model = Exclusion

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from schools.common.filters import DATE_WIDGET, GdsFilterSet, SchoolFilter
+from schools.common.filters import DateFilter, GdsFilterSet, SchoolFilter
 from schools.models import RollNotification
 from schools.roll import rules
 from schools.scoping import is_la_user
@@ -30,10 +30,8 @@ class RollNotificationFilterSet(GdsFilterSet):
     matched = django_filters.ChoiceFilter(
         label="Matched to a pupil?", method="filter_matched", empty_label="Either",
         choices=[("yes", "Matched"), ("no", "Not matched")])
-    received_from = django_filters.DateFilter(label="Received from", field_name="received_on", lookup_expr="gte",
-                                              **DATE_WIDGET)
-    received_to = django_filters.DateFilter(label="Received to", field_name="received_on", lookup_expr="lte",
-                                            **DATE_WIDGET)
+    received_from = DateFilter(label="Received from", field_name="received_on", lookup_expr="gte")
+    received_to = DateFilter(label="Received to", field_name="received_on", lookup_expr="lte")
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=(("received_on", "received"), ("last_name", "name"), ("school__name", "school"),
