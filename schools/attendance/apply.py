@@ -61,8 +61,8 @@ def write_resolved(attendance_import: AttendanceImport, resolved: writer.Resolve
         school_ids = tuple(sorted(resolved.school_days))
     else:
         school_ids = _schools_of(resolved.weeks["enrolment_id"].unique().to_list())
-    if resolved.weeks.height:
-        _after_write(school_ids, resolved.weeks["week_start"].min(), resolved.school_days)
+    if resolved.weeks_count:
+        _after_write(school_ids, resolved.first_week, resolved.school_days)
     return ImportOutcome(rows_read, outcome.written, outcome.changed, outcome.unchanged, rejected, issues,
                          applied=True, school_ids=school_ids)
 

@@ -100,7 +100,7 @@ def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, 
     outcome = write_resolved(attendance_import, resolved, rows_read=report.rows_read, parse_issues=report.issues,
                      parse_rejected=report.rejected_lines, parse_suppressed=report.suppressed)
     logger.info("Attendance import %s: %s rows read and checked in %.1f s, %s weeks written in %.1f s",
-                attendance_import.pk, report.rows_read, read - started, resolved.weeks.height,
+                attendance_import.pk, report.rows_read, read - started, resolved.weeks_count,
                 time.perf_counter() - read)
     jobs.job_progress(job, done=size)
     return outcome

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 from django.db import connection, transaction
@@ -218,7 +220,7 @@ class _Lookups:
 class Resolved:
     """Everything a file's rows came to, ready to write."""
 
-    weeks: pl.DataFrame  # enrolment_id, week_start, packed, bits, term_id, academic_year_id
+    weeks: pl.DataFrame  # enrolment_id, week_start, packed, bits, term_id, academic_year_id (empty when spilled)
     details: pl.DataFrame  # enrolment_id, date, session, minutes_late, comment
     issues: list[ImportIssue]
     suppressed: int
@@ -226,6 +228,30 @@ class Resolved:
     # {school: the last day the file gives a mark for}, from the weeks it writes (None: not worked out, as for marks
     # stored without the resolver; the caller then asks the database).
     school_days: dict[int, datetime.date] | None = None
+    # A large file's weeks, folded and sorted, one file per run of enrolments in enrolment order (Resolver's spill),
+    # in a folder removed when this object is.
+    spilled: list[Path] = field(default_factory=list)
+    spill_folder: tempfile.TemporaryDirectory | None = None
+    spilled_weeks: int = 0
+    spilled_first_week: datetime.date | None = None
+
+    def week_batches(self) -> Iterator[pl.DataFrame]:
+        """The weeks to write, sorted by enrolment and week: the frame, or the spilled files one at a time."""
+        if not self.spilled:
+            yield self.weeks
+            return
+        for path in self.spilled:
+            yield pl.read_ipc(path)
+
+    @property
+    def weeks_count(self) -> int:
+        return self.spilled_weeks if self.spilled else self.weeks.height
+
+    @property
+    def first_week(self) -> datetime.date | None:
+        if self.spilled:
+            return self.spilled_first_week
+        return self.weeks.get_column("week_start").min() if self.weeks.height else None
 
 
 def empty_details() -> pl.DataFrame:
@@ -235,6 +261,13 @@ def empty_details() -> pl.DataFrame:
 
 _WEEK_SCHEMA = {"enrolment_id": pl.Int64, "week_start": pl.Date, "packed": pl.UInt64, "bits": pl.UInt32,
                 "bits_any": pl.UInt32, "term_id": pl.Int64, "academic_year_id": pl.Int64}
+
+
+# Memory flat in the size of the file: once the partial weeks held reach SPILL_FROM_WEEKS rows, they go to disk in
+# runs of 2**SPILL_BUCKET_BITS enrolment ids, and each run is folded and written on its own. Below it (a school's
+# file, a day's LA-wide file) everything stays in memory. 1,500,000 partial weeks are about 70 MB in polars.
+SPILL_FROM_WEEKS = 1_500_000
+SPILL_BUCKET_BITS = 15
 
 
 class Resolver:
@@ -250,17 +283,24 @@ class Resolver:
         self.partials: list[pl.DataFrame] = []
         self.details: list[pl.DataFrame] = []
         self._mappings: dict[str, tuple] = {}
+        self._held = 0  # partial week rows in self.partials
+        self._spill_folder: tempfile.TemporaryDirectory | None = None
+        self._spilled: dict[int, list[Path]] = defaultdict(list)  # run of enrolment ids -> its partials' files
 
     def add(self, chunk: pl.DataFrame) -> None:
         """Check a chunk, note its problems and fold its good rows into partial weeks."""
         good = self._resolve(chunk, report=True)
         if good is None:
             return
-        self.partials.append(good.group_by("enrolment_id", "week_start").agg(
+        partial = good.group_by("enrolment_id", "week_start").agg(
             _packed(pl.col("slot"), pl.col("code_index")).sum().alias("packed"),
             _bit(pl.col("slot")).sum().alias("bits"),
             _bit(pl.col("slot")).bitwise_or().alias("bits_any"),
-            pl.col("term_id").first(), pl.col("academic_year_id").first()))
+            pl.col("term_id").first(), pl.col("academic_year_id").first())
+        self.partials.append(partial)
+        self._held += partial.height
+        if self._held >= SPILL_FROM_WEEKS:
+            self._spill()
         detail = good.filter(pl.col("minutes_late").is_not_null() | (pl.col("comment").fill_null("") != ""))
         if not detail.is_empty():
             self.details.append(detail.select("line", "enrolment_id", "date", "session", "minutes_late", "comment"))
@@ -382,27 +422,94 @@ class Resolver:
             }[kind]
             self.issues.append(ImportIssue(self.file_name, line, field_name, value, reason))
 
+    def _spill(self) -> None:
+        """Write the partial weeks held to disk, one file per run of enrolment ids, and let them go."""
+        if self._spill_folder is None:
+            self._spill_folder = tempfile.TemporaryDirectory(prefix="register-weeks-")
+        partials, self.partials, self._held = self.partials, [], 0
+        joined = pl.concat(partials, rechunk=False)
+        del partials
+        bucket = (pl.col("enrolment_id") // (1 << SPILL_BUCKET_BITS)).alias("bucket")
+        for (number,), part in joined.with_columns(bucket).partition_by("bucket", as_dict=True,
+                                                                           include_key=False).items():
+            path = Path(self._spill_folder.name) / f"partial-{number}-{len(self._spilled[number])}.arrow"
+            part.write_ipc(path)
+            self._spilled[number].append(path)
+
+    @staticmethod
+    def _fold(partials: list[pl.DataFrame]) -> pl.DataFrame:
+        """Partial weeks summed into whole weeks (slots never overlap unless a session is duplicated), sorted as
+        write() slices them."""
+        joined = pl.concat(partials, rechunk=False) if partials else pl.DataFrame(schema=_WEEK_SCHEMA)
+        return joined.lazy().group_by("enrolment_id", "week_start").agg(
+            pl.col("packed").sum(), pl.col("bits").sum(), pl.col("bits_any").bitwise_or(),
+            pl.col("term_id").first(), pl.col("academic_year_id").first()).sort("enrolment_id", "week_start").collect()
+
     def finish(self, chunks_again: Callable[[], Iterable[pl.DataFrame]]) -> Resolved:
         """Fold the partial weeks together, leaving out sessions two lines disagree about (marks_fast's rule).
 
         A week whose slots were filled more than once holds a duplicate; only then are the file's rows read again
         (``chunks_again``) for those weeks, so an ordinary import never keeps its rows."""
-        # Memory: the partials are dropped as soon as they are joined into one frame, and the weeks come out sorted
-        # as write() slices them, so a large file's weeks are never held three times over (partials, joined,
-        # grouped) nor copied again by a sort in write().
+        if self._spill_folder is not None:
+            return self._finish_spilled(chunks_again)
+        # Memory: the partials are dropped as soon as they are folded, and the weeks come out sorted as write()
+        # slices them, so they are not copied again by a sort in write().
         partials, self.partials = self.partials, []
-        joined = pl.concat(partials, rechunk=False) if partials else pl.DataFrame(schema=_WEEK_SCHEMA)
+        weeks = self._fold(partials)
         del partials
-        weeks = joined.lazy().group_by("enrolment_id", "week_start").agg(
-            pl.col("packed").sum(), pl.col("bits").sum(), pl.col("bits_any").bitwise_or(),
-            pl.col("term_id").first(), pl.col("academic_year_id").first()).sort("enrolment_id", "week_start").collect()
-        del joined
         details = pl.concat(self.details) if self.details else empty_details()
         clashing = weeks.filter(pl.col("bits") != pl.col("bits_any")).select("enrolment_id", "week_start")
         if not clashing.is_empty():
-            weeks, details = self._settle_duplicates(weeks, details, clashing, chunks_again)
+            rebuilt, drop = self._rebuild_clashing(clashing, chunks_again)
+            weeks = _with_rebuilt(weeks, clashing, rebuilt)
+            details = details.filter(~pl.col("line").is_in(list(drop)))
         return Resolved(weeks=weeks.drop("bits_any"), details=details, issues=self.issues, suppressed=self.suppressed,
                         rejected_lines=self.rejected_lines, school_days=self._school_days(weeks))
+
+    def _finish_spilled(self, chunks_again: Callable[[], Iterable[pl.DataFrame]]) -> Resolved:
+        """finish() for a file whose partial weeks went to disk: each run of enrolments folded on its own and kept on
+        disk, so no more than one run's weeks are in memory at once."""
+        if self.partials:
+            self._spill()
+        folder = Path(self._spill_folder.name)
+        folded: list[Path] = []
+        clashes: list[pl.DataFrame] = []
+        school_days: dict[int, datetime.date] = {}
+        count, first_week = 0, None
+        for number in sorted(self._spilled):
+            paths = self._spilled.pop(number)
+            weeks = self._fold([pl.read_ipc(path) for path in paths])
+            for path in paths:
+                path.unlink()
+            clashing = weeks.filter(pl.col("bits") != pl.col("bits_any")).select("enrolment_id", "week_start")
+            if not clashing.is_empty():
+                clashes.append(clashing)
+            path = folder / f"weeks-{number}.arrow"
+            weeks.drop("bits_any").write_ipc(path)  # the writer reads the weeks without it
+            folded.append(path)
+            for school, day in self._school_days(weeks).items():
+                school_days[school] = max(day, school_days.get(school, day))
+            count += weeks.height
+            least = weeks.get_column("week_start").min()
+            first_week = least if first_week is None or least < first_week else first_week
+            del weeks
+        details = pl.concat(self.details) if self.details else empty_details()
+        if clashes:
+            clashing = pl.concat(clashes)
+            rebuilt, drop = self._rebuild_clashing(clashing, chunks_again)
+            details = details.filter(~pl.col("line").is_in(list(drop)))
+            count = 0
+            for path in folded:  # only the runs holding a clash change, but every run's count is taken again
+                weeks = pl.read_ipc(path)
+                mine = clashing.join(weeks.select("enrolment_id", "week_start"), on=["enrolment_id", "week_start"])
+                if not mine.is_empty():
+                    weeks = _with_rebuilt(weeks, mine, rebuilt)
+                    weeks.write_ipc(path)
+                count += weeks.height
+        return Resolved(weeks=pl.DataFrame(schema={k: v for k, v in _WEEK_SCHEMA.items() if k != "bits_any"}),
+                        details=details, issues=self.issues, suppressed=self.suppressed,
+                        rejected_lines=self.rejected_lines, school_days=school_days, spilled=folded,
+                        spill_folder=self._spill_folder, spilled_weeks=count, spilled_first_week=first_week)
 
     def _school_days(self, weeks: pl.DataFrame) -> dict[int, datetime.date]:
         """The last day each school's rows give a mark for: each week row's last day with a slot filled (two slots
@@ -421,7 +528,9 @@ class Resolver:
                 .group_by("school_id").agg(pl.col("day").max()))
         return dict(days.iter_rows())
 
-    def _settle_duplicates(self, weeks, details, clashing, chunks_again):
+    def _rebuild_clashing(self, clashing: pl.DataFrame, chunks_again) -> tuple[pl.DataFrame, set[int]]:
+        """(the clashing weeks' packed marks and bits from the lines that are kept, the lines left out), reading the
+        file's rows again for those weeks only."""
         parts = [good.join(clashing, on=["enrolment_id", "week_start"]) for good in
                  (self._resolve(chunk, report=False) for chunk in chunks_again()) if good is not None]
         rows = pl.concat(parts).select("line", "enrolment_id", "date", "session", "code", "minutes_late", "comment",
@@ -434,15 +543,18 @@ class Resolver:
                                     .alias("code_index")).group_by("enrolment_id", "week_start").agg(
             _packed(pl.col("slot"), pl.col("code_index")).sum().alias("packed_kept"),
             _bit(pl.col("slot")).sum().alias("bits_kept"))
-        weeks = weeks.join(clashing.with_columns(pl.lit(True).alias("clash")), on=["enrolment_id", "week_start"],
-                           how="left").join(rebuilt, on=["enrolment_id", "week_start"], how="left")
-        weeks = weeks.with_columns(
-            pl.when(pl.col("clash")).then(pl.col("packed_kept").fill_null(0)).otherwise(pl.col("packed"))
-            .alias("packed"),
-            pl.when(pl.col("clash")).then(pl.col("bits_kept").fill_null(0)).otherwise(pl.col("bits"))
-            .alias("bits")).filter(pl.col("bits") > 0).drop("clash", "packed_kept", "bits_kept")
-        details = details.filter(~pl.col("line").is_in(list(drop)))
-        return weeks, details
+        return rebuilt, drop
+
+
+def _with_rebuilt(weeks: pl.DataFrame, clashing: pl.DataFrame, rebuilt: pl.DataFrame) -> pl.DataFrame:
+    """The weeks with each clashing week's marks replaced by those of the lines kept (a week left with none goes)."""
+    weeks = weeks.join(clashing.with_columns(pl.lit(True).alias("clash")), on=["enrolment_id", "week_start"],
+                       how="left").join(rebuilt, on=["enrolment_id", "week_start"], how="left")
+    return weeks.with_columns(
+        pl.when(pl.col("clash")).then(pl.col("packed_kept").fill_null(0)).otherwise(pl.col("packed"))
+        .alias("packed"),
+        pl.when(pl.col("clash")).then(pl.col("bits_kept").fill_null(0)).otherwise(pl.col("bits"))
+        .alias("bits")).filter(pl.col("bits") > 0).drop("clash", "packed_kept", "bits_kept")
 
 
 # --- Merging with what is stored, and writing ------------------------------------------------------------------------
@@ -587,20 +699,21 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     totals = {"written": 0, "changed": 0, "unchanged": 0}
     weeks_written = 0
     deltas = []
-    incoming = resolved.weeks
-    if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():
-        incoming = incoming.sort("enrolment_id", "week_start")  # weeks not from Resolver.finish (store())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-        for start in range(0, incoming.height, WRITE_SLICE):
-            part = incoming.slice(start, WRITE_SLICE)
-            rows, counts = _write_slice(cursor, part, source_id)
-            for name in totals:
-                totals[name] += counts[name]
-            weeks_written += rows.height
-            deltas.append(rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
-                (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS))
+        for incoming in resolved.week_batches():
+            if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():
+                incoming = incoming.sort("enrolment_id", "week_start")  # weeks not from Resolver.finish (store())
+            for start in range(0, incoming.height, WRITE_SLICE):
+                part = incoming.slice(start, WRITE_SLICE)
+                rows, counts = _write_slice(cursor, part, source_id)
+                for name in totals:
+                    totals[name] += counts[name]
+                weeks_written += rows.height
+                deltas.append(rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
+                    (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS))
+            del incoming
         _write_details(cursor, resolved.details, source_id)
         attendance_engine.create_delta_table(cursor)
         if deltas:
@@ -642,7 +755,10 @@ def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple
     update_set = ", ".join(f"{c} = EXCLUDED.{c}" for c in _WEEK_COLUMNS[2:])
     if connection.vendor == "postgresql":
         new_rows, old_rows = rows.filter(~pl.col("exists")), rows.filter(pl.col("exists"))
-        _copy_in(cursor, WEEKS, _WEEK_COLUMNS, new_rows)  # new weeks: straight in, COPY's fastest path
+        # New weeks go straight in (COPY's fastest path), week by week: the rows of one week then lie together on
+        # disk, as daily imports leave them, so the next day's file reads and rewrites a few thousand pages instead
+        # of touching every page of an LA's year loaded in one file (sorted by pupil).
+        _copy_in(cursor, WEEKS, _WEEK_COLUMNS, new_rows.sort("week_start", "enrolment_id"))
         if not old_rows.is_empty():
             cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS attendance_incoming (LIKE {WEEKS}) "
                            f"ON COMMIT DROP")
@@ -650,9 +766,17 @@ def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple
             _copy_in(cursor, "attendance_incoming", _WEEK_COLUMNS, old_rows)
             cursor.execute("ANALYZE attendance_incoming")  # a temporary table has no statistics until analysed
             # These weeks exist (read under the write lock), so a plain UPDATE joins them; no insert is attempted.
+            # The incoming weeks' range bounds the stored side, so a day's file reads that week's rows by the
+            # week_start index instead of the planner hash-joining every stored week (1.7 s against 0.6 s for
+            # 50,000 pupils).
             changed = ", ".join(f"{c} = i.{c}" for c in _WEEK_COLUMNS[2:])
+            weeks, enrolments = pl.col("week_start"), pl.col("enrolment_id")
+            bounds = old_rows.select(weeks.min().alias("first"), weeks.max().alias("last"),
+                                     enrolments.min().alias("low"), enrolments.max().alias("high")).row(0)
             cursor.execute(f"UPDATE {WEEKS} SET {changed} FROM attendance_incoming i "
-                           f"WHERE {WEEKS}.enrolment_id = i.enrolment_id AND {WEEKS}.week_start = i.week_start")
+                           f"WHERE {WEEKS}.enrolment_id = i.enrolment_id AND {WEEKS}.week_start = i.week_start "
+                           f"AND {WEEKS}.week_start BETWEEN %s AND %s AND {WEEKS}.enrolment_id BETWEEN %s AND %s",
+                           bounds)
         _copy_in(cursor, CHANGES, change_columns, changes)
     else:
         placeholders = ", ".join(["%s"] * len(_WEEK_COLUMNS))

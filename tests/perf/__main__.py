@@ -9,8 +9,10 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
 1. the app's import of that CSV (the background job's own code, in a fresh process so its peak memory is its own)
    against a bare COPY of the same file into an unindexed table of text columns: ratio ≤ 3, peak memory ≤ 1 GiB;
 2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks: ratio ≤ 2;
-3. an incremental import of one more day for every pupil (import and recompute): ≤ 2 s; then the threshold
-   worklist's refresh the import queues for a worker, against the whole threshold scan: ratio ≤ 1;
+3. an incremental import of one more day for every pupil (import and recompute): <= 1 s at 50,000 pupils and
+   <= 3 s at 250,000 (linear between and beyond), beside its reference, a bare COPY of that day's rows plus one
+   summary upsert of the weeks they touch (rolled back); then the threshold worklist's refresh the import queues
+   for a worker, against the whole threshold scan: ratio <= 1;
 4. the penalty-notice threshold scan against a hand-written window query over the same marks: ratio ≤ 1.5;
 5. recording every pupil one export names (tests/perf/audit.py), the whole LA's pupils, against a bare
    INSERT ... SELECT of their ids into an unindexed table: ratio <= 4 and <= 2 s;
@@ -153,6 +155,43 @@ def _reference_pn_scan(start, end) -> float:
     return time.perf_counter() - started
 
 
+def _reference_day(path: Path, monday: datetime.date) -> float:
+    """What one day's registers must cost at least: a bare COPY of the day's rows into an unindexed table of text
+    columns, and one upsert of the summaries of the week they fall in (the week's counts, per pupil and term), in one
+    transaction that is then rolled back so the stored summaries stay as the import left them."""
+    from django.db import connection, transaction
+
+    from schools.attendance import engine as attendance_engine
+    from schools.attendance.weeks import COUNT_FIELDS
+
+    columns = ", ".join(COUNT_FIELDS)
+    sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
+    replace = ", ".join(f"{name} = EXCLUDED.{name}" for name in COUNT_FIELDS)
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bench_day_copy (upn text, school text, date text, session text, "
+                       "code text) ON COMMIT DROP")
+        with path.open("rb") as stream, cursor.cursor.copy(
+                "COPY bench_day_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        cursor.execute(f"""
+            INSERT INTO {attendance_engine.SUMMARIES} (enrolment_id, academic_year_id, term_id, {columns},
+                                                       is_persistent, is_severe)
+            SELECT enrolment_id, academic_year_id, term_id, {sums}, false, false FROM {attendance_engine.WEEKS}
+            WHERE week_start = %s GROUP BY enrolment_id, academic_year_id, term_id
+            ON CONFLICT (enrolment_id, term_id) WHERE term_id IS NOT NULL DO UPDATE SET {replace}""", [monday])
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return elapsed
+
+
+def day_limit(pupils: int) -> float:
+    """Seconds one more day for every pupil may take: 1 s at 50,000 pupils, 3 s at 250,000, linear between and
+    beyond (1 s below 50,000)."""
+    return max(1.0, 1.0 + 2.0 * (pupils - 50_000) / 200_000)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, default=50_000)
@@ -193,7 +232,7 @@ def main(argv=None) -> int:
         reference_seconds = _reference_group_by()
         ratio = recompute_seconds / reference_seconds
         results.append(Result("Full recompute", recompute_seconds, "s", f"one GROUP BY {reference_seconds:.2f} s",
-                              f"ratio {ratio:.2f} <= 2", ratio <= 2))
+                              f"ratio {ratio:.2f} <= 1.5", ratio <= 1.5))
 
         # The worklist's kept run for the year, as the nightly job leaves it, for the import's follow-up to update.
         from schools.attendance import selectors as attendance_selectors
@@ -205,12 +244,15 @@ def main(argv=None) -> int:
         la.write_csv(next_day, days[-1:], seed=2)
         day_seconds, _, message = _app_import(next_day, url)
         print(f"  next day: {message}")
-        results.append(Result("Import one more day (all pupils)", day_seconds, "s", "", "<= 2 s",
-                              day_seconds <= 2))
+        monday = days[-1] - datetime.timedelta(days=days[-1].weekday())
+        reference_seconds = _reference_day(next_day, monday)
+        limit = day_limit(args.pupils)
+        results.append(Result("Import one more day (all pupils)", day_seconds, "s",
+                              f"COPY + upsert {reference_seconds:.2f} s",
+                              f"ratio {day_seconds / reference_seconds:.1f}; <= {limit:g} s", day_seconds <= limit))
         # The import's follow-up task (schools.attendance.tasks), which a worker runs once the marks are committed.
         from schools.models import School
 
-        monday = days[-1] - datetime.timedelta(days=days[-1].weekday())
         refresh_seconds, _ = _timed(threshold.refresh_schools, list(School.objects.values_list("pk", flat=True)),
                                     since=monday)
 
