@@ -22,14 +22,13 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from reporting import selectors as s
 from reporting.models import FigureSnapshot
-from schools.models import Pupil
 from schools.roles import Capability
 from schools.scoping import is_la_user
+from schools.selectors import la_pupils
 
 # After a register import the kept figures are added up again once imports have settled for this long: a morning
 # brings one file per school, and one refresh after the last is enough.
@@ -46,17 +45,6 @@ class Figures:
     report: s.Report
     as_at: datetime.datetime | None = None  # None: added up for this request
     stale_since: datetime.datetime | None = None  # registers imported after as_at
-
-
-def la_pupils() -> int:
-    """How many pupils the LA has: PostgreSQL's own estimate (kept by ANALYZE and autovacuum, no scan), else a count."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Pupil._meta.db_table])
-            row = cursor.fetchone()
-        if row and row[0] >= 0:  # -1: never analysed
-            return int(row[0])
-    return Pupil.objects.count()
 
 
 def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> str | None:

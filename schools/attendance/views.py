@@ -176,10 +176,13 @@ def la_overview(request):
                       path=request.get_full_path())
         return download(Table(f"Attendance {dict(GROUP_CHOICES)[group].lower()}", period.label, OVERVIEW_COLUMNS,
                               table), fmt, f"attendance-by-{group}")
+    # An LA's 1,250 schools are 25 pages, not one page of 1.3 MB: the figures are added up in one statement, the
+    # rows drawn a page at a time.
+    page, page_query = paginate(request, table)
     if group == "school":  # each school's figures rest on its registers: say where they stop short
         by_urn = {f.school.urn: f for f in freshness.freshness(
-            School.objects.filter(urn__in=[row["urn"] for row in table if row.get("urn")]), today())}
-        for row in table:
+            School.objects.filter(urn__in=[row["urn"] for row in page if row.get("urn")]), today())}
+        for row in page:
             row["freshness"] = by_urn.get(row.get("urn"))
     scope = {name: filterset.form.data.get(name) for name in ("phase", "partnership") if filterset.form.data.get(name)}
     # A school user's page is framed for their school ("Attendance at <school>"), not the authority.
@@ -188,7 +191,8 @@ def la_overview(request):
     return render(request, "attendance/la_overview.html", {
         "own_schools": own_schools, "can_import": request.user.can(Capability.IMPORT_ATTENDANCE),
         "stale_after": freshness.STALE_AFTER_SCHOOL_DAYS,
-        "table": table, "overall": overall, "pa": pa, "sa": sa, "group": group, "filter": filterset,
+        "table": table, "page": page, "query": page_query, "overall": overall, "pa": pa, "sa": sa, "group": group,
+        "filter": filterset, "figures_as_at": request.figures_as_at,
         "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": query_without(request),
         **_period_context(request, period)})
 

@@ -201,7 +201,9 @@ def _start_gunicorn(url: str, port: int, log) -> subprocess.Popen:
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false",
            "DATABASE_CONN_MAX_AGE": "60", "DJANGO_SETTINGS_MODULE": "config.settings",
            # The generated users sign in by session, not with a code (two-factor sign-in is tested on its own).
-           "TWO_FACTOR_REQUIRED_FOR_LA_ROLES": "false"}
+           "TWO_FACTOR_REQUIRED_FOR_LA_ROLES": "false",
+           # Several workers share one cache, as the README's production settings have it (kept overview figures).
+           "REDIS_CACHE_URL": os.environ.get("LOAD_REDIS_CACHE_URL", "redis://127.0.0.1:6379/3")}
     env.pop("CELERY_BROKER_URL", None)  # nothing here starts a job
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--bind",
                                f"127.0.0.1:{port}", "--workers", str(GUNICORN_WORKERS), "--timeout", "60"],
