@@ -7,11 +7,11 @@ from django.contrib import admin
 
 from interventions.models import Booking, Intervention, InterventionPlan, Invoice, TradedOfficer, TradedPolicy
 from interventions.models.traded import TradedRole
-from schools.common.admin import ReadOnlyAdmin
+from schools.common.admin import LabelledControlsMixin, ReadOnlyAdmin
 
 
 @admin.register(Intervention)
-class InterventionAdmin(admin.ModelAdmin):
+class InterventionAdmin(LabelledControlsMixin, admin.ModelAdmin):
     list_display = ["name", "strand", "stage", "staff_role", "likely_duration", "funding", "is_active"]
     list_filter = ["strand", "section", "stage", "funding", "is_active"]
     search_fields = ["name", "details", "staff_role"]

@@ -14,6 +14,7 @@ from legal.models import (
     Prosecution,
     SupportChecklistItem,
 )
+from schools.common.admin import LabelledControlsMixin
 
 
 @admin.register(LegalPolicy)
@@ -23,7 +24,7 @@ class LegalPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportChecklistItem)
-class SupportChecklistItemAdmin(admin.ModelAdmin):
+class SupportChecklistItemAdmin(LabelledControlsMixin, admin.ModelAdmin):
     list_display = ["label", "required", "allows_reason", "entry_type", "meeting_type", "contract_counts",
                     "letter_kind", "is_active", "sort_order"]
     list_editable = ["sort_order", "is_active"]

@@ -11,7 +11,7 @@ from schools.accounts.admin import reset_two_factor, revoke_api_tokens
 
 # The topic packages' admin modules register their models when this module (the one Django looks for) is loaded.
 from schools.attendance import admin as attendance_admin  # noqa: F401  (stage policy, CTF review queue)
-from schools.common.admin import ReadOnlyAdmin
+from schools.common.admin import LabelledControlsMixin, ReadOnlyAdmin
 from schools.exclusions import admin as exclusions_admin  # noqa: F401  (exclusions and provision)
 from schools.models import (
     AcademicYear,
@@ -29,7 +29,7 @@ from schools.models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LabelledControlsMixin, DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_filter = ["role", "is_active"]
     filter_horizontal = ["schools", "groups", "user_permissions"]
