@@ -31,8 +31,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 class ImportForm(GdsFormMixin, forms.Form):
     submit_label = "Upload and import"
     file = forms.FileField(label="Register file")
-    kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices,
-                             widget=forms.RadioSelect, error_messages={"required": "Choose what kind of file it is"})
+    # Worked out from the file (a CTF is XML, anything else is read as CSV), so the page does not ask; the API may
+    # still say which it sends.
+    kind = forms.ChoiceField(label="What kind of file is it?", choices=AttendanceImport.Kind.choices, required=False,
+                             widget=forms.HiddenInput)
     bad_rows = forms.ChoiceField(
         label="If some rows have problems",
         error_messages={"required": "Choose what to do if some rows have problems"},
@@ -73,4 +75,19 @@ class ImportForm(GdsFormMixin, forms.Form):
         if b"\x00" in head and not head.startswith(_UTF16_BOMS):
             raise forms.ValidationError(f"{upload.name} is not a text file (it contains NUL bytes), so it is not a CSV "
                                         f"or CTF file. Save the register as 'CSV UTF-8' or export the CTF again.")
+        self.sniffed_kind = file_kind(upload.name, head)
         return upload
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("kind") and getattr(self, "sniffed_kind", None):
+            data["kind"] = self.sniffed_kind
+        return data
+
+
+def file_kind(name: str, head: bytes) -> str:
+    """CTF when the file is XML (it opens with "<" after any byte-order mark and spaces) or is named .xml; else CSV."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<") or name.lower().endswith(".xml"):
+        return AttendanceImport.Kind.CTF
+    return AttendanceImport.Kind.CSV
