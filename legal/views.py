@@ -71,6 +71,7 @@ from schools.common.web import (
     export_format,
     form_page,
     paginate,
+    query_date,
     report_if_stale,
     selected_filters,
 )
@@ -395,16 +396,7 @@ def payment_add(request):
 
 
 def _period(request):
-    from datetime import date
-
-    def parse(name):
-        value = request.GET.get(name, "")
-        try:
-            return date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
-    return parse("start"), parse("end")
+    return query_date(request.GET, "start"), query_date(request.GET, "end")
 
 
 @capability_required(Capability.VIEW_LEGAL)

@@ -22,7 +22,14 @@ from schools.attendance import selectors as attendance
 from schools.attendance.exports import PUPIL_COLUMNS, Table, download
 from schools.attendance.freshness import STALE_AFTER_SCHOOL_DAYS
 from schools.audit import record_export
-from schools.common.web import apply_form_errors, capability_required, export_format, paginate, query_without
+from schools.common.web import (
+    apply_form_errors,
+    capability_required,
+    export_format,
+    paginate,
+    query_date,
+    query_without,
+)
 from schools.exclusions.selectors import soon_limit
 from schools.exclusions.selectors import today as exclusion_today
 from schools.exclusions.tables import exclusion_table, export_response
@@ -179,12 +186,8 @@ def pupils(request):
 
 
 def _dates(request, period: s.ReportPeriod):
-    import datetime
-
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("start", ""))
-        end = datetime.date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
+    start, end = query_date(request.GET, "start"), query_date(request.GET, "end")
+    if start is None or end is None:
         return period.start, period.end
     return (start, end) if start <= end else (end, start)
 

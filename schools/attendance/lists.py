@@ -23,6 +23,7 @@ from schools.attendance.filters import (
     ThresholdWorklistFilterSet,
 )
 from schools.common.filters import urn_or_404
+from schools.common.web import query_date
 from schools.models import AttendanceImport, Enrolment, Job, School
 from schools.scoping import is_la_user
 from schools.selectors import la_pupils
@@ -34,15 +35,10 @@ def today() -> datetime.date:
 
 
 def request_period(request) -> figures.Period:
-    """The period a page or API request asks for: ?period=<key>, or ?start=&end= (YYYY-MM-DD); the year to date."""
-    def parse(name):
-        try:
-            return datetime.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    return figures.resolve_period(request.GET.get("period"), today(), parse("start"), parse("end"),
-                                  periods=request_periods(request))
+    """The period a page or API request asks for: ?period=<key>, or ?start=&end= (YYYY-MM-DD, or the picker's day,
+    month and year boxes); the year to date."""
+    return figures.resolve_period(request.GET.get("period"), today(), query_date(request.GET, "start"),
+                                  query_date(request.GET, "end"), periods=request_periods(request))
 
 
 def request_periods(request) -> list[figures.Period]:

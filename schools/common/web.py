@@ -100,6 +100,20 @@ def selected_filters(filterset):
     return chosen
 
 
+def query_date(query, name: str) -> datetime.date | None:
+    """A date in a GET query: the GOV.UK date input's three boxes (``<name>_0`` day, ``_1`` month, ``_2`` year), or
+    one ISO value (``<name>=2026-11-30``, as links carry it); None when absent or not a real date."""
+    parts = [str(query.get(f"{name}_{i}", "")).strip() for i in range(3)]
+    try:
+        if any(parts):
+            day, month, year = (int(part) for part in parts)
+            return datetime.date(year, month, day) if year >= 1000 else None
+        value = str(query.get(name, "")).strip()
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def export_format(request, default: str | None = None) -> str | None:
     """The download asked for (``?format=csv`` or ``xlsx``), else ``default`` (None: show the page)."""
     fmt = request.GET.get("format")
