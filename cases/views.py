@@ -155,6 +155,7 @@ def case_detail(request, pk: int):
     return render(request, "cases/case_detail.html", {
         "case": case, "pupil": case.pupil, "current_enrolment": _current_enrolment(user, case.pupil),
         "header_carers": selectors.header_carers(pupil=case.pupil),
+        "can_edit_carers": user.can(Capability.EDIT_PUPILS), "here": request.get_full_path(),
         "tabs": pupil_tabs(user, case.pupil, active="cases"),
         "timeline": timeline, "siblings": siblings, "attendance": attendance,
         "suggested_stage": STAGES.get(attendance.suggested_stage) if attendance and attendance.suggested_stage

@@ -32,7 +32,11 @@ def test_case_header_names_the_child_the_case_and_the_family(world, cases_world,
     CarerFactory(family=family, full_name="Sam Stepfather", relationship="stepfather", parental_responsibility=False,
                  phone="07700 900999", do_not_contact=True, contact_restriction="Non-molestation order, May 2026")
     client.force_login(world.users["la_officer"])
-    header = _header(client.get(reverse("cases:detail", args=[cases_world.case_b.pk])).content.decode())
+    page = client.get(reverse("cases:detail", args=[cases_world.case_b.pk])).content.decode()
+    header = _header(page)
+    # The family section points to the header rather than listing the carers a second time.
+    assert 'data-testid="carers-in-header"' in page and 'data-testid="carer-contact"' not in page
+    assert page.count("pat@example.org") == header.count("pat@example.org") == 2  # the mailto link and its text
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", header))
     for fact in [pupil.display_name, f"UPN {pupil.upn}", "Date of birth 5 January 2012 (age 14)",
                  "School and year Beta Academy, Year 9", "Compulsory school age Of compulsory school age until",
