@@ -18,19 +18,6 @@ from schools.duplicates.forms import SORTS, DuplicateFilterForm
 from schools.models import PupilMerge
 from schools.roles import Capability
 
-#: The page's sorts (schools.duplicates.views; views are not imported here): score, date of birth, name.
-_SORT_KEYS = {
-    "score": lambda c: (c.score, -c.low),
-    "dob": lambda c: (c.a["date_of_birth"], c.low),
-    "name": lambda c: (c.a["legal_last_name"].upper(), c.a["legal_first_name"].upper(), c.low),
-}
-
-
-def _sorted(candidates, sort: str):
-    sort = sort or "-score"
-    return sorted(candidates, key=_SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
-
-
 #: Record numbers are 64-bit; anything larger names no record (and must not reach the database).
 _PK = {"min_value": 1, "max_value": 2**63 - 1}
 
@@ -167,7 +154,7 @@ class DuplicateViewSet(viewsets.GenericViewSet):
         scan = selectors.find_candidates(user=request.user, include_dismissed=chosen["dismissed"] == "show",
                                          refresh=request.query_params.get("refresh") == "1")
         candidates = [c for c in scan.candidates if not chosen["rule"] or chosen["rule"] in c.rule_codes]
-        page = self.paginate_queryset(_sorted(candidates, chosen["sort"]))
+        page = self.paginate_queryset(selectors.sorted_candidates(candidates, chosen["sort"]))
         # Like the page's CSV: a machine-readable list naming pupils is recorded with every pupil it named.
         record_export(user=request.user, object_type="schools.Pupil (possible duplicates)", rows=len(page),
                       fmt="api", path=request.get_full_path(), pupils=[pk for c in page for pk in (c.low, c.high)])

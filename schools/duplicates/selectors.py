@@ -451,3 +451,18 @@ def undo_deadline(merge: PupilMerge) -> datetime.datetime:
 
 def can_undo(merge: PupilMerge, now: datetime.datetime | None = None) -> bool:
     return merge.undone_at is None and (now or timezone.now()) <= undo_deadline(merge)
+
+
+#: How the review list sorts candidates (its page, download and API): by score, date of birth or name, each key ending
+#: in the record number so pages never overlap. The form's SORTS names them.
+SORT_KEYS = {
+    "score": lambda c: (c.score, -c.low),
+    "dob": lambda c: (c.a["date_of_birth"], c.low),
+    "name": lambda c: (c.a["legal_last_name"].upper(), c.a["legal_first_name"].upper(), c.low),
+}
+
+
+def sorted_candidates(candidates, sort: str):
+    """Candidates in the order ``sort`` asks for ("score", "-dob", ...); the highest score first when none."""
+    sort = sort or "-score"
+    return sorted(candidates, key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))

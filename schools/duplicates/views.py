@@ -24,18 +24,6 @@ from schools.models import Enrolment, Pupil
 from schools.navigation import pupil_tabs
 from schools.roles import Capability
 
-_SORT_KEYS = {
-    "score": lambda c: (c.score, -c.low),
-    "dob": lambda c: (c.a["date_of_birth"], c.low),
-    "name": lambda c: (c.a["legal_last_name"].upper(), c.a["legal_first_name"].upper(), c.low),
-}
-
-
-def _sorted(candidates, sort: str):
-    key = (sort or "-score").lstrip("-")
-    descending = (sort or "-score").startswith("-")
-    return sorted(candidates, key=_SORT_KEYS[key], reverse=descending)
-
 
 def _export(request, candidates):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -64,7 +52,7 @@ def duplicate_list(request):
     scan = selectors.find_candidates(user=request.user, include_dismissed=chosen["dismissed"] == "show",
                                      refresh=request.GET.get("refresh") == "1")
     candidates = [c for c in scan.candidates if not chosen["rule"] or chosen["rule"] in c.rule_codes]
-    candidates = _sorted(candidates, chosen["sort"])
+    candidates = selectors.sorted_candidates(candidates, chosen["sort"])
     if request.GET.get("format") == "csv":
         return _export(request, candidates)
     page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
