@@ -40,7 +40,6 @@ def test_school_user_imports_a_register_and_reads_the_figures(new_visit, e2e_wor
     visit.follow(visit.main().get_by_role("link", name="Import registers"))
     visit.page.get_by_label("Register file").set_input_files(
         files=[{"name": "autumn.csv", "mimeType": "text/csv", "buffer": _register_csv(world)}])
-    visit.page.get_by_label("CSV of session marks").check()
     visit.page.get_by_label("Import the good rows and report the bad ones").check()
     visit.follow(visit.page.get_by_role("button", name="Upload and import"))
     expect(visit.page.get_by_test_id("job-status")).to_have_text("Finished")

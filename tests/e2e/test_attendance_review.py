@@ -28,7 +28,6 @@ def _upload(visit, content: bytes, name: str) -> None:
     visit.goto("/attendance/imports/")
     visit.page.get_by_label("Register file").set_input_files(
         files=[{"name": name, "mimeType": "text/xml", "buffer": content}])
-    visit.page.get_by_label("Common Transfer File (CTF XML)").check()
     visit.page.get_by_label("Import the good rows and report the bad ones").check()
     visit.follow(visit.page.get_by_role("button", name="Upload and import"))
     expect(visit.page.get_by_test_id("job-status")).to_have_text("Finished")

@@ -69,7 +69,7 @@ def test_referral_to_closure(new_visit, e2e_world):
     manager.follow(queue.get_by_role("link", name=referral.reference))
     manager.follow(mpage.get_by_role("link", name="Triage this referral"))
     mpage.get_by_role("group", name="Decision").get_by_label("Accept: open a case").check()
-    mpage.get_by_label("Starting stage").select_option(label="Stage 2: Early intervention")
+    mpage.get_by_role("group", name="Starting stage").get_by_label("Stage 2: Early intervention").check()
     mpage.get_by_label("Allocate to").select_option(value=str(world.users["la_officer"].pk))
     manager.follow(mpage.get_by_role("button", name="Save decision"))
     case = Case.objects.get()

@@ -25,7 +25,6 @@ def test_register_in_threshold_crossed_letter_sent_row_actioned(new_visit, e2e_w
     school.follow(school.main().get_by_role("link", name="Import registers"))
     school.page.get_by_label("Register file").set_input_files(
         files=[{"name": "autumn.csv", "mimeType": "text/csv", "buffer": _register_csv(world)}])
-    school.page.get_by_label("CSV of session marks").check()
     school.page.get_by_label("Import the good rows and report the bad ones").check()
     school.follow(school.page.get_by_role("button", name="Upload and import"))
     expect(school.page.get_by_test_id("job-message")).to_contain_text("1 rows rejected")
