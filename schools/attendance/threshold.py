@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from schools.attendance import selectors
 from schools.common import providers
-from schools.models import Enrolment, PnThresholdEntry, PnThresholdRun
+from schools.models import Enrolment, PnThresholdEntry, PnThresholdRun, School
 
 BATCH = 5000
 # How long a run for a period the picker no longer offers (yesterday's year to date, a custom range) is kept.
@@ -117,8 +117,11 @@ def refresh_schools(school_ids, since: datetime.date | None = None) -> None:
     if not incremental:
         return
     scan = selectors.Period("refresh", "", since, max(period.end for period, _ in incremental))
+    # An LA-wide file touches every school: then the scan reads the weeks by date alone, as the nightly run does,
+    # rather than testing each week row against a list of every enrolment.
+    every_school = not School.objects.exclude(pk__in=school_ids).exists()
     found = {w.enrolment_id: w for w in selectors.pn_threshold_windows(
-        None, scan, enrolments=Enrolment.objects.filter(school_id__in=school_ids))}
+        None, scan, enrolments=None if every_school else Enrolment.objects.filter(school_id__in=school_ids))}
     for period, run in incremental:
         _merge(run, period, found, school_ids, since)
 

@@ -66,6 +66,7 @@ def _setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.pop("CELERY_BROKER_URL", None)  # tasks in-process: the benchmark times the work, not a queue
+    os.environ["JOBS_IN_BACKGROUND_THREAD"] = "false"  # ... within the call that starts them, not in a thread
     import django
 
     django.setup()

@@ -45,7 +45,8 @@ WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1
            "school page": 1, "case list": 2, "case page": 2, "my work": 1, "exclusion list": 1,
            "threshold worklist": 1, "alert list": 1, "home page": 1, "reports overview": 1,
            "reports: attendance": 1, "attendance overview": 1, "pupils behind a figure": 1, "legal dashboard": 1,
-           "TSM list": 1, "team page": 1}
+           "TSM list": 1, "team page": 1, "roll notifications": 1, "roll: overdue": 1, "roll: no notice": 1,
+           "duplicates": 1, "home education": 1}
 KINDS = ("officer", "manager", "school")
 # The limit is on the list and profile pages; every page in the journeys is one or the other, so all have it.
 LIMITED = set(WEIGHTS)
@@ -150,7 +151,7 @@ def _prepare() -> dict:
             terms.append([last, f"{first} {last}", last[:4], upn][index % 4])
         return [f"{reverse('pupil_list')}?{urlencode({'q': term})}" for term in terms]
 
-    def pages(pupils, case_ids, school_urns, schools_for_filter, manager=False):
+    def pages(pupils, case_ids, school_urns, schools_for_filter, manager=False, la=True):
         return {
             "pupil list": [reverse("pupil_list")] + [f"{reverse('pupil_list')}?page={n}" for n in range(2, 6)],
             "pupil list: search": searches(pupils),
@@ -174,6 +175,11 @@ def _prepare() -> dict:
             "legal dashboard": [reverse("legal:dashboard")],
             "TSM list": [reverse("cases:tsm_list")],
             "team page": [reverse("cases:team")] if manager else [],
+            "roll notifications": [reverse("roll:list"), f"{reverse('roll:list')}?status=to_triage"],
+            "roll: overdue": [reverse("roll:overdue")],
+            "roll: no notice": [reverse("roll:missing")],
+            "duplicates": [reverse("duplicates:list")] if manager else [],
+            "home education": [reverse("ehe_list")] if la else [],
         }
 
     school_pks = list(School.objects.values_list("pk", flat=True))
@@ -189,7 +195,7 @@ def _prepare() -> dict:
         "manager": {"sessions": [_session_key(manager) for _ in range(MANAGERS)],
                     "pages": pages(pupil_ids, cases, la_urns, la_schools, manager=True)},
         "school": {"sessions": [_session_key(school_user) for _ in range(USERS - OFFICERS - MANAGERS)],
-                   "pages": pages(at_school, school_cases, [school.urn], [school.pk])},
+                   "pages": pages(at_school, school_cases, [school.urn], [school.pk], la=False)},
     }
 
 

@@ -213,6 +213,23 @@ def _provision(days: list[datetime.date]) -> None:
                                     for n in range(4)])
 
 
+def _roll(days: list[datetime.date]) -> int:
+    """Admission notices from schools for one enrolment in 100 (a year's new pupils at the LA's in-year rate), most
+    triaged, a tenth late, the rest waiting in the LA's queue (schools.roll)."""
+    from schools.models import Enrolment, RollNotification
+
+    rows = list(Enrolment.objects.filter(id__in=_every(100, 7)).values_list(
+        "pk", "school_id", "pupil_id", "pupil__upn", "pupil__legal_first_name", "pupil__legal_last_name",
+        "pupil__date_of_birth"))
+    RollNotification.objects.bulk_create([RollNotification(
+        kind=RollNotification.Kind.ADMISSION, school_id=school, upn=upn, first_name=first, last_name=last,
+        date_of_birth=born, event_date=days[pk % len(days)], received_on=days[pk % len(days)],
+        due_on=days[pk % len(days)] + datetime.timedelta(days=7), late=pk % 10 == 0, pupil_id=pupil,
+        status=RollNotification.Status.TO_TRIAGE if pk % 4 == 0 else RollNotification.Status.DONE)
+        for pk, school, pupil, upn, first, last, born in rows], batch_size=2_000)
+    return len(rows)
+
+
 def enrich(days: list[datetime.date]):
     """Everything a report reads, beside the imported registers. Returns the LA manager the report is made for."""
     start = time.perf_counter()
@@ -223,9 +240,10 @@ def enrich(days: list[datetime.date]):
     cases = _casework(days, manager, officers, school_user)
     notices = _notices(days, manager)
     _provision(days)
+    notifications = _roll(days)
     _execute("ANALYZE")
-    print(f"  reporting data: {exclusions:,} exclusions, {cases:,} cases, {notices:,} penalty notices "
-          f"(written in {time.perf_counter() - start:.1f} s)")
+    print(f"  reporting data: {exclusions:,} exclusions, {cases:,} cases, {notices:,} penalty notices, "
+          f"{notifications:,} roll notices (written in {time.perf_counter() - start:.1f} s)")
     return manager
 
 
