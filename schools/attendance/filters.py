@@ -82,10 +82,12 @@ class AttendancePupilFilterSet(_DefaultsMixin, _EnrolmentScopeFilters):
     def filter_show(self, queryset, name, value):
         from schools.attendance.selectors import at_or_above
 
+        stored = "stored_pa" in queryset.query.annotations  # a stored period: its rows carry the PA and SA flags
         if value == "pa":
-            return at_or_above(queryset, PERSISTENT_ABSENCE_RATE)
-        if value == "sa":
-            return at_or_above(queryset, SEVERE_ABSENCE_RATE)
+            return queryset.filter(stored_pa=True) if stored else at_or_above(queryset, PERSISTENT_ABSENCE_RATE)
+        if value == "sa":  # severe absence is persistent too (50% >= 10%), so the PA index serves it as well
+            return (queryset.filter(stored_pa=True, stored_sa=True) if stored
+                    else at_or_above(queryset, SEVERE_ABSENCE_RATE))
         return queryset.filter(possible__gt=0)
 
     def filter_suggested(self, queryset, name, value):

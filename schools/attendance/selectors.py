@@ -271,12 +271,16 @@ def pupil_rows(user, period: Period, enrolments, fields=COUNT_FIELDS):
         if period.term:
             terms = list(Term.objects.filter(name=period.term.name, academic_year=period.term.academic_year_id)
                          .values_list("pk", flat=True))
-            condition = Q(attendance_summaries__term__in=terms)
+            condition = Q(attendance_summaries__academic_year=period.term.academic_year_id,
+                          attendance_summaries__term__in=terms)
         else:
             condition = Q(attendance_summaries__academic_year=period.academic_year,
                           attendance_summaries__term__isnull=True)
         enrolments = enrolments.annotate(period_summary=FilteredRelation("attendance_summaries", condition=condition))
         annotations = {name: Coalesce(F(f"period_summary__{name}"), 0) for name in fields}
+        # The PA and SA flags stored with the counts (worked out by the same rule, engine.at_least_sql): a list of
+        # the persistently absent filters on them, by summary_period_pa_idx, instead of on arithmetic over counts.
+        annotations |= {"stored_pa": F("period_summary__is_persistent"), "stored_sa": F("period_summary__is_severe")}
     else:
         rows = _weeks_in(AttendanceWeek.objects.filter(enrolment=OuterRef("pk")), period.start, period.end)
         annotations = {
