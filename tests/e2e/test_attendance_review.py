@@ -86,8 +86,9 @@ def test_manager_drills_down_and_filters_cases_by_stage(new_visit, e2e_world, au
     world = e2e_world
     year = AcademicYearFactory()
     enrolment = Enrolment.objects.get(pupil=world.pupil_b)
+    # 30% absent: persistently absent, with the flag the attendance engine stores beside the counts.
     AttendanceSummary.objects.create(enrolment=enrolment, academic_year=year, term=None, possible=100, present=70,
-                                     unauthorised=30)
+                                     unauthorised=30, is_persistent=True)
     CaseFactory(pupil=world.pupil_b, school=world.school_b, stage="1_prevention")
     visit = new_visit("la_manager")
     visit.goto("/attendance/")
