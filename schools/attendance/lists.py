@@ -97,8 +97,9 @@ def overview_data(request, period):
     filterset = AttendanceOverviewFilterSet(request.GET, queryset=figures.visible_enrolments(request.user),
                                             request=request)
     group = _group(request)
-    key = None if request.GET.get("fresh") else _overview_key(request, period, group, filterset)
-    kept = cache.get(key) if key else None
+    key = _overview_key(request, period, group, filterset)
+    # "Add them up again now" (?fresh=1) skips the kept figures and keeps the new ones in their place.
+    kept = cache.get(key) if key and not request.GET.get("fresh") else None
     if kept is None:
         narrowed = filterset.qs if any(filterset.form.data.get(name) for name in filterset.filters) else None
         table = figures.totals_by(request.user, period, group, narrowed)
@@ -107,8 +108,6 @@ def overview_data(request, period):
         overall = figures.Figures(**{name: sum(getattr(row["total"], name) for row in table)
                                      for name in figures.COUNT_FIELDS})
         kept = (table, overall, sum(row["pa"] for row in table), sum(row["sa"] for row in table), timezone.now())
-        if key is None and is_la_user(request.user) and request.GET.get("fresh"):
-            key = _overview_key(request, period, group, filterset)  # "add them up again": keep the new figures
         if key:
             cache.set(key, kept, OVERVIEW_KEEP_SECONDS)
     table, overall, pa, sa, as_at = kept
