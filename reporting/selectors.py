@@ -928,7 +928,10 @@ class ExclusionSection:
 EXCLUSION_MEASURES = ["suspension_rate", "pupils_suspended_rate", "permanent_exclusion_rate", "suspension_average_days"]
 
 
-def exclusion_section(scope: Scope, period: ReportPeriod, *, national: dict | None = None) -> ExclusionSection:
+def exclusion_section(scope: Scope, period: ReportPeriod, *, national: dict | None = None,
+                      summary: bool = False) -> ExclusionSection:
+    """``summary``: the dashboard's overview, which shows the totals and the phase chart only, skips the reasons,
+    the pupil groups and the trend (a query per group, most of the section's time for one school)."""
     national = national if national is not None else national_figures()
     start, end = period.start, period.end
     total = exclusions_total(scope, start, end)
@@ -936,9 +939,10 @@ def exclusion_section(scope: Scope, period: ReportPeriod, *, national: dict | No
     return ExclusionSection(
         start=start, end=end, total=total, previous=previous,
         by_phase=exclusions_by(scope, start, end, "phase"),
-        reasons=exclusion_reasons(scope, start, end, total),
-        by_group=[(DIMENSIONS[key], exclusions_by(scope, start, end, key)) for key in EXCLUSION_GROUPS],
-        trend=exclusion_trend(scope, period.academic_year),
+        reasons=[] if summary else exclusion_reasons(scope, start, end, total),
+        by_group=[] if summary else [(DIMENSIONS[key], exclusions_by(scope, start, end, key))
+                                     for key in EXCLUSION_GROUPS],
+        trend=[] if summary else exclusion_trend(scope, period.academic_year),
         national={measure: comparator(national, measure, period) for measure in EXCLUSION_MEASURES},
         trend_national=comparators_by_year(national, ["suspension_rate", "permanent_exclusion_rate"]),
         national_by_phase=by_phase_comparators(national, EXCLUSION_MEASURES, period),
@@ -1251,11 +1255,12 @@ class Report:
 def section_builders(scope: Scope, period: ReportPeriod, national: dict, *,
                      summary: bool = False) -> list[tuple[str, object]]:
     """(section, function making it) in report order; a report (or the task's progress bar) runs them one by one.
-    ``summary``: the dashboard's overview, which shows no pupil-group tables, skips counting them."""
+    ``summary``: the dashboard's overview, which shows no pupil-group tables, skips counting them (and the exclusion
+    reasons and trend it does not draw)."""
     groups = () if summary else ATTENDANCE_GROUPS
     return [
         ("attendance", lambda: attendance_section(scope, period, groups=groups, national=national)),
-        ("exclusions", lambda: exclusion_section(scope, period, national=national)),
+        ("exclusions", lambda: exclusion_section(scope, period, national=national, summary=summary)),
         ("legal", lambda: legal_section(scope, period)),
         ("casework", lambda: casework_section(scope, period)),
         ("provision", lambda: provision_section(scope, period)),

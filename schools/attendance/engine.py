@@ -143,8 +143,9 @@ def apply_deltas() -> None:
     weeks stored, so one more day for every pupil costs one day's rows. (The nightly recompute_all rebuilds everything
     from the week rows by the same rules.)"""
     sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
+    # In enrolment order, as the writer fills the deltas: the upsert walks the year index once from end to end.
     years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
-             f"academic_year_id")
+             f"academic_year_id ORDER BY enrolment_id")
     levels = (
         (f"SELECT * FROM {DELTAS}", "s.term_id = d.term_id", "d.term_id", "(enrolment_id, term_id) "
                                                                           "WHERE term_id IS NOT NULL"),

@@ -9,6 +9,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
@@ -79,16 +80,44 @@ def _group(request) -> str:
 OVERVIEW_KEEP_SECONDS = 300
 
 
+def _last_import():
+    """When the last register import finished: kept figures end with it at once, not after the five minutes."""
+    return Job.objects.filter(kind=Job.Kind.ATTENDANCE_IMPORT, finished_at__isnull=False).aggregate(
+        last=Max("finished_at"))["last"]
+
+
 def _overview_key(request, period, group: str, filterset) -> str | None:
     """The cache key LA staff share for the same overview, or None where it is always added up on request."""
     if not is_la_user(request.user) or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return None
-    # A finished import (or a new one's summaries) ends the figures' keeping at once, not after the five minutes.
-    last_import = Job.objects.filter(kind=Job.Kind.ATTENDANCE_IMPORT, finished_at__isnull=False).aggregate(
-        last=Max("finished_at"))["last"]
     narrowing = "|".join(f"{name}={filterset.form.data.get(name) or ''}" for name in sorted(filterset.filters))
-    text = f"{period.key}|{period.start}|{period.end}|{group}|{narrowing}|{last_import}"
+    text = f"{period.key}|{period.start}|{period.end}|{group}|{narrowing}|{_last_import()}"
     return f"attendance-overview:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+
+
+# The filters that pick the pupils behind one of the overview's figures. A name search or a stage filter is not a
+# figure (and a stage follows casework as well as registers), so those lists are always counted on request.
+FIGURE_FILTERS = frozenset({"show", "school", "phase", "partnership"})
+
+
+def figure_count(request, filterset, rows) -> int | None:
+    """How many pupils are behind a figure, kept at a large LA as the overview's figures are (for five minutes, or
+    until the next import finishes); None where the list is counted on request. Counting 170,000 persistently absent
+    pupils at a 250,000-pupil LA takes 0.2 s a view, the page of rows itself a few ms. The key is the list's own SQL,
+    which holds the user's scope and every filter, so a count is only ever reused for the same rows."""
+    if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS or any(
+            filterset.form.data.get(name) for name in filterset.filters if name not in FIGURE_FILTERS):
+        return None
+    try:
+        text = f"{rows.query}|{_last_import()}"
+    except EmptyResultSet:
+        return None
+    key = f"attendance-count:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+    count = cache.get(key)
+    if count is None:
+        count = rows.count()
+        cache.set(key, count, OVERVIEW_KEEP_SECONDS)
+    return count
 
 
 def overview_data(request, period):

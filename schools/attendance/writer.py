@@ -88,18 +88,35 @@ _ENROLMENT_SCHEMA = {"pair": pl.Int64, "id": pl.Int64, "start": pl.Int32, "end":
 WHOLE_TABLE_FROM = 5_000
 
 
+def query_frame(sql: str, params, schema: dict) -> pl.DataFrame:
+    """A query's rows as a frame with ``schema``'s columns in order. On PostgreSQL the server joins the rows into one
+    CSV text, fetched as one value and parsed by polars, instead of a Python object per row and column (a whole LA's
+    250,000 pupils: 0.1 s against 0.8 s); elsewhere the rows are fetched as usual."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            if any(dtype == pl.Date for dtype in schema.values()):  # SQLite's raw cursor returns ISO text
+                positions = [i for i, dtype in enumerate(schema.values()) if dtype == pl.Date]
+                rows = [tuple(datetime.date.fromisoformat(value) if i in positions and isinstance(value, str)
+                              else value for i, value in enumerate(row)) for row in rows]
+            return pl.DataFrame(rows, schema=schema, orient="row")
+        # Every value as text, a NULL as an empty field (read back as null); the keys, dates and codes these
+        # queries return hold no comma, quote or line break.
+        fields = " || ',' || ".join(f"COALESCE(CAST(q.{name} AS text), '')" for name in schema)
+        cursor.execute(f"SELECT string_agg({fields}, E'\\n') FROM ({sql}) AS q", params)
+        text = cursor.fetchone()[0]
+    if not text:
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(text.encode(), has_header=False, new_columns=list(schema), schema=schema, quote_char=None)
+
+
 def _rows_matching(model, columns: str, keys: list[str], values: list):
-    """Rows of ``model`` whose key columns hold any of ``values``. Many values (a whole LA's file): every row's columns,
-    filtered here, which costs one sequential read; few: one array parameter on PostgreSQL, bounded IN lists on
-    SQLite (which limits the parameters a statement may have)."""
+    """Rows of ``model`` whose key columns hold any of ``values`` (a few: a whole LA's file reads the whole table,
+    _Lookups.fetch_pupils). One array parameter on PostgreSQL, bounded IN lists on SQLite (which limits the
+    parameters a statement may have)."""
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if len(values) > WHOLE_TABLE_FROM:
-            wanted = set(values)
-            positions = [columns.replace(" ", "").split(",").index(key) for key in keys]
-            cursor.execute(f"SELECT {columns} FROM {table}")
-            yield from (row for row in cursor.fetchall() if any(row[i] in wanted for i in positions))
-            return
         if connection.vendor == "postgresql":
             where = " OR ".join(f"{key} = ANY(%s)" for key in keys)
             cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", [values] * len(keys))
@@ -111,6 +128,12 @@ def _rows_matching(model, columns: str, keys: list[str], values: list):
             where = " OR ".join(f"{key} IN ({marks})" for key in keys)
             cursor.execute(f"SELECT {columns} FROM {table} WHERE {where}", part * len(keys))
             yield from cursor.fetchall()
+
+
+def _matching(table: pl.DataFrame, column: str, values: list[str]) -> dict[str, int]:
+    """{value: id} for the rows of ``table`` whose ``column`` holds one of ``values``."""
+    found = table.filter(pl.col(column).is_in(pl.Series(values, dtype=pl.String)))
+    return dict(zip(found.get_column(column).to_list(), found.get_column("id").to_list(), strict=True))
 
 
 @dataclass
@@ -128,6 +151,9 @@ class _Lookups:
     terms: dict[int, tuple[int, int] | None] = field(default_factory=dict)  # (school id << 20 | day) -> (term, year)
     school_names: dict[int, str] = field(default_factory=dict)
     writable: set[int] | None = None
+    # The whole tables' key columns, read once for a whole LA's file (more values than WHOLE_TABLE_FROM).
+    pupil_table: pl.DataFrame | None = None
+    enrolment_table: pl.DataFrame | None = None
 
     def fetch_schools(self, refs: list[str]) -> None:
         new = [ref for ref in refs if ref not in self.schools and ref not in self.unknown_schools]
@@ -149,10 +175,21 @@ class _Lookups:
             return
         # A current UPN wins over someone else's former one, so former UPNs are looked up only for the rest (usually
         # none, and the current-UPN lookup stays on its unique index).
-        current = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, upn", ["upn"], new))
-        rest = [upn for upn in new if upn not in current]
-        former = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, former_upn", ["former_upn"], rest)) \
-            if rest else {}
+        if len(new) > WHOLE_TABLE_FROM:
+            # A whole LA's file: every pupil's UPNs in one read (kept for the file's later chunks), matched as
+            # columns, not row by row.
+            if self.pupil_table is None:
+                self.pupil_table = query_frame(f"SELECT id, upn, former_upn FROM {Pupil._meta.db_table}", (),
+                                               {"id": pl.Int64, "upn": pl.String, "former_upn": pl.String})
+            table = self.pupil_table
+            current = _matching(table, "upn", new)
+            rest = [upn for upn in new if upn not in current]
+            former = _matching(table, "former_upn", rest) if rest else {}
+        else:
+            current = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, upn", ["upn"], new))
+            rest = [upn for upn in new if upn not in current]
+            former = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, former_upn", ["former_upn"], rest)) \
+                if rest else {}
         self.pupils.update(current | former)
         self.unknown_upns.update(upn for upn in new if upn not in self.pupils)
 
@@ -164,12 +201,12 @@ class _Lookups:
         schema = {"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64, "start_date": pl.Date,
                   "end_date": pl.Date}
         if len(new) > WHOLE_TABLE_FROM:
-            # A whole LA's file: every enrolment's columns in one read, filtered as a column, not row by row.
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {columns} FROM {Enrolment._meta.db_table}")
-                frame = pl.DataFrame(cursor.fetchall(), orient="row", schema=schema)
-            frame = frame.join(pl.DataFrame({"pupil_id": new}, schema={"pupil_id": pl.Int64}), on="pupil_id",
-                               how="semi")
+            # A whole LA's file: every enrolment's columns in one read (kept for the file's later chunks), filtered
+            # as a column, not row by row.
+            if self.enrolment_table is None:
+                self.enrolment_table = query_frame(f"SELECT {columns} FROM {Enrolment._meta.db_table}", (), schema)
+            frame = self.enrolment_table.join(pl.DataFrame({"pupil_id": new}, schema={"pupil_id": pl.Int64}),
+                                              on="pupil_id", how="semi")
         else:
             frame = pl.DataFrame(list(_rows_matching(Enrolment, columns, ["pupil_id"], new)), orient="row",
                                  schema=schema)
@@ -565,6 +602,7 @@ class WriteOutcome:
     changed: int
     unchanged: int
     weeks_written: int
+    weeks_added: int = 0  # of weeks_written, those not stored before (the rest replaced stored weeks)
 
 
 _CODE_BY_INDEX = {index: pad(code) for code, index in CODE_INDEX.items()} | {0: NO_MARK}
@@ -651,23 +689,8 @@ def _fetch_stored(weeks: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     first, last = weeks.get_column("week_start").min(), weeks.get_column("week_start").max()
     low, high = weeks.get_column("enrolment_id").min(), weeks.get_column("enrolment_id").max()
-    sql = (f"SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE enrolment_id BETWEEN %s AND %s "
-           f"AND week_start BETWEEN %s AND %s")
-    params = (low, high, first, last)
-    if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)",
-                                                               params) as copy:
-            for block in copy:
-                buffer.write(block)
-        if not buffer.tell():
-            return pl.DataFrame(schema=schema)
-        return pl.read_csv(buffer.getvalue(), has_header=False, schema=schema)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = [(e, day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day), marks)
-                for e, day, marks in cursor.fetchall()]
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return query_frame(f"SELECT enrolment_id, week_start, marks FROM {WEEKS} WHERE enrolment_id BETWEEN %s AND %s "
+                       f"AND week_start BETWEEN %s AND %s", (low, high, first, last), schema)
 
 
 def _copy_in(cursor, table: str, columns: list[str], frame: pl.DataFrame) -> None:
@@ -697,7 +720,7 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     with its stored rows and written before the next is read, so a 250,000-pupil file never holds more than one slice
     widened."""
     totals = {"written": 0, "changed": 0, "unchanged": 0}
-    weeks_written = 0
+    weeks_written = weeks_added = 0
     deltas = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -711,6 +734,7 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
                 for name in totals:
                     totals[name] += counts[name]
                 weeks_written += rows.height
+                weeks_added += rows.height - rows.get_column("exists").sum()
                 deltas.append(rows.group_by("enrolment_id", "term_id", "academic_year_id").agg(
                     (pl.col(name) - pl.col(f"old_{name}")).sum() for name in COUNT_FIELDS))
             del incoming
@@ -719,8 +743,10 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
         if deltas:
             delta_columns = ["enrolment_id", "term_id", "academic_year_id", *COUNT_FIELDS]
             # An enrolment's weeks may straddle two slices, so the slices' differences are summed again.
+            # In enrolment order, as the summaries' unique indexes are: the upsert then walks each index once from
+            # end to end instead of visiting its pages at random (4.6 s against 5.5 s for 250,000 pupils).
             changes = pl.concat(deltas).group_by("enrolment_id", "term_id", "academic_year_id").agg(
-                pl.col(name).sum() for name in COUNT_FIELDS)
+                pl.col(name).sum() for name in COUNT_FIELDS).sort("enrolment_id", "term_id")
             if connection.vendor == "postgresql":
                 _copy_in(cursor, attendance_engine.DELTAS, delta_columns, changes)
                 # A temporary table has no statistics until analysed; without them the planner guesses its size.
@@ -729,17 +755,25 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
                 _insert_many(cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(delta_columns)}) VALUES "
                                      f"({', '.join(['%s'] * len(delta_columns))})", changes, delta_columns)
             attendance_engine.apply_deltas()
-    return WriteOutcome(weeks_written=weeks_written, **totals)
+    return WriteOutcome(weeks_written=weeks_written, weeks_added=weeks_added, **totals)
 
 
-# An import that writes this many weeks changes the tables enough that the planner's statistics should follow at once
-# rather than at autovacuum's next visit (the next day's import would otherwise be planned against an empty table).
-ANALYZE_FROM_WEEKS = 100_000
+# An import that adds this share of the weeks already stored (a first year's file into an empty table, say) changes
+# the tables enough that the planner's statistics should follow at once rather than at autovacuum's next visit (the
+# next day's import would otherwise be planned against an empty table). The share is autovacuum's own default
+# (autovacuum_analyze_scale_factor); a day's registers for every pupil add at most 2.5% of a year's weeks, and on a
+# Friday none, so a daily import does not pay 0.5 s for statistics that would hardly move.
+ANALYZE_FROM_SHARE = 0.1
 
 
 def refresh_statistics(outcome: WriteOutcome) -> None:
-    if connection.vendor == "postgresql" and outcome.weeks_written >= ANALYZE_FROM_WEEKS:
-        with connection.cursor() as cursor:
+    if connection.vendor != "postgresql" or not outcome.weeks_added:
+        return
+    with connection.cursor() as cursor:
+        # The planner's count as of the last ANALYZE, before this import (-1: never analysed).
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [WEEKS])
+        stored = cursor.fetchone()[0]
+        if stored <= 0 or outcome.weeks_added >= ANALYZE_FROM_SHARE * stored:
             cursor.execute(f"ANALYZE {WEEKS}")
             cursor.execute(f"ANALYZE {attendance_engine.SUMMARIES}")
 

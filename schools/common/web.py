@@ -32,9 +32,13 @@ def capability_required(capability: str):
     return decorator
 
 
-def paginate(request, queryset):
-    """(the page of rows asked for by ?page=, the query string without the page number for the pagination links)"""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request, queryset, *, count: int | None = None):
+    """(the page of rows asked for by ?page=, the query string without the page number for the pagination links);
+    ``count``: how many rows there are, when the caller keeps it (a large list's), instead of counting again."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached_property: this is its value
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()

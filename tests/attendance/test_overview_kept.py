@@ -75,3 +75,44 @@ def test_the_table_comes_a_page_at_a_time(large_la, client, monkeypatch, django_
     shown = [[name for name in names if f">{name}</a>" in table] for table in tables]
     assert sorted(shown[0] + shown[1]) == sorted(names) and len(shown[0]) == len(shown[1]) == 1
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
+
+
+def _counts_the_list(sql: str) -> bool:
+    """The paginator's count of the enrolments listed (not la_pupils' count of the LA's pupils on SQLite)."""
+    return sql.startswith('SELECT COUNT(*) AS "__count" FROM "schools_enrolment"')
+
+
+def _count(page: str) -> int:
+    return int(re.search(r'data-testid="result-count">([\d,]+) pupil', page).group(1).replace(",", ""))
+
+
+def test_the_count_behind_a_figure_is_kept_until_the_next_import(large_la, client, django_capture_on_commit_callbacks,
+                                                                 django_assert_max_num_queries):
+    pa_list = reverse("attendance_pupil_list")
+    client.force_login(large_la.users["la_officer"])
+
+    def counts(queries) -> int:
+        return sum(_counts_the_list(query["sql"]) for query in queries.captured_queries)
+
+    # The first view counts the rows; the second reads the kept count, the same figure as counting now.
+    with django_assert_max_num_queries(30) as first:
+        assert _count(client.get(pa_list, {**PERIOD, "show": "pa"}).content.decode()) == 1  # Amy
+    with django_assert_max_num_queries(30) as second:
+        page = client.get(pa_list, {**PERIOD, "show": "pa", "phase": ""}).content.decode()
+    assert counts(first) == 1 and counts(second) == 0 and _count(page) == 1
+    # Ben absent every afternoon too: the next import ends the keeping at once.
+    lines = week_lines(large_la.pupil_b, large_la.school_b, "/N" * 10)
+    import_csv(large_la.users["la_officer"], lines, capture=django_capture_on_commit_callbacks)
+    assert _count(client.get(pa_list, {**PERIOD, "show": "pa"}).content.decode()) == 2
+    # A school user's count is their own school's (the key is the list's SQL, which holds their scope).
+    client.force_login(large_la.users["school_a"])
+    assert _count(client.get(pa_list, {**PERIOD, "show": "pa"}).content.decode()) == 1
+
+
+def test_a_search_is_counted_on_request(large_la, client, django_assert_max_num_queries):
+    client.force_login(large_la.users["la_officer"])
+    for _ in range(2):
+        with django_assert_max_num_queries(30) as queries:
+            page = client.get(reverse("attendance_pupil_list"), {**PERIOD, "show": "pa", "q": "Amy"}).content.decode()
+        assert _count(page) == 1
+        assert sum(_counts_the_list(query["sql"]) for query in queries.captured_queries) == 1

@@ -41,7 +41,6 @@ SESSION_NUMBER = {"AM": 0, "PM": 1}
 # Good rows, as each chunk yields them (session 0 for AM, 1 for PM).
 ROW_SCHEMA = {"line": pl.UInt32, "upn": pl.String, "school_ref": pl.String, "date": pl.Date, "session": pl.UInt8,
               "code": pl.String, "minutes_late": pl.Int16, "comment": pl.String}
-_VALUE_COLUMNS = ("upn", "school", "date", "session", "code", "minutes_late")
 
 
 class Unreadable(Exception):
@@ -228,50 +227,57 @@ def _line_chunks(path: Path) -> Iterator[tuple[int, bytes, int]]:
             line += breaks
 
 
+def _without(values: pl.Series, judged: pl.Series) -> pl.Series:
+    """The distinct raw values not among those already judged."""
+    return values.to_frame("raw").join(judged.to_frame("raw"), on="raw", how="anti").get_column("raw")
+
+
 class _Checker:
-    """Each distinct value checked once with marks_csv's rules; the verdicts (dicts kept for the chunks that follow)
-    are mapped back onto the rows with polars' replace, which is a hash lookup per row in Rust."""
+    """Each distinct value checked once with marks_csv's rules; the verdicts, kept as a frame per column for the chunks
+    that follow, are mapped back onto the rows with polars' replace, which is a hash lookup per row in Rust."""
 
     def __init__(self, codes):
         self.codes = codes
-        self.known: dict[str, dict] = {column: {} for column in (*_VALUE_COLUMNS, "code_key")}
-        self.series: dict[str, tuple] = {}
+        # Per column: every distinct raw value judged so far, its typed value and its problem (null when good).
+        self.verdicts: dict[str, pl.DataFrame] = {}
+        self.unchanged: dict[str, bool] = {}  # the good values are the raw ones as they stand (no lookup needed)
 
-    def _judge(self, column: str, values: pl.Series, judge) -> dict:
-        known = self.known[column]
-        new = values.filter(~values.is_in(list(known))) if known else values
+    def _judge(self, column: str, values: pl.Series, judge, value_type) -> pl.DataFrame:
+        schema = {"raw": pl.String, "value": value_type, "problem": pl.String}
+        known = self.verdicts.get(column)
+        new = values if known is None else _without(values, known.get_column("raw"))
+        if known is not None and new.is_empty():
+            return known
+        parts = [] if known is None else [known]
         if column == "upn":
-            # A file has tens of thousands of UPNs: the check letter is worked out for all of them at once, and only
-            # the ones that fail go through validators.validate_upn for its message.
-            for raw, upn in valid_upns(new).iter_rows():
-                known[raw] = (upn, None)
-            new = new.filter(~new.is_in(list(known)))
-        for value in new.to_list():
-            known[value] = judge(value.strip())  # marks_csv strips every value before checking it
+            # A file has tens of thousands of UPNs: the check letter is worked out for all of them at once, as
+            # columns, and only the ones that fail go through validators.validate_upn for its message.
+            valid = valid_upns(new)
+            parts.append(valid.select("raw", pl.col("upn").cast(value_type).alias("value"),
+                                      pl.lit(None, pl.String).alias("problem")))
+            new = _without(new, valid.get_column("raw"))
+        judged = [(value, *judge(value.strip())) for value in new.to_list()]  # marks_csv strips every value first
+        if judged:
+            parts.append(pl.DataFrame(judged, schema=schema, orient="row"))
+        known = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+        self.verdicts[column] = known
+        good = known.filter(pl.col("problem").is_null())
+        self.unchanged[column] = value_type == pl.String and bool(
+            (good.get_column("raw") == good.get_column("value")).all())
         return known
 
     def _mapped(self, frame: pl.DataFrame, column: str, judge, value_type) -> tuple[pl.Expr, pl.Expr | None]:
-        """(the typed value, the problem or None) expressions for one column. The verdicts become polars Series once
-        and again only when new values have been judged, not on every chunk."""
-        known = self._judge(column, frame.get_column(column).unique(), judge)
-        cached = self.series.get(column)
-        if cached is None or cached[0] != len(known):
-            good = [(raw, verdict[0]) for raw, verdict in known.items() if verdict[1] is None]
-            bad = [(raw, verdict[1]) for raw, verdict in known.items() if verdict[1] is not None]
-            unchanged = value_type == pl.String and all(raw == value for raw, value in good)
-            cached = (len(known), unchanged,
-                      pl.Series([raw for raw, _ in good], dtype=pl.String),
-                      pl.Series([value for _, value in good], dtype=value_type),
-                      pl.Series([raw for raw, _ in bad], dtype=pl.String),
-                      pl.Series([reason for _, reason in bad], dtype=pl.String))
-            self.series[column] = cached
-        _, unchanged, good_raw, good_value, bad_raw, bad_reason = cached
-        if unchanged:
+        """(the typed value, the problem or None) expressions for one column."""
+        known = self._judge(column, frame.get_column(column).unique(), judge, value_type)
+        if self.unchanged[column]:
             value = pl.col(column)  # nothing to normalise (the usual case): no lookup at all
         else:
-            value = pl.col(column).replace_strict(good_raw, good_value, default=None, return_dtype=value_type)
-        problem = (pl.col(column).replace_strict(bad_raw, bad_reason, default=None, return_dtype=pl.String)
-                   if len(bad_raw) else None)
+            good = known.filter(pl.col("problem").is_null())
+            value = pl.col(column).replace_strict(good.get_column("raw"), good.get_column("value"), default=None,
+                                                  return_dtype=value_type)
+        bad = known.filter(pl.col("problem").is_not_null())
+        problem = (pl.col(column).replace_strict(bad.get_column("raw"), bad.get_column("problem"), default=None,
+                                                 return_dtype=pl.String) if bad.height else None)
         return value, problem
 
     def check(self, frame: pl.DataFrame, shape: _Shape, name: str, width: int, budget: int | None):
