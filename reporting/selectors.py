@@ -218,9 +218,7 @@ def stale_schools_in(scope: Scope) -> list:
     day, and a dashboard says so beside the figures."""
     from schools.attendance import freshness
 
-    schools = School.objects.visible_to(scope.user).filter(scope.q("pk"), is_open=True).order_by("name")
-    behind = [f for f in freshness.freshness(schools, today()) if f.stale]
-    return sorted(behind, key=lambda f: (-f.school_days_missing, f.school.name))
+    return freshness.stale_in(School.objects.visible_to(scope.user).filter(scope.q("pk")), today())
 
 
 def scope_choices(user) -> dict:

@@ -66,7 +66,8 @@ def _context(request, scope: s.Scope, period: s.ReportPeriod, **extra) -> dict:
             "stale_schools": s.stale_schools_in(scope) if "report" in extra else [],
             "stale_after": STALE_AFTER_SCHOOL_DAYS,
             "figures_as_at": getattr(request, "figures_as_at", None),
-            "figures_stale_since": getattr(request, "figures_stale_since", None), **extra}
+            "figures_stale_since": getattr(request, "figures_stale_since", None),
+            "figures_kept_minutes": getattr(request, "figures_kept_minutes", None), **extra}
 
 
 def _request_report(request, sections, *, summary: bool = False):
@@ -76,6 +77,7 @@ def _request_report(request, sections, *, summary: bool = False):
     period = s.report_period_for(request.GET.get("period"))
     figures = snapshots.report_figures_for(scope, period, sections=sections, summary=summary)
     request.figures_as_at, request.figures_stale_since = figures.as_at, figures.stale_since
+    request.figures_kept_minutes = figures.kept_minutes
     return scope, period, figures.report
 
 

@@ -138,7 +138,7 @@ def _pupil_list_response(request, filterset, period, *, template, name, extra):
                       path=request.get_full_path(), pupils=rows)
         return download(Table("Pupils and their attendance", period.label, PUPIL_COLUMNS, rows.iterator(2000)), fmt,
                         name)
-    page, query = paginate(request, rows, count=figure_count(request, filterset, rows))
+    page, query = paginate(request, rows, count=figure_count(request, period, filterset, rows))
     return render(request, template, {
         "filter": filterset, "page": page, "query": query, "show": filterset.form.cleaned_data.get("show") or "pa",
         "export_query": query_without(request), "show_query": query_without(request, "show"),

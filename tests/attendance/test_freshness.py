@@ -113,3 +113,30 @@ def test_home_panels_lead_with_each_roles_work(world, terms, client):
     legal_home = client.get(reverse("home")).content.decode()
     assert "Schools&#x27; requests to decide" in legal_home
     assert "Penalty-notice threshold worklist" in legal_home  # no run kept yet: the link without a count
+
+
+def test_a_large_la_works_out_the_schools_behind_once_until_registers_arrive(
+        world, terms, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    """At a large LA (any LA here) the schools behind are kept for everyone for a few minutes: the same list as
+    working it out now, and a register arriving ends the keeping at once."""
+    manager = world.users["la_manager"]
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 8))
+    today = D(2025, 9, 22)
+    settings.REPORT_SNAPSHOT_FROM_PUPILS = 10 ** 9
+    worked_out = [(f.school, f.last_register_date, f.school_days_missing)
+                  for f in freshness.stale_schools(manager, today)]
+    assert [school for school, *_ in worked_out] == [world.school_a, world.school_b]  # A never sent any
+    settings.REPORT_SNAPSHOT_FROM_PUPILS = 0
+    calendars_read = []
+    for _ in range(2):
+        with django_assert_max_num_queries(10) as queries:
+            kept = [(f.school, f.last_register_date, f.school_days_missing)
+                    for f in freshness.stale_schools(manager, today)]
+        assert kept == worked_out
+        calendars_read.append(any('"schools_term"' in query["sql"] for query in queries.captured_queries))
+    assert calendars_read == [True, False]  # the second time, no calendar is read
+    # A school user's list is their own school's, from the same kept figures.
+    assert [f.school for f in freshness.stale_schools(world.users["school_b"], today)] == [world.school_b]
+    # School B's registers to Friday 19 September arrive: it is no longer behind, at once.
+    _import(world, django_capture_on_commit_callbacks, world.pupil_b, world.school_b, "/\\" * 5, D(2025, 9, 15))
+    assert [f.school for f in freshness.stale_schools(manager, today)] == [world.school_a]
