@@ -132,7 +132,7 @@ def _rows_matching(model, columns: str, keys: list[str], values: list):
 
 def _matching(table: pl.DataFrame, column: str, values: list[str]) -> dict[str, int]:
     """{value: id} for the rows of ``table`` whose ``column`` holds one of ``values``."""
-    found = table.filter(pl.col(column).is_in(pl.Series(values, dtype=pl.String)))
+    found = table.join(pl.DataFrame({column: values}, schema={column: pl.String}), on=column, how="semi")
     return dict(zip(found.get_column(column).to_list(), found.get_column("id").to_list(), strict=True))
 
 

@@ -1,0 +1,53 @@
+"""The register writer's reads at LA scale (schools.attendance.writer): a whole LA's file reads every pupil's UPNs
+and every enrolment in one go (one text value on PostgreSQL) instead of asking for each; both ways resolve the same
+rows to the same pupils, former UPNs included, and refuse the same unknown UPN."""
+
+from __future__ import annotations
+
+import datetime
+
+import polars as pl
+import pytest
+
+from schools.attendance import writer
+from schools.models import AttendanceWeek, Pupil
+from tests.attendance.ctf_support import import_csv, week_lines
+from tests.factories import make_upn
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=make_upn(990_001))
+    frame = writer.query_frame(
+        f"SELECT p.id, p.upn, p.former_upn, e.start_date, e.end_date FROM {Pupil._meta.db_table} p "
+        f"JOIN schools_enrolment e ON e.pupil_id = p.id WHERE p.id IN (%s, %s) ORDER BY p.id",
+        (world.pupil_a.pk, world.pupil_b.pk),
+        {"id": pl.Int64, "upn": pl.String, "former_upn": pl.String, "start_date": pl.Date, "end_date": pl.Date})
+    rows = {row["id"]: row for row in frame.iter_rows(named=True)}
+    assert rows[world.pupil_a.pk]["former_upn"] == make_upn(990_001)
+    assert rows[world.pupil_b.pk]["upn"] == world.pupil_b.upn
+    assert rows[world.pupil_b.pk]["former_upn"] in (None, "")  # no former UPN: NULL, or the empty default
+    assert all(isinstance(row["start_date"], datetime.date) for row in rows.values())
+    empty = writer.query_frame(f"SELECT id FROM {Pupil._meta.db_table} WHERE id < 0", (), {"id": pl.Int64})
+    assert empty.is_empty() and empty.schema == {"id": pl.Int64}
+
+
+@pytest.mark.parametrize("whole_table", [False, True], ids=["value by value", "whole tables"])
+def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_capture_on_commit_callbacks,
+                                           whole_table):
+    if whole_table:
+        monkeypatch.setattr(writer, "WHOLE_TABLE_FROM", 0)  # every file counts as a whole LA's
+    former = make_upn(990_002)  # Amy's UPN before her school corrected it
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=former)
+    unknown = make_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
+    lines = week_lines(world.pupil_b, world.school_b, "/\\" * 5)
+    lines += [line.replace(world.pupil_a.upn, former) for line in week_lines(world.pupil_a, world.school_a, "NN")]
+    lines += [f"{unknown},{world.school_a.urn},2025-09-09,AM,/"]
+    result = import_csv(world.users["la_officer"], lines, capture=django_capture_on_commit_callbacks)
+    assert result.job.status == "succeeded", result.job.message
+    assert (result.marks_written, result.rows_rejected) == (12, 1)
+    weeks = dict(AttendanceWeek.objects.values_list("enrolment__pupil_id", "marks"))
+    assert weeks[world.pupil_a.pk].startswith("N N ") and weeks[world.pupil_b.pk].startswith("/ \\ / \\ ")
+    issues = result.issues_file.read().decode("utf-8-sig")
+    assert unknown in issues and "No pupil with this UPN is known to the authority." in issues
