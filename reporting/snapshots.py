@@ -28,7 +28,7 @@ from django.utils import timezone
 from reporting import selectors as s
 from reporting.models import FigureSnapshot
 from schools.roles import Capability
-from schools.scoping import is_la_user
+from schools.scoping import is_la_user, visibility_key
 from schools.selectors import la_pupils
 
 # After a register import the kept figures are added up again once imports have settled for this long: a morning
@@ -69,14 +69,14 @@ def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool
 
 def brief_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> str | None:
     """The cache key for figures kept briefly (those snapshot_key does not keep), or None at a small LA. Figures rest
-    on the schools counted and on whose pupils the reader may see: the LA's, or their own schools' (which a school
-    user's scope names in full), and on whether the reader is LA staff (the LA-only sections) and may read income."""
+    on the schools counted, on which pupils the reader may see (schools.scoping.visibility_key), on whether the report
+    is for LA staff (the LA-only sections) and on whether the reader may read income."""
     if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return None
     from schools.attendance.freshness import registers_imported_at
 
     schools = "all" if scope.school_ids is None else ",".join(str(pk) for pk in sorted(scope.school_ids))
-    reader = f"{int(is_la_user(scope.user))}{int(scope.la_audience)}{int(scope.user.can(Capability.INVOICE_TRADED))}"
+    reader = f"{visibility_key(scope.user)}|{int(scope.la_audience)}|{int(scope.user.can(Capability.INVOICE_TRADED))}"
     text = (f"{scope.kind}|{schools}|{reader}|{period.key}|{','.join(sections)}|{int(summary)}|"
             f"{registers_imported_at()}")
     return f"report-figures:{hashlib.sha256(text.encode()).hexdigest()[:40]}"

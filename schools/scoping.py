@@ -27,6 +27,17 @@ def user_school_ids(user):
     return user.schools.values("pk")
 
 
+def visibility_key(user) -> str:
+    """Text naming what the user may see, equal for two users exactly when every ``visible_to`` gives them the same
+    rows: "la" for LA roles, else their schools' ids. Figures kept in a cache key on it, so they are only ever reused
+    for a reader who may see the same pupils."""
+    if is_la_user(user):
+        return "la"
+    if not (user and user.is_authenticated and user.is_active):
+        return "none"
+    return "schools:" + ",".join(str(pk) for pk in sorted(user.schools.values_list("pk", flat=True)))
+
+
 def school_scope_q(user) -> Q:
     if is_la_user(user):
         return Q()

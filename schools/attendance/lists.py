@@ -24,7 +24,7 @@ from schools.attendance.filters import (
 from schools.common.filters import urn_or_404
 from schools.common.web import query_date
 from schools.models import AttendanceImport, Enrolment, Job, School
-from schools.scoping import is_la_user
+from schools.scoping import is_la_user, visibility_key
 from schools.selectors import la_pupils
 
 
@@ -101,9 +101,7 @@ def figure_count(request, period, filterset, rows) -> int | None:
     if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS or any(
             filterset.form.data.get(name) for name in filterset.filters if name not in FIGURE_FILTERS):
         return None
-    # The pupils the user may see (schools.models.EnrolmentQuerySet.visible_to): the LA's, or their schools' own.
-    user = request.user
-    scope = "la" if is_la_user(user) else ",".join(str(pk) for pk in sorted(user.schools.values_list("pk", flat=True)))
+    scope = visibility_key(request.user)  # the pupils the user may see
     narrowing = "|".join(f"{name}={filterset.form.data.get(name) or ''}" for name in sorted(FIGURE_FILTERS))
     imported = freshness.registers_imported_at()
     text = f"{request.path}|{scope}|{period.key}|{period.start}|{period.end}|{narrowing}|{imported}"
