@@ -101,14 +101,19 @@ def query_frame(sql: str, params, schema: dict) -> pl.DataFrame:
                 rows = [tuple(datetime.date.fromisoformat(value) if i in positions and isinstance(value, str)
                               else value for i, value in enumerate(row)) for row in rows]
             return pl.DataFrame(rows, schema=schema, orient="row")
-        # Every value as text, a NULL as an empty field (read back as null); the keys, dates and codes these
-        # queries return hold no comma, quote or line break.
-        fields = " || ',' || ".join(f"COALESCE(CAST(q.{name} AS text), '')" for name in schema)
-        cursor.execute(f"SELECT string_agg({fields}, E'\\n') FROM ({sql}) AS q", params)
+        # Every value as text, a NULL as an empty field (read back as null). Fields and rows are parted by the ASCII
+        # unit and record separators, which no UPN, date or code holds, so a stray comma or line break in a value
+        # (a UPN written to the database without its validator) cannot shift a column.
+        fields = f" || chr({_UNIT}) || ".join(f"COALESCE(CAST(q.{name} AS text), '')" for name in schema)
+        cursor.execute(f"SELECT string_agg({fields}, chr({_RECORD})) FROM ({sql}) AS q", params)
         text = cursor.fetchone()[0]
     if not text:
         return pl.DataFrame(schema=schema)
-    return pl.read_csv(text.encode(), has_header=False, new_columns=list(schema), schema=schema, quote_char=None)
+    return pl.read_csv(text.encode(), has_header=False, new_columns=list(schema), schema=schema, quote_char=None,
+                       separator=chr(_UNIT), eol_char=chr(_RECORD))
+
+
+_UNIT, _RECORD = 31, 30  # ASCII's unit and record separators
 
 
 def _rows_matching(model, columns: str, keys: list[str], values: list):
@@ -182,14 +187,15 @@ class _Lookups:
                 self.pupil_table = query_frame(f"SELECT id, upn, former_upn FROM {Pupil._meta.db_table}", (),
                                                {"id": pl.Int64, "upn": pl.String, "former_upn": pl.String})
             table = self.pupil_table
-            current = _matching(table, "upn", new)
-            rest = [upn for upn in new if upn not in current]
-            former = _matching(table, "former_upn", rest) if rest else {}
+
+            def lookup(column: str, values: list[str]) -> dict[str, int]:
+                return _matching(table, column, values)
         else:
-            current = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, upn", ["upn"], new))
-            rest = [upn for upn in new if upn not in current]
-            former = dict((upn, pk) for pk, upn in _rows_matching(Pupil, "id, former_upn", ["former_upn"], rest)) \
-                if rest else {}
+            def lookup(column: str, values: list[str]) -> dict[str, int]:
+                return {value: pk for pk, value in _rows_matching(Pupil, f"id, {column}", [column], values)}
+        current = lookup("upn", new)
+        rest = [upn for upn in new if upn not in current]
+        former = lookup("former_upn", rest) if rest else {}
         self.pupils.update(current | former)
         self.unknown_upns.update(upn for upn in new if upn not in self.pupils)
 

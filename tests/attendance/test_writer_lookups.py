@@ -51,3 +51,12 @@ def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_cap
     assert weeks[world.pupil_a.pk].startswith("N N ") and weeks[world.pupil_b.pk].startswith("/ \\ / \\ ")
     issues = result.issues_file.read().decode("utf-8-sig")
     assert unknown in issues and "No pupil with this UPN is known to the authority." in issues
+
+
+def test_a_stray_comma_or_line_break_in_a_value_shifts_no_column(world):
+    """A former UPN written straight to the database, past its validator: the whole-table read keeps it whole."""
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn="A1,2\n3")
+    frame = writer.query_frame(f"SELECT id, former_upn FROM {Pupil._meta.db_table} WHERE id IN (%s, %s) ORDER BY id",
+                               (world.pupil_a.pk, world.pupil_b.pk), {"id": pl.Int64, "former_upn": pl.String})
+    assert frame.height == 2
+    assert dict(frame.iter_rows())[world.pupil_a.pk] == "A1,2\n3"
