@@ -89,23 +89,35 @@ def build(pupils: int) -> GeneratedLA:
     return GeneratedLA(pupils=pupils, schools=school_count, school_days=school_days())
 
 
+# Pupils written at a time: a frame of this many pupils' year (about 9.5 million rows) at once, not the whole LA's
+# (380 million rows at 1,000,000 pupils would not fit in memory).
+WRITE_PUPILS = 25_000
+
+
 def write_csv(path: Path, days: list[datetime.date], *, seed: int = 1) -> int:
-    """A register CSV for every pupil on the given days (one school's export concatenated after another's)."""
-    pupils = pl.DataFrame(list(Enrolment.objects.values_list("pupil__upn", "school__urn")), orient="row",
-                          schema={"upn": pl.String, "school": pl.String})
+    """A register CSV for every pupil on the given days (one school's export concatenated after another's), written
+    a run of schools at a time so its memory does not grow with the LA. Returns the rows written."""
+    pupils = (pl.DataFrame(list(Enrolment.objects.values_list("pupil__upn", "school__urn")), orient="row",
+                           schema={"upn": pl.String, "school": pl.String})
+              .with_row_index("pupil_no").sort("school", "upn"))
     calendar = pl.DataFrame({"date": days}).with_row_index("day_no")
     sessions = pl.DataFrame({"session": ["AM", "PM"]})
-    frame = (pupils.with_row_index("pupil_no").join(calendar, how="cross").join(sessions, how="cross")
-             .sort("school", "upn", "date", "session"))
     draw = ((pl.col("pupil_no").cast(pl.UInt64) * 7919 + pl.col("day_no").cast(pl.UInt64) * 104729
              + (pl.col("session") == "PM").cast(pl.UInt64) * 1299709 + seed) * 2654435761) % 4294967296
+
     def pick(codes):
         return (draw % len(codes)).replace_strict(dict(enumerate(codes)), return_dtype=pl.String)
 
     away = pl.col("pupil_no") % 8 == 0
     am = pl.when(away).then(pick(AWAY_AM)).otherwise(pick(AM_CODES))
     pm = pl.when(away).then(pick(AWAY_PM)).otherwise(pick(PM_CODES))
-    frame = frame.with_columns(pl.when(pl.col("session") == "AM").then(am).otherwise(pm).alias("code"),
-                               pl.col("date").dt.strftime("%Y-%m-%d"))
-    frame.select("upn", "school", "date", "session", "code").write_csv(path)
-    return frame.height
+    written = 0
+    with path.open("wb") as stream:
+        for start in range(0, max(pupils.height, 1), WRITE_PUPILS):
+            frame = (pupils.slice(start, WRITE_PUPILS).join(calendar, how="cross").join(sessions, how="cross")
+                     .sort("school", "upn", "date", "session")
+                     .with_columns(pl.when(pl.col("session") == "AM").then(am).otherwise(pm).alias("code"),
+                                   pl.col("date").dt.strftime("%Y-%m-%d")))
+            frame.select("upn", "school", "date", "session", "code").write_csv(stream, include_header=start == 0)
+            written += frame.height
+    return written
