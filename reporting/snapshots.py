@@ -4,9 +4,9 @@ A dashboard asks ``report_figures_for``. For LA staff at an LA with at least ``R
 looking at many schools at once (every school, a partnership, an officer's own schools: ``KEPT_SCOPES``), figures
 kept for the same schools, period and sections are shown with the time they were added up ("Figures as at 06:10");
 the first to ask adds them up and keeps them. Every other scope's figures (one school's, a school user's own) are
-kept briefly: in the cache for BRIEF_KEEP_SECONDS, or until the next register import finishes, also saying when they
-were added up. A small LA's pages are always added up on request. (The line is drawn by size, not by how long adding
-up took, so the same LA always behaves the same.)
+kept briefly (schools.common.kept): in the cache for five minutes, or until the next register import finishes, also
+saying when they were added up. A small LA's pages are always added up on request. (The line is drawn by size, not
+by how long adding up took, so the same LA always behaves the same.)
 
 Kept figures are added up again each night and, after a register import, once the imports have settled
 (``REFRESH_DELAY_SECONDS``); the page says when registers have arrived since. A snapshot equals a fresh computation
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from reporting import selectors as s
 from reporting.models import FigureSnapshot
+from schools.common.kept import KEEP_MINUTES, kept, kept_key
 from schools.roles import Capability
 from schools.scoping import is_la_user, visibility_key
 from schools.selectors import la_pupils
@@ -41,18 +42,12 @@ KEPT_SCOPES = ("la", "partnership", "mine")
 KEEP_UNREAD_DAYS = 14
 
 
-# One school's figures (a school user's own dashboard, an LA officer's look at one school) take about 0.1 s to add
-# up at a large LA, a page's whole budget under load: they are kept in the cache for this long, or until the next
-# register import finishes, whichever is sooner, and the page says when they were added up.
-BRIEF_KEEP_SECONDS = 300
-
-
 @dataclass
 class Figures:
     report: s.Report
     as_at: datetime.datetime | None = None  # None: added up for this request
     stale_since: datetime.datetime | None = None  # registers imported after as_at
-    kept_minutes: int | None = None  # kept briefly (BRIEF_KEEP_SECONDS), not refreshed by the nightly job
+    kept_minutes: int | None = None  # kept briefly (schools.common.kept), not refreshed by the nightly job
 
 
 def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> str | None:
@@ -68,32 +63,33 @@ def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool
 
 
 def brief_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> str | None:
-    """The cache key for figures kept briefly (those snapshot_key does not keep), or None at a small LA. Figures rest
-    on the schools counted, on which pupils the reader may see (schools.scoping.visibility_key), on whether the report
-    is for LA staff (the LA-only sections) and on whether the reader may read income."""
+    """The cache key for figures kept briefly (those snapshot_key does not keep), or None at a small LA. One school's
+    figures (a school user's own dashboard, an LA officer's look at one school) take about 0.1 s to add up at a large
+    LA, a page's whole budget under load. Figures rest on the schools counted, on which pupils the reader may see
+    (schools.scoping.visibility_key), on whether the report is for LA staff (the LA-only sections), on whether the
+    reader may read income and on the last register import."""
     if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return None
     from schools.attendance.freshness import registers_imported_at
 
     schools = "all" if scope.school_ids is None else ",".join(str(pk) for pk in sorted(scope.school_ids))
-    reader = f"{visibility_key(scope.user)}|{int(scope.la_audience)}|{int(scope.user.can(Capability.INVOICE_TRADED))}"
-    text = (f"{scope.kind}|{schools}|{reader}|{period.key}|{','.join(sections)}|{int(summary)}|"
-            f"{registers_imported_at()}")
-    return f"report-figures:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+    return kept_key("report-figures", scope.kind, schools, visibility_key(scope.user), int(scope.la_audience),
+                    int(scope.user.can(Capability.INVOICE_TRADED)), period.key, ",".join(sections), int(summary),
+                    registers_imported_at())
 
 
 def _kept_briefly(key: str, scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -> Figures:
-    from django.core.cache import cache
-
-    kept = cache.get(key)
-    if kept is None:
+    def add_up() -> s.Report:
         report = s.report_figures(scope, period, sections=sections, summary=summary)
-        kept = s.Report(None, None, **{name: getattr(report, name) for name in s.SECTION_KEYS},
+        # Kept without the reader's scope and period (their user): the next reader's own are put back below.
+        return s.Report(None, None, **{name: getattr(report, name) for name in s.SECTION_KEYS},
                         made_at=report.made_at)
-        cache.set(key, kept, BRIEF_KEEP_SECONDS)
+
+    report, was_kept = kept(key, add_up)
+    report.scope, report.period = scope, period
+    if not was_kept:
         return Figures(report)  # added up for this request: nothing to say
-    kept.scope, kept.period = scope, period  # the reader's own scope object (their user)
-    return Figures(kept, as_at=kept.made_at, kept_minutes=BRIEF_KEEP_SECONDS // 60)
+    return Figures(report, as_at=report.made_at, kept_minutes=KEEP_MINUTES)
 
 
 def report_figures_for(scope: s.Scope, period: s.ReportPeriod, *, sections, summary: bool = False) -> Figures:

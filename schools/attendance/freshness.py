@@ -131,27 +131,21 @@ def _term_start(calendar, today: datetime.date) -> datetime.date | None:
     return max(starts) if starts else None
 
 
-# At a large LA (settings.REPORT_SNAPSHOT_FROM_PUPILS, as the kept dashboards) the schools behind are worked out
-# for every school at once and kept for this long, or until registers next arrive, whichever is sooner: each school's
-# calendar for half a year is 60 ms at 1,250 schools, asked on the manager's home page and every report dashboard.
-BEHIND_KEEP_SECONDS = 300
-
-
 def _behind_everywhere(today: datetime.date) -> dict[int, tuple[datetime.date | None, int]]:
-    """{school: (last register day, school days missing)} for every school behind. A school's figure rests on its
-    own calendar and status only, so one worked out for all schools equals one worked out for some."""
-    from django.core.cache import cache
+    """{school: (last register day, school days missing)} for every school behind. At a large LA
+    (settings.REPORT_SNAPSHOT_FROM_PUPILS, as the kept dashboards) they are worked out for every school at once and
+    kept (schools.common.kept) until registers next arrive: each school's calendar for half a year is 60 ms at 1,250
+    schools, asked on the manager's home page and every report dashboard. A school's figure rests on its own calendar
+    and status only, so one worked out for all schools equals one worked out for some."""
     from django.db.models import Count, Max
+
+    from schools.common.kept import kept, kept_key
 
     arrived = SchoolRegisterStatus.objects.aggregate(last=Max("updated_at"), schools=Count("pk"))
     last = arrived["last"].isoformat() if arrived["last"] else "none"
-    key = f"registers-behind:{today.isoformat()}:{last}:{arrived['schools']}"
-    behind = cache.get(key)
-    if behind is None:
-        behind = {f.school.pk: (f.last_register_date, f.school_days_missing)
-                  for f in freshness(School.objects.all(), today) if f.stale}
-        cache.set(key, behind, BEHIND_KEEP_SECONDS)
-    return behind
+    key = kept_key("registers-behind", today.isoformat(), last, arrived["schools"])
+    return kept(key, lambda: {f.school.pk: (f.last_register_date, f.school_days_missing)
+                              for f in freshness(School.objects.all(), today) if f.stale})[0]
 
 
 def stale_in(schools, today: datetime.date) -> list[Freshness]:

@@ -5,10 +5,8 @@ and its API answer the same question the same way."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +20,7 @@ from schools.attendance.filters import (
     ThresholdWorklistFilterSet,
 )
 from schools.common.filters import urn_or_404
+from schools.common.kept import kept, kept_key
 from schools.common.web import query_date
 from schools.models import AttendanceImport, Enrolment, Job, School
 from schools.scoping import is_la_user, visibility_key
@@ -72,19 +71,16 @@ def _group(request) -> str:
     return group if group in dict(GROUP_CHOICES) else "school"
 
 
-# At a large LA (settings.REPORT_SNAPSHOT_FROM_PUPILS, as the report dashboards) LA staff share the overview's
-# figures for this long, or until the next register import finishes, whichever is sooner; the page says when they
-# were added up and offers to add them up again. (Adding up 250,000 pupils' summaries by school is 0.2-0.5 s a view.)
-OVERVIEW_KEEP_SECONDS = 300
-
-
 def _overview_key(request, period, group: str, filterset) -> str | None:
-    """The cache key LA staff share for the same overview, or None where it is always added up on request."""
+    """The key LA staff share for the same overview at a large LA (settings.REPORT_SNAPSHOT_FROM_PUPILS, as the
+    report dashboards), kept as schools.common.kept says; None where it is always added up on request. The page says
+    when the figures were added up and offers to add them up again. (Adding up 250,000 pupils' summaries by school is
+    0.2-0.5 s a view.)"""
     if not is_la_user(request.user) or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return None
     narrowing = "|".join(f"{name}={filterset.form.data.get(name) or ''}" for name in sorted(filterset.filters))
-    text = f"{period.key}|{period.start}|{period.end}|{group}|{narrowing}|{freshness.registers_imported_at()}"
-    return f"attendance-overview:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
+    return kept_key("attendance-overview", period.key, period.start, period.end, group, narrowing,
+                    freshness.registers_imported_at())
 
 
 # The filters that pick the pupils behind one of the overview's figures. A name search or a stage filter is not a
@@ -103,14 +99,9 @@ def figure_count(request, period, filterset, rows) -> int | None:
         return None
     scope = visibility_key(request.user)  # the pupils the user may see
     narrowing = "|".join(f"{name}={filterset.form.data.get(name) or ''}" for name in sorted(FIGURE_FILTERS))
-    imported = freshness.registers_imported_at()
-    text = f"{request.path}|{scope}|{period.key}|{period.start}|{period.end}|{narrowing}|{imported}"
-    key = f"attendance-count:{hashlib.sha256(text.encode()).hexdigest()[:40]}"
-    count = cache.get(key)
-    if count is None:
-        count = rows.count()
-        cache.set(key, count, OVERVIEW_KEEP_SECONDS)
-    return count
+    key = kept_key("attendance-count", request.path, scope, period.key, period.start, period.end, narrowing,
+                   freshness.registers_imported_at())
+    return kept(key, rows.count)[0]
 
 
 def overview_data(request, period):
@@ -120,19 +111,18 @@ def overview_data(request, period):
                                             request=request)
     group = _group(request)
     key = _overview_key(request, period, group, filterset)
-    # "Add them up again now" (?fresh=1) skips the kept figures and keeps the new ones in their place.
-    kept = cache.get(key) if key and not request.GET.get("fresh") else None
-    if kept is None:
+
+    def add_up():
         narrowed = filterset.qs if any(filterset.form.data.get(name) for name in filterset.filters) else None
         table = figures.totals_by(request.user, period, group, narrowed)
         # Every enrolment counted is in exactly one row (each has a school; no partnership is a row of its own), so
         # the overall figures are the rows' sums: the LA's summaries are read once, not twice.
         overall = figures.Figures(**{name: sum(getattr(row["total"], name) for row in table)
                                      for name in figures.COUNT_FIELDS})
-        kept = (table, overall, sum(row["pa"] for row in table), sum(row["sa"] for row in table), timezone.now())
-        if key:
-            cache.set(key, kept, OVERVIEW_KEEP_SECONDS)
-    table, overall, pa, sa, as_at = kept
+        return table, overall, sum(row["pa"] for row in table), sum(row["sa"] for row in table), timezone.now()
+
+    # "Add them up again now" (?fresh=1) skips the kept figures and keeps the new ones in their place.
+    table, overall, pa, sa, as_at = kept(key, add_up, again=bool(request.GET.get("fresh")))[0] if key else add_up()
     request.figures_as_at = as_at if key else None
     return table, overall, pa, sa, filterset, group
 

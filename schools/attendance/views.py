@@ -49,6 +49,7 @@ from schools.attendance.stages import CASE_STAGE_RANKS, LEGAL_RANK
 from schools.audit import record_export, record_view
 from schools.common import jobs, providers
 from schools.common.charts import Point, line_chart
+from schools.common.kept import KEEP_MINUTES
 from schools.common.web import (
     capability_required,
     export_format,
@@ -193,7 +194,7 @@ def la_overview(request):
         "own_schools": own_schools, "can_import": request.user.can(Capability.IMPORT_ATTENDANCE),
         "stale_after": freshness.STALE_AFTER_SCHOOL_DAYS,
         "table": table, "page": page, "query": page_query, "overall": overall, "pa": pa, "sa": sa, "group": group,
-        "filter": filterset, "figures_as_at": request.figures_as_at,
+        "filter": filterset, "figures_as_at": request.figures_as_at, "figures_kept_minutes": KEEP_MINUTES,
         "scope_query": "&".join(f"{k}={v}" for k, v in scope.items()), "export_query": query_without(request),
         **_period_context(request, period)})
 
