@@ -143,7 +143,7 @@ def apply_deltas() -> None:
     weeks stored, so one more day for every pupil costs one day's rows. (The nightly recompute_all rebuilds everything
     from the week rows by the same rules.)"""
     sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
-    # In enrolment order, as the writer fills the deltas: the upsert walks the year index once from end to end.
+    # In enrolment order: the upsert walks the year index once from end to end, and new year rows lie together.
     years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
              f"academic_year_id ORDER BY enrolment_id")
     levels = (

@@ -33,11 +33,18 @@ def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
     assert empty.is_empty() and empty.schema == {"id": pl.Int64}
 
 
+@pytest.mark.parametrize("line_chunks", [False, True], ids=["one chunk", "a line a chunk"])
 @pytest.mark.parametrize("whole_table", [False, True], ids=["value by value", "whole tables"])
 def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_capture_on_commit_callbacks,
-                                           whole_table):
+                                           whole_table, line_chunks):
+    """Pupils and enrolments are looked up for each chunk's own rows (nothing per pupil is kept across chunks), so a
+    file read a line at a time must resolve exactly as one read at once."""
     if whole_table:
         monkeypatch.setattr(writer, "WHOLE_TABLE_FROM", 0)  # every file counts as a whole LA's
+    if line_chunks:
+        from schools.attendance.imports import marks_fast
+
+        monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)  # about a line per chunk
     former = make_upn(990_002)  # Amy's UPN before her school corrected it
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=former)
     unknown = make_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
@@ -60,3 +67,29 @@ def test_a_stray_comma_or_line_break_in_a_value_shifts_no_column(world):
                                (world.pupil_a.pk, world.pupil_b.pk), {"id": pl.Int64, "former_upn": pl.String})
     assert frame.height == 2
     assert dict(frame.iter_rows())[world.pupil_a.pk] == "A1,2\n3"
+
+
+@pytest.mark.parametrize("line_chunks", [False, True], ids=["one chunk", "a line a chunk"])
+def test_a_pupil_who_left_and_came_back_gets_each_mark_on_the_enrolment_of_its_day(
+        world, terms, monkeypatch, django_capture_on_commit_callbacks, line_chunks):
+    """Two enrolments at one school: each row goes to the enrolment covering its date, and a day between them is
+    refused as not on roll, whether the rows arrive together or a line at a time."""
+    from schools.attendance.imports import marks_fast
+    from tests.factories import EnrolmentFactory, PupilFactory
+
+    if line_chunks:
+        monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)
+    returner = PupilFactory(legal_first_name="Rae", legal_last_name="Returner")
+    first = EnrolmentFactory(pupil=returner, school=world.school_a, start_date=datetime.date(2025, 9, 1),
+                             end_date=datetime.date(2025, 10, 10))
+    second = EnrolmentFactory(pupil=returner, school=world.school_a, start_date=datetime.date(2025, 11, 3))
+    urn = world.school_a.urn
+    lines = [f"{returner.upn},{urn},2025-09-09,AM,/", f"{returner.upn},{urn},2025-10-14,AM,/",
+             f"{returner.upn},{urn},2025-11-04,AM,N"]
+    result = import_csv(world.users["la_officer"], lines, capture=django_capture_on_commit_callbacks)
+    assert result.job.status == "succeeded", result.job.message
+    assert (result.marks_written, result.rows_rejected) == (2, 1)
+    weeks = dict(AttendanceWeek.objects.filter(enrolment__pupil=returner).values_list("enrolment_id", "marks"))
+    assert weeks[first.pk][4:6] == "/ " and weeks[second.pk][4:6] == "N "  # Tuesday AM: slot 2, two characters a slot
+    issues = result.issues_file.read().decode("utf-8-sig")
+    assert "2025-10-14" in issues and "was not on Alpha Primary's roll on this date" in issues
