@@ -18,6 +18,14 @@ def make_upn(n: int) -> str:
     return upn_check_letter(body) + body
 
 
+def spare_upn(n: int) -> str:
+    """A valid UPN (its check letter right) that no factory pupil is ever given, however many the session has made:
+    the factory's (make_upn) are allocated in year 25, these in year 26. For a child the authority does not know yet,
+    or a UPN a pupil had before."""
+    body = f"845{2000 + n % 7000:04d}26{n % 1000:03d}"
+    return upn_check_letter(body) + body
+
+
 class LocalAuthorityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LocalAuthority

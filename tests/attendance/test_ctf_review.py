@@ -12,11 +12,11 @@ from django.urls import reverse
 from schools.attendance.review import services
 from schools.models import AttendanceSummary, AuditEvent, CtfReviewItem, Enrolment, Job, Pupil
 from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml, import_ctf
-from tests.factories import PupilFactory, make_upn
+from tests.factories import PupilFactory, spare_upn
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-NEW_UPN = make_upn(4321)
+NEW_UPN = spare_upn(4321)
 R = CtfReviewItem.Reason
 
 
@@ -74,7 +74,7 @@ def test_an_unknown_upn_is_held_with_every_mark(world, terms, django_capture_on_
 
 
 def test_matching_through_a_former_upn_is_never_automatic(world, terms, django_capture_on_commit_callbacks):
-    old_upn = make_upn(4400)
+    old_upn = spare_upn(4400)
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=old_upn)
     # The file's UPN is Amy's former UPN...
     import_ctf(world.users["la_officer"], ctf_xml([_amy(world, upn=old_upn)]),

@@ -12,20 +12,20 @@ import pytest
 from schools.attendance import writer
 from schools.models import AttendanceWeek, Pupil
 from tests.attendance.ctf_support import import_csv, week_lines
-from tests.factories import make_upn
+from tests.factories import spare_upn
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
-    Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=make_upn(990_001))
+    Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=spare_upn(990_001))
     frame = writer.query_frame(
         f"SELECT p.id, p.upn, p.former_upn, e.start_date, e.end_date FROM {Pupil._meta.db_table} p "
         f"JOIN schools_enrolment e ON e.pupil_id = p.id WHERE p.id IN (%s, %s) ORDER BY p.id",
         (world.pupil_a.pk, world.pupil_b.pk),
         {"id": pl.Int64, "upn": pl.String, "former_upn": pl.String, "start_date": pl.Date, "end_date": pl.Date})
     rows = {row["id"]: row for row in frame.iter_rows(named=True)}
-    assert rows[world.pupil_a.pk]["former_upn"] == make_upn(990_001)
+    assert rows[world.pupil_a.pk]["former_upn"] == spare_upn(990_001)
     assert rows[world.pupil_b.pk]["upn"] == world.pupil_b.upn
     assert rows[world.pupil_b.pk]["former_upn"] in (None, "")  # no former UPN: NULL, or the empty default
     assert all(isinstance(row["start_date"], datetime.date) for row in rows.values())
@@ -45,9 +45,9 @@ def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_cap
         from schools.attendance.imports import marks_fast
 
         monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)  # about a line per chunk
-    former = make_upn(990_002)  # Amy's UPN before her school corrected it
+    former = spare_upn(990_002)  # Amy's UPN before her school corrected it
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=former)
-    unknown = make_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
+    unknown = spare_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
     lines = week_lines(world.pupil_b, world.school_b, "/\\" * 5)
     lines += [line.replace(world.pupil_a.upn, former) for line in week_lines(world.pupil_a, world.school_a, "NN")]
     lines += [f"{unknown},{world.school_a.urn},2025-09-09,AM,/"]

@@ -16,7 +16,7 @@ from schools.exclusions import services as exclusion_services
 from schools.models import RollNotification, Term
 from schools.roll import services as roll_services
 from tests.exclusions.fixtures import build_calendar
-from tests.factories import EnrolmentFactory, PupilFactory, make_upn
+from tests.factories import EnrolmentFactory, PupilFactory, spare_upn
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -159,7 +159,7 @@ def notices(calendar):
     made = {}
     for first, received in [("Early", D(2026, 11, 10)), ("Late", D(2026, 11, 20))]:
         notice = roll_services.notification_submit(
-            user=calendar.users["school_b"], kind="deletion", school=calendar.school_b, upn=make_upn(900 + len(made)),
+            user=calendar.users["school_b"], kind="deletion", school=calendar.school_b, upn=spare_upn(900 + len(made)),
             first_name=first, last_name="Notice", date_of_birth=D(2014, 3, 1), event_date=D(2026, 11, 30),
             ground="f")
         RollNotification.objects.filter(pk=notice.pk).update(received_on=received)

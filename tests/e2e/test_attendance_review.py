@@ -10,12 +10,12 @@ from playwright.sync_api import expect
 
 from schools.models import AcademicYear, AttendanceSummary, Enrolment, Term
 from tests.attendance.ctf_support import CtfPupilSpec, ctf_xml
-from tests.factories import AcademicYearFactory, CaseFactory, make_upn
+from tests.factories import AcademicYearFactory, CaseFactory, spare_upn
 
 pytestmark = pytest.mark.e2e
 D = datetime.date
 PERIOD = "?start=2025-09-01&end=2025-12-19"
-NEW_UPN = make_upn(5432)
+NEW_UPN = spare_upn(5432)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from schools.models import Term
 from schools.roll import services
 from tests.exclusions.fixtures import build_calendar
-from tests.factories import make_upn
+from tests.factories import spare_upn
 
 D = datetime.date
 
@@ -42,4 +42,4 @@ def send(calendar):
 @pytest.fixture
 def new_upn():
     counter = iter(range(900, 999))
-    return lambda: make_upn(next(counter))
+    return lambda: spare_upn(next(counter))
