@@ -4,10 +4,10 @@ summaries recomputed, in one transaction (DESIGN.md, Attendance engine).
 Rows arrive in chunks (polars DataFrames in marks_fast.ROW_SCHEMA) from the CSV reader, or as one chunk from a CTF.
 Each chunk's distinct values (schools, UPNs, enrolments, school days) are looked up in the database and joined to its
 rows as columns, so no Python code runs per mark; only schools and term dates are kept across chunks, so memory
-does not grow with the LA. Each chunk is folded straight
-into partial week rows (a week's ten marks packed six bits a slot into one integer), so memory holds week rows, not
-marks. Then the weeks are merged with what is stored: a slot the file fills is written, a slot it changes is
-corrected (and the change recorded), a slot it repeats is unchanged, a slot it leaves empty keeps its mark.
+does not grow with the LA. Each chunk is folded straight into partial week rows (a week's ten marks packed six bits
+a slot into one integer), so memory holds week rows, not marks. Then the weeks are merged with what is stored: a slot
+the file fills is written, a slot it changes is corrected (and the change recorded), a slot it repeats is unchanged,
+a slot it leaves empty keeps its mark.
 
 Rules, in the order each row is checked (the first that fails is the row's problem):
 1. the school is one of the authority's (URN or LAESTAB) and the uploader may import for it;
@@ -714,8 +714,7 @@ class _Deltas:
     def __init__(self, cursor):
         self.cursor = cursor
         self.pending: pl.DataFrame | None = None
-        self.last = -1  # the greatest enrolment written so far
-        self.written = False
+        self.last = -1  # the greatest enrolment written so far (-1: none yet)
         attendance_engine.create_delta_table(cursor)
 
     def add(self, rows: pl.DataFrame) -> None:
@@ -745,14 +744,13 @@ class _Deltas:
         else:
             _insert_many(self.cursor, f"INSERT INTO {attendance_engine.DELTAS} ({', '.join(_DELTA_COLUMNS)}) "
                                       f"VALUES ({', '.join(['%s'] * len(_DELTA_COLUMNS))})", delta, _DELTA_COLUMNS)
-        self.written = True
 
     def apply(self) -> None:
         """Write the last enrolment's and add every change to the summaries."""
         if self.pending is not None:
             self._write(self.pending)
             self.pending = None
-        if not self.written:
+        if self.last < 0:  # nothing written
             return
         if connection.vendor == "postgresql":
             # A temporary table has no statistics until analysed; without them the planner guesses its size.
