@@ -8,7 +8,8 @@ generates an LA of N pupils with a year of term dates and a register CSV of N ×
 
 1. the app's import of that CSV (the background job's own code, in a fresh process so its peak memory is its own)
    against a bare COPY of the same file into an unindexed table of text columns: ratio ≤ 3, peak memory ≤ 1 GiB;
-2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks: ratio ≤ 2;
+2. a full recompute of every summary against one hand-written GROUP BY over the same stored marks, on tables
+   vacuumed as autovacuum leaves them, the reference timed before and after and the faster kept: ratio ≤ 1.5;
 3. an incremental import of one more day for every pupil (import and recompute): <= 1 s at 50,000 pupils and
    <= 3 s at 250,000 (linear between and beyond), beside its reference, a bare COPY of that day's rows plus one
    summary upsert of the weeks they touch (rolled back); then the threshold worklist's refresh the import queues
@@ -111,6 +112,14 @@ def _app_import(path: Path, url: str) -> tuple[float, int, str]:
         raise SystemExit("The app import failed; see above.")
     seconds, peak_kib, message = done.stdout.strip().splitlines()[-1].split(" ", 2)
     return float(seconds), int(peak_kib) * 1024, message
+
+
+def _vacuum(*tables: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _reference_group_by() -> float:
@@ -229,8 +238,13 @@ def main(argv=None) -> int:
 
         from schools.attendance import engine as attendance_engine
 
-        recompute_seconds, _ = _timed(attendance_engine.recompute_all)
+        # Vacuumed first, as autovacuum leaves the tables after an import: otherwise whichever statement reads the
+        # new rows first also sets their hint bits (rewriting every page), and the other gets them for free. The
+        # reference runs before and after the rebuild, and the faster counts.
+        _vacuum(attendance_engine.WEEKS, attendance_engine.SUMMARIES)
         reference_seconds = _reference_group_by()
+        recompute_seconds, _ = _timed(attendance_engine.recompute_all)
+        reference_seconds = min(reference_seconds, _reference_group_by())
         ratio = recompute_seconds / reference_seconds
         results.append(Result("Full recompute", recompute_seconds, "s", f"one GROUP BY {reference_seconds:.2f} s",
                               f"ratio {ratio:.2f} <= 1.5", ratio <= 1.5))
