@@ -25,6 +25,16 @@ SUMMARIES = AttendanceSummary._meta.db_table
 TERMS = Term._meta.db_table
 DELTAS = "attendance_summary_deltas"
 BATCH = 500
+# The lock every write of week rows or summaries takes (an import's, the nightly rebuild's), held to the end of its
+# transaction: two imports for the same pupils cannot interleave their merges, and the rebuild cannot total the weeks
+# before an import commits and then write the older totals over the summaries that import brought up to date.
+WRITE_LOCK = 7_451_003
+
+
+def hold_write_lock() -> None:
+    """Wait for, then hold until the transaction ends, the register write lock (PostgreSQL; SQLite has one writer)."""
+    if connection.vendor == "postgresql":
+        _execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
 
 
 def at_least_sql(rate, *, absent: str = "(authorised + unauthorised)", possible: str = "possible") -> str:
@@ -63,6 +73,7 @@ def _execute(sql: str, params=()) -> None:
 @transaction.atomic
 def recompute_all() -> None:
     """Rebuild every summary from the week rows (the nightly job)."""
+    hold_write_lock()
     if connection.vendor != "postgresql":
         _execute(f"DELETE FROM {SUMMARIES}")
         _execute(_INSERT.format(counted=_TERM_ROWS.format(where="1 = 1")))
@@ -114,6 +125,7 @@ def _flag_values(alias: str) -> tuple[str, str]:
 @transaction.atomic
 def recompute_enrolments(enrolment_ids: Iterable[int]) -> int:
     """Rebuild the summaries of these enrolments only. Returns how many enrolments."""
+    hold_write_lock()
     ids = sorted(set(enrolment_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]

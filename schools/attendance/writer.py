@@ -61,8 +61,6 @@ _EPOCH = datetime.date(1970, 1, 1)
 WEEKS = AttendanceWeek._meta.db_table
 CHANGES = AttendanceMarkChange._meta.db_table
 DETAILS = AttendanceMarkDetail._meta.db_table
-# The lock every register write takes, so two imports for the same pupils cannot interleave their merges.
-WRITE_LOCK = 7_451_003
 
 
 def _day_number(day: pl.Expr) -> pl.Expr:
@@ -766,8 +764,7 @@ def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     totals = {"written": 0, "changed": 0, "unchanged": 0}
     weeks_written = weeks_added = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        attendance_engine.hold_write_lock()
         deltas = _Deltas(cursor)
         for incoming in resolved.week_batches():
             if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():

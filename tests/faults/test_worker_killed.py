@@ -2,7 +2,7 @@
 Retry, Retry runs it to success, and delivering the task again or uploading the same file again changes nothing.
 
 The worker is a real `celery worker` process on the test database; the kill lands while it holds the import's write
-lock (schools.attendance.writer.WRITE_LOCK), i.e. inside the transaction that writes the marks.
+lock (schools.attendance.engine.WRITE_LOCK), i.e. inside the transaction that writes the marks.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from schools.attendance.engine import WRITE_LOCK
 from schools.attendance.services import attendance_import_start
-from schools.attendance.writer import WRITE_LOCK
 from schools.models import (
     AttendanceImport,
     AttendanceMarkChange,
