@@ -48,6 +48,9 @@ WEIGHTS = {"pupil list": 2, "pupil list: search": 2, "pupil list: one school": 1
            "TSM list": 1, "team page": 1, "roll notifications": 1, "roll: overdue": 1, "roll: no notice": 1,
            "duplicates": 1, "home education": 1}
 KINDS = ("officer", "manager", "school")
+# The two managers open their own pages (the team page, duplicates) more often than a page everyone shares, so each
+# is measured on a dozen or more requests a minute rather than a handful (or none).
+OWN_PAGES = {"manager": {"team page": 6, "duplicates": 6}}
 # The limit is on the list and profile pages; every page in the journeys is one or the other, so all have it.
 LIMITED = set(WEIGHTS)
 
@@ -320,8 +323,11 @@ def measure(result_type, url: str, seconds: int, only: str | None = None) -> lis
         print(f"  {name:26} {len(page['ms']):>8} {p50:>7.0f} {p95:>7.0f} {max(page['ms'], default=0):>7.0f}  "
               f"{'p95 <= 150 ms' if limited else '(reported only)'}{errors_note(page)}")
         if limited:
-            results.append(result_type(f"Load p95: {name}", p95, "ms", f"p50 {p50:.0f} ms, n={len(page['ms'])}",
-                                       f"<= {LIMIT_MS} ms", p95 <= LIMIT_MS))
+            # A page no user reached in the run is not measured, so it has not met the limit.
+            visited = bool(page["ms"])
+            results.append(result_type(f"Load p95: {name}", p95, "ms",
+                                       f"p50 {p50:.0f} ms, n={len(page['ms'])}" if visited else "not visited",
+                                       f"<= {LIMIT_MS} ms", visited and p95 <= LIMIT_MS))
     p50, p95 = _percentile(everything, 0.5), _percentile(everything, 0.95)
     results.append(result_type("Load p95: every page", p95, "ms", f"p50 {p50:.0f} ms, n={len(everything)}",
                                "(reported)", True))
@@ -352,7 +358,9 @@ def _drive(spec_path: str, out_path: str) -> None:
     def journey(kind: str):
         sessions = iter(spec[kind]["sessions"])
         pages = spec[kind]["pages"]
-        names, chances = list(weights), list(weights.values())
+        # Only the pages this kind of user has (a school user has no team page), so no turn is spent on nothing.
+        names = [name for name in weights if pages.get(name)]
+        chances = [OWN_PAGES.get(kind, {}).get(name, weights[name]) for name in names]
 
         # FastHttpUser (geventhttpclient) rather than HttpUser (requests): the client shares this machine's two
         # CPUs with gunicorn and PostgreSQL, and uses a fraction of the CPU per request that requests does.
@@ -366,9 +374,9 @@ def _drive(spec_path: str, out_path: str) -> None:
 
             @task
             def next_page(self):
-                name = random.choices(names, chances)[0]
-                if not pages[name]:
+                if not names:  # --pages named none of this kind's pages
                     return
+                name = random.choices(names, chances)[0]
                 # A search by a full UPN opens that pupil (a redirect), so that journey follows it, timed to the
                 # pupil's page as the officer waits for it; any other redirect (to sign-in) is an error.
                 with self.client.get(random.choice(pages[name]), name=name, headers=self.cookie, catch_response=True,
