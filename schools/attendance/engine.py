@@ -13,6 +13,7 @@ Scopes: everything (the nightly job) or some enrolments; an import instead adds 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -157,36 +158,56 @@ def _flags(source: str, delta: str) -> str:
             f"is_severe = {at_least_sql(SEVERE_ABSENCE_RATE, absent=absent, possible=possible)}")
 
 
-def apply_deltas() -> None:
+def apply_deltas(*, term_rows: int | None = None, year_rows: int | None = None) -> None:
     """Add one write's count changes to the term summaries and their year summaries, creating rows that do not exist
     yet, with the PA/SA flags worked out from the new totals. The work is proportional to the weeks written, not the
     weeks stored, so one more day for every pupil costs one day's rows. (The nightly recompute_all rebuilds everything
-    from the week rows by the same rules.)"""
+    from the week rows by the same rules.)
+
+    ``term_rows`` and ``year_rows`` are how many (enrolment, term) rows the delta table holds and how many
+    (enrolment, year) pairs they make, when the writer knows: once that many summaries have been updated, none can be
+    missing and the search for rows to create is skipped. Without them it always runs."""
     sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
-    # In enrolment order: the upsert walks the year index once from end to end, and new year rows lie together.
+    # In enrolment order: the update walks the year index once from end to end, and new year rows lie together.
     years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
              f"academic_year_id ORDER BY enrolment_id")
     levels = (
-        (f"SELECT * FROM {DELTAS}", "s.term_id = d.term_id", "d.term_id", "(enrolment_id, term_id) "
-                                                                          "WHERE term_id IS NOT NULL"),
-        (years, "s.term_id IS NULL AND s.academic_year_id = d.academic_year_id", "CAST(NULL AS INTEGER)",
-         "(enrolment_id, academic_year_id) WHERE term_id IS NULL"),
+        (f"SELECT * FROM {DELTAS}", "s.term_id IS NOT NULL AND s.term_id = d.term_id", "d.term_id", term_rows),
+        (years, "s.term_id IS NULL AND s.academic_year_id = d.academic_year_id", "CAST(NULL AS INTEGER)", year_rows),
     )
-    if connection.vendor == "postgresql":
-        # One upsert per level, against the partial unique index that names a summary row.
-        plus = ", ".join(f"{name} = {SUMMARIES}.{name} + EXCLUDED.{name}" for name in COUNT_FIELDS)
-        for rows, _, term, target in levels:
-            counted = (f"SELECT d.enrolment_id, d.academic_year_id, {term} AS term_id, "
-                       f"{', '.join('d.' + name for name in COUNT_FIELDS)} FROM ({rows}) AS d")
-            _execute(f"{_INSERT.format(counted=counted)} ON CONFLICT {target} DO UPDATE SET {plus}, "
-                     f"{_flags(SUMMARIES, 'EXCLUDED')}")
-        return
     plus = ", ".join(f"{name} = {SUMMARIES}.{name} + d.{name}" for name in COUNT_FIELDS)
-    for rows, match, term, _ in levels:
-        _execute(f"UPDATE {SUMMARIES} SET {plus}, {_flags(SUMMARIES, 'd')} FROM ({rows}) AS d "
-                 f"WHERE {SUMMARIES}.enrolment_id = d.enrolment_id AND "
-                 f"{match.replace('s.', SUMMARIES + '.')}")
-        _execute(_INSERT.format(counted=(
-            f"SELECT d.enrolment_id, d.academic_year_id, {term} AS term_id, "
-            f"{', '.join('d.' + name for name in COUNT_FIELDS)} FROM ({rows}) AS d WHERE NOT EXISTS ("
-            f"SELECT 1 FROM {SUMMARIES} s WHERE s.enrolment_id = d.enrolment_id AND {match})")))
+    with connection.cursor() as cursor, _row_by_row_joins():
+        for rows, match, term, expected in levels:
+            # Most days every summary exists (a term's rows are created by its first day), so a plain UPDATE adds the
+            # changes: unlike INSERT … ON CONFLICT DO UPDATE it does not first try an insert and lock each row it
+            # then updates (15% of the summaries' share of a day's import). Rows it did not find are then created.
+            # No other write can create them in between: every write of summaries holds the register write lock.
+            cursor.execute(f"UPDATE {SUMMARIES} SET {plus}, {_flags(SUMMARIES, 'd')} FROM ({rows}) AS d "
+                           f"WHERE {SUMMARIES}.enrolment_id = d.enrolment_id AND "
+                           f"{match.replace('s.', SUMMARIES + '.')}")
+            if expected is not None and cursor.rowcount >= expected:
+                continue
+            cursor.execute(_INSERT.format(counted=(
+                f"SELECT d.enrolment_id, d.academic_year_id, {term} AS term_id, "
+                f"{', '.join('d.' + name for name in COUNT_FIELDS)} FROM ({rows}) AS d WHERE NOT EXISTS ("
+                f"SELECT 1 FROM {SUMMARIES} s WHERE s.enrolment_id = d.enrolment_id AND {match})")))
+
+
+@contextmanager
+def _row_by_row_joins():
+    """PostgreSQL: join the delta rows to the summaries one row at a time through the summaries' unique indexes.
+    The delta table has no statistics (ANALYZE would cost a day's import more than it saves), and sized from its
+    pages the planner would hash every stored summary (1,000,000 rows at 250,000 pupils) to update a day's quarter of
+    them. The settings are put back as they were, so the rest of the transaction is planned as usual."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+        hashjoin, mergejoin = cursor.fetchone()
+        cursor.execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
+                           [hashjoin, mergejoin])

@@ -132,8 +132,9 @@ def test_mid_year_move_gives_two_enrolments_their_own_summaries(world, terms, dj
 def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, django_capture_on_commit_callbacks,
                                                             monkeypatch, slice_weeks):
     """Imports add their changes to the summaries (attendance_engine.apply_deltas); after new weeks, corrections
-    (present to absent and back), a second term and a second pupil, the summaries are what rebuilding them from the
-    week rows gives, however many weeks the writer merges at a time."""
+    (present to absent and back), a second term, a second pupil and a file that adds to some summaries and creates
+    others, the summaries are what rebuilding them from the week rows gives, however many weeks the writer merges at
+    a time."""
     from schools.attendance import engine as attendance_engine
     from schools.attendance import writer as attendance_writer
 
@@ -147,6 +148,10 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
         _week(world, world.pupil_a, world.school_a, "/\\I\\", start=D(2026, 1, 5)),  # spring term
         _week(world, world.moved, world.school_b, "/\\GG", start=D(2025, 9, 8)),
         _week(world, world.pupil_a, world.school_a, "/\\"),  # and back again
+        # One file for two pupils, one whose spring summaries exist and one whose do not yet (only some are added
+        # to; the rest are created).
+        [*_week(world, world.pupil_a, world.school_a, "/\\N\\", start=D(2026, 1, 12)),
+         *_week(world, world.moved, world.school_b, "/\\OO", start=D(2026, 1, 12))],
     ]
     for lines in files:
         _import(officer, _csv(lines), capture=django_capture_on_commit_callbacks)
@@ -155,7 +160,7 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
     kept = sorted(AttendanceSummary.objects.values_list(*fields), key=str)
     attendance_engine.recompute_all()
     assert kept == sorted(AttendanceSummary.objects.values_list(*fields), key=str)
-    assert len(kept) == 5  # pupil_a: autumn, spring and the year; the moved pupil at school B: autumn and the year
+    assert len(kept) == 6  # pupil_a: autumn, spring and the year; the moved pupil at school B: both terms and the year
 
 
 def test_an_upload_over_the_size_limit_is_refused_at_the_field_and_nothing_saved(world, terms, client, settings):
@@ -258,3 +263,20 @@ def test_identical_repeated_lines_are_kept_once_silently(world, terms, writer_pa
     client.force_login(world.users["la_officer"])
     page = client.get(reverse("attendance_import_detail", args=[result.pk])).content.decode()
     assert "no row had a problem" in page and "error report" not in page.lower()
+
+
+def test_adding_to_the_summaries_leaves_the_planner_settings_as_it_found_them():
+    """PostgreSQL: apply_deltas turns hash and merge joins off for its own statements only (transaction-local), and
+    puts back what the transaction had, so whatever the import runs afterwards is planned as usual."""
+    from django.db import connection, transaction
+
+    from schools.attendance import engine as attendance_engine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the settings are PostgreSQL's planner's")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_mergejoin = off")  # something the transaction set before: kept
+        attendance_engine.create_delta_table(cursor)
+        attendance_engine.apply_deltas()
+        cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+        assert cursor.fetchone() == ("on", "off")
