@@ -9,12 +9,13 @@ Thirteen LA officers, two managers and five school users (each with their own se
 school pages, the case list and case pages, My work, the exclusion list, the penalty-notice threshold worklist (its
 runs made first, as the nightly job makes them), the early-warning alert list (the nightly evaluation run first), the
 home page with its panels of work, the reports overview and its attendance section, the attendance overview, the
-pupils behind a figure (persistent absence), the legal dashboard, the TSM list and (managers) the Team page, pausing
-0.5-1.5 s between pages as a person would (and before the first, so they do not all start at the same instant).
-gunicorn runs 4 sync workers with production settings (DEBUG off, persistent database connections). The database is
-vacuumed and analysed first, as autovacuum keeps a live one. Every page is fetched once before the clock starts, so
-the figures are the steady state rather than each worker's first import of its templates. A response other than 200 is
-an error; the time is locust's, from sending the request to the whole body read.
+pupils behind a figure (persistent absence), the legal dashboard, the TSM list, the three roll-notification lists,
+home education (LA staff) and (managers) the Team page and duplicates, pausing 0.5-1.5 s between pages as a person
+would (and before the first, so they do not all start at the same instant). gunicorn runs 4 sync workers with
+production settings (DEBUG off, persistent database connections). The database is vacuumed and analysed first, as
+autovacuum keeps a live one. Every page is fetched on every worker before the clock starts, so the figures are the
+steady state rather than each worker's first import of its templates. A response other than 200 is an error; the time
+is locust's, from sending the request to the whole body read.
 
 Locust patches the standard library for gevent when it is imported, so it runs in a child process of its own
 (``--drive``), reading the pages and sessions the parent prepared with Django.
