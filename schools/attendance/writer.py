@@ -23,6 +23,7 @@ import io
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -763,29 +764,51 @@ class _Deltas:
 def write(resolved: Resolved, *, source_id: int | None) -> WriteOutcome:
     """Merge the file's weeks with the stored ones and write the result; call inside a transaction.
 
-    Weeks go in slices (sorted by enrolment, so each slice reads the stored rows of a run of enrolments), each merged
-    with its stored rows and written, with its changes to the summaries, before the next is read, so a 1,000,000-pupil
-    file never holds more than one slice widened."""
+    Weeks go in slices (sorted by enrolment, so each slice reads the stored rows of a run of enrolments), each
+    written, with its changes to the summaries, while the next is merged (_merged), so a 1,000,000-pupil file never
+    holds more than two slices widened."""
     totals = {"written": 0, "changed": 0, "unchanged": 0}
     weeks_written = weeks_added = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1, thread_name_prefix="weeks-merge") as merger:
         attendance_engine.hold_write_lock()
         deltas = _Deltas(cursor)
-        for incoming in resolved.week_batches():
-            if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():
-                incoming = incoming.sort("enrolment_id", "week_start")  # weeks not from Resolver.finish (store())
-            for start in range(0, incoming.height, WRITE_SLICE):
-                part = incoming.slice(start, WRITE_SLICE)
-                rows, counts = _write_slice(cursor, part, source_id)
-                for name in totals:
-                    totals[name] += counts[name]
-                weeks_written += rows.height
-                weeks_added += rows.height - rows.get_column("exists").sum()
-                deltas.add(rows)
-            del incoming
+        for rows, changes, counts in _merged(resolved, merger):
+            _write_merged(cursor, rows, changes, source_id)
+            for name in totals:
+                totals[name] += counts[name]
+            weeks_written += rows.height
+            weeks_added += rows.height - rows.get_column("exists").sum()
+            deltas.add(rows)
         _write_details(cursor, resolved.details, source_id)
         deltas.apply()
     return WriteOutcome(weeks_written=weeks_written, weeks_added=weeks_added, **totals)
+
+
+def _slices(resolved: Resolved) -> Iterator[pl.DataFrame]:
+    """The file's weeks in enrolment order, WRITE_SLICE at a time."""
+    for incoming in resolved.week_batches():
+        if not incoming.is_empty() and not incoming.get_column("enrolment_id").is_sorted():
+            incoming = incoming.sort("enrolment_id", "week_start")  # weeks not from Resolver.finish (store())
+        for start in range(0, incoming.height, WRITE_SLICE):
+            yield incoming.slice(start, WRITE_SLICE)
+
+
+def _merged(resolved: Resolved, merger: ThreadPoolExecutor) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, dict]]:
+    """Each slice merged with its stored rows (merge_weeks), the next slice's merge started in the merger's thread
+    before this one is handed back: polars merges one slice (it leaves the interpreter's lock while it works) while
+    the database writes the one before, and the slice after that is read while it merges. For a day's registers at
+    250,000 pupils the merges took 0.33 s of the import, which the database's writes now hide.
+
+    A slice's stored rows are read before the slice before it is written, which is safe: the weeks are folded to
+    one row per (enrolment, week), so the stored rows a slice merges are rows no other slice writes."""
+    merging: Future | None = None
+    for part in _slices(resolved):
+        following = merger.submit(merge_weeks, part, _fetch_stored(part))
+        if merging is not None:
+            yield merging.result()
+        merging = following
+    if merging is not None:
+        yield merging.result()
 
 
 # An import that adds this share of the weeks already stored (a first year's file into an empty table, say) changes
@@ -808,9 +831,8 @@ def refresh_statistics(outcome: WriteOutcome) -> None:
             cursor.execute(f"ANALYZE {attendance_engine.SUMMARIES}")
 
 
-def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple[pl.DataFrame, dict]:
-    stored = _fetch_stored(incoming)
-    rows, changes, counts = merge_weeks(incoming, stored)
+def _write_merged(cursor, rows: pl.DataFrame, changes: pl.DataFrame, source_id: int | None) -> None:
+    """One slice's merged weeks (merge_weeks) and its change records, written."""
     rows = rows.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     changes = changes.with_columns(pl.lit(source_id, pl.Int64).alias("source_id"),
@@ -851,7 +873,6 @@ def _write_slice(cursor, incoming: pl.DataFrame, source_id: int | None) -> tuple
         _insert_many(cursor, f"INSERT INTO {CHANGES} ({', '.join(change_columns)}) VALUES "
                              f"({', '.join(['%s'] * len(change_columns))})",
                      changes.with_columns(pl.col("date").cast(pl.String)), change_columns)
-    return rows, counts
 
 
 def _write_details(cursor, details: pl.DataFrame, source_id: int | None) -> None:
