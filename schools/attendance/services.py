@@ -85,7 +85,8 @@ def _import_csv_in_chunks(attendance_import: AttendanceImport, job, path: Path, 
     jobs.job_mark_running(job, total=size)
     resolver = writer.Resolver(attendance_import.uploaded_by, name, max_issues=MAX_LISTED_ISSUES)
     started = time.perf_counter()
-    for chunk in marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES):
+    chunks = marks_fast.read_chunks(path, shape, report, max_rows=None, max_issues=MAX_LISTED_ISSUES)
+    for chunk in marks_fast.read_ahead(chunks):
         resolver.add(chunk)
         # Reading and checking happen outside the write transaction, so the progress bar moves as they do.
         jobs.job_progress(job, done=min(report.bytes_read, size - 1))

@@ -780,6 +780,34 @@ def test_vectorised_reader_agrees_with_the_line_reader(tmp_path_factory, lines, 
                                                                          if not i.field)
 
 
+def test_reading_ahead_keeps_the_chunks_in_order_and_reads_one_ahead_at_most():
+    """marks_fast.read_ahead: the same chunks in the same order, a problem raised while reading reaches the caller at
+    the chunk it was found in, and a caller that stops leaves no more than one chunk read ahead."""
+    import polars as pl
+
+    from schools.attendance.imports.marks_fast import Unreadable, read_ahead
+
+    made: list[int] = []
+
+    def chunks(fail_at=None):
+        for number in range(5):
+            if number == fail_at:
+                raise Unreadable("a quoted value over a line break")
+            made.append(number)
+            yield pl.DataFrame({"number": [number]})
+
+    assert [chunk["number"][0] for chunk in read_ahead(chunks())] == [0, 1, 2, 3, 4]
+    made.clear()
+    for _chunk in read_ahead(chunks()):
+        break
+    assert made == [0, 1]
+    received = []
+    with pytest.raises(Unreadable):
+        for chunk in read_ahead(chunks(fail_at=3)):
+            received.append(chunk["number"][0])
+    assert received == [0, 1, 2]
+
+
 @st.composite
 def upn_like(draw):
     body = draw(st.text(alphabet="0123456789", min_size=11, max_size=11)) + draw(

@@ -93,3 +93,38 @@ def test_a_pupil_who_left_and_came_back_gets_each_mark_on_the_enrolment_of_its_d
     assert weeks[first.pk][4:6] == "/ " and weeks[second.pk][4:6] == "N "  # Tuesday AM: slot 2, two characters a slot
     issues = result.issues_file.read().decode("utf-8-sig")
     assert "2025-10-14" in issues and "was not on Alpha Primary's roll on this date" in issues
+
+
+def test_a_value_over_a_line_break_many_chunks_in_hands_the_file_to_the_line_reader(
+        world, terms, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    """The vectorised reader reads the next chunk in a second thread while the import resolves this one
+    (marks_fast.read_ahead). A problem only the line reader handles, found there on the file's last line (a comment
+    quoted over a line break), still reaches the import, which reads the whole file again line by line: every mark
+    is written once and the comment is kept whole."""
+    import logging
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from schools.attendance.imports import marks_fast
+    from schools.attendance.services import attendance_import_start
+    from schools.models import AttendanceImport, AttendanceMarkDetail
+
+    monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)  # about a line per chunk: the last line is chunks in
+    lines = [f"{line},," for line in week_lines(world.pupil_b, world.school_b, "/\\" * 5)]
+    lines[-1] += '"Left at 2pm:\nappointment"'
+    content = ("upn,school,date,session,code,minutes_late,comment\n" + "\n".join(lines) + "\n").encode()
+    services_log = logging.getLogger("schools.attendance.services")  # the settings stop it propagating to the root
+    services_log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger=services_log.name), \
+                django_capture_on_commit_callbacks(execute=True):
+            started = attendance_import_start(user=world.users["la_officer"], kind="csv", bad_rows="keep_good",
+                                              uploaded_file=SimpleUploadedFile("marks.csv", content, "text/csv"))
+    finally:
+        services_log.removeHandler(caplog.handler)
+    result = AttendanceImport.objects.select_related("job").get(pk=started.pk)
+    assert result.job.status == "succeeded", result.job.message
+    assert "read line by line" in caplog.text
+    assert (result.rows_read, result.marks_written, result.rows_rejected) == (10, 10, 0), result.issues_file.read()
+    assert AttendanceWeek.objects.get(enrolment__pupil=world.pupil_b).marks.startswith("/ \\ / \\ / \\ / \\ / \\ ")
+    assert list(AttendanceMarkDetail.objects.values_list("comment", flat=True)) == ["Left at 2pm:\nappointment"]

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,24 @@ def open_fast(path: Path, *, name: str) -> tuple[_Shape | None, FastReport] | No
         return None
     report.columns = columns
     return _Shape(header_line, columns, last_text), report
+
+
+_END = object()
+
+
+def read_ahead(chunks: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """The same chunks, the next one read and checked in a second thread while the caller works on this one.
+
+    Reading a chunk (polars parsing the CSV) and resolving it (the caller's lookups in the database) each leave the
+    interpreter's lock for most of their time, so on two cores they overlap. read_chunks touches no database and
+    updates its report only as it reads, so the report is complete once the chunks run out, as before; a problem
+    raised in the reading thread (Unreadable) is raised here. One chunk at most is read ahead."""
+    iterator = iter(chunks)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-read-ahead") as reader:
+        following = reader.submit(next, iterator, _END)
+        while (chunk := following.result()) is not _END:
+            following = reader.submit(next, iterator, _END)
+            yield chunk
 
 
 def read_chunks(path: Path, shape: _Shape, report: FastReport, *, max_rows: int | None, max_issues: int | None,
