@@ -30,9 +30,10 @@ def home(request):
 
     user = request.user
     schools = list(selectors.school_list(user=user)[:3]) if not user.is_la_staff else []
+    pupil_count, counted_at = selectors.pupil_count(user=user)
     return render(request, "schools/home.html", {
         "panels": panels_for(user, timezone.localdate()), "own_schools": schools,
-        "pupil_count": selectors.pupil_list(user=user).count(),
+        "pupil_count": pupil_count, "pupils_counted_at": counted_at,
         "school_count": School.objects.visible_to(user).count(),  # not school_list: its roll counts cost a join
     })
 
