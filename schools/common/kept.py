@@ -7,7 +7,8 @@ puts that in the key (the time registers were last imported, say), so a new impo
 ones are never read again. The pages that show kept figures say when they were added up.
 
 Used by the attendance overview and its pupils-behind counts (schools.attendance.lists), the schools behind with
-their registers (schools.attendance.freshness) and one school's dashboard (reporting.snapshots).
+their registers (schools.attendance.freshness), one school's dashboard (reporting.snapshots) and the home page's
+count of the pupils LA staff can see (schools.selectors.pupil_count).
 """
 
 from __future__ import annotations
