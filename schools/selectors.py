@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from schools.common.filters import urn_or_404
 from schools.models import AuditEvent, Carer, Enrolment, Family, Pupil, School
 from schools.roles import Capability
+from schools.scoping import is_la_user
 
 
 def la_pupils() -> int:
@@ -41,7 +42,8 @@ def pupil_count(*, user) -> tuple[int, datetime.datetime | None]:
     from schools.common.kept import kept, kept_key
 
     visible = pupil_list(user=user)
-    if not user.is_la_staff or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    # The pupils' own scoping rule (Pupil.objects.visible_to) decides who sees every pupil, so only they share a count.
+    if not is_la_user(user) or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
         return visible.count(), None
     newest = Pupil.objects.aggregate(newest=Max("pk"))["newest"]
     return kept(kept_key("pupil-count", "la", newest), lambda: (visible.count(), timezone.now()))[0]
