@@ -167,10 +167,16 @@ def apply_deltas(*, term_rows: int | None = None, year_rows: int | None = None) 
     ``term_rows`` and ``year_rows`` are how many (enrolment, term) rows the delta table holds and how many
     (enrolment, year) pairs they make, when the writer knows: once that many summaries have been updated, none can be
     missing and the search for rows to create is skipped. Without them it always runs."""
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
-    # In enrolment order: the update walks the year index once from end to end, and new year rows lie together.
-    years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
-             f"academic_year_id ORDER BY enrolment_id")
+    if term_rows is not None and term_rows == year_rows:
+        # Each (enrolment, year) has one term's row (a day's or a week's registers: every import that stays within
+        # one term), so the year changes are the term changes as they stand. Grouping and sorting them again cost a
+        # day's import at 50,000 pupils 0.07 s of its 0.25 s year update, spilling to disk past work_mem.
+        years = f"SELECT enrolment_id, academic_year_id, {_COLUMNS} FROM {DELTAS}"
+    else:
+        sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNT_FIELDS)
+        # In enrolment order: the update walks the year index once from end to end, and new year rows lie together.
+        years = (f"SELECT enrolment_id, academic_year_id, {sums} FROM {DELTAS} GROUP BY enrolment_id, "
+                 f"academic_year_id ORDER BY enrolment_id")
     levels = (
         (f"SELECT * FROM {DELTAS}", "s.term_id IS NOT NULL AND s.term_id = d.term_id", "d.term_id", term_rows),
         (years, "s.term_id IS NULL AND s.academic_year_id = d.academic_year_id", "CAST(NULL AS INTEGER)", year_rows),

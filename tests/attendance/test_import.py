@@ -132,9 +132,9 @@ def test_mid_year_move_gives_two_enrolments_their_own_summaries(world, terms, dj
 def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, django_capture_on_commit_callbacks,
                                                             monkeypatch, slice_weeks):
     """Imports add their changes to the summaries (attendance_engine.apply_deltas); after new weeks, corrections
-    (present to absent and back), a second term, a second pupil and a file that adds to some summaries and creates
-    others, the summaries are what rebuilding them from the week rows gives, however many weeks the writer merges at
-    a time."""
+    (present to absent and back), a second term, a second pupil, a file across two terms and a file that adds to
+    some summaries and creates others, the summaries are what rebuilding them from the week rows gives, however many
+    weeks the writer merges at a time."""
     from schools.attendance import engine as attendance_engine
     from schools.attendance import writer as attendance_writer
 
@@ -148,6 +148,11 @@ def test_summaries_kept_up_by_imports_match_a_full_recompute(world, terms, djang
         _week(world, world.pupil_a, world.school_a, "/\\I\\", start=D(2026, 1, 5)),  # spring term
         _week(world, world.moved, world.school_b, "/\\GG", start=D(2025, 9, 8)),
         _week(world, world.pupil_a, world.school_a, "/\\"),  # and back again
+        # One file across two terms for one pupil (the year's change is the sum of both terms' changes), beside a
+        # pupil with one term's marks in it.
+        [*_week(world, world.pupil_a, world.school_a, "/\\NN", start=D(2025, 12, 15)),
+         *_week(world, world.pupil_a, world.school_a, "N\\", start=D(2026, 1, 19)),
+         *_week(world, world.moved, world.school_b, "/\\", start=D(2025, 12, 15))],
         # One file for two pupils, one whose spring summaries exist and one whose do not yet (only some are added
         # to; the rest are created).
         [*_week(world, world.pupil_a, world.school_a, "/\\N\\", start=D(2026, 1, 12)),
