@@ -22,7 +22,6 @@ import pickle  # nosec: the snapshots are written and read only by this module, 
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from reporting import selectors as s
@@ -30,7 +29,7 @@ from reporting.models import FigureSnapshot
 from schools.common.kept import KEEP_MINUTES, kept, kept_key
 from schools.roles import Capability
 from schools.scoping import is_la_user, visibility_key
-from schools.selectors import la_pupils
+from schools.selectors import is_large_la
 
 # After a register import the kept figures are added up again once imports have settled for this long: a morning
 # brings one file per school, and one refresh after the last is enough.
@@ -54,7 +53,7 @@ def snapshot_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool
     """The key LA staff share for the same figures; None for figures always added up on request."""
     if scope.kind not in KEPT_SCOPES or not is_la_user(scope.user):
         return None
-    if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    if not is_large_la():
         return None
     schools = "all" if scope.school_ids is None else ",".join(str(pk) for pk in sorted(scope.school_ids))
     traded = scope.user.can(Capability.INVOICE_TRADED)
@@ -68,7 +67,7 @@ def brief_key(scope: s.Scope, period: s.ReportPeriod, sections, summary: bool) -
     LA, a page's whole budget under load. Figures rest on the schools counted, on which pupils the reader may see
     (schools.scoping.visibility_key), on whether the report is for LA staff (the LA-only sections), on whether the
     reader may read income and on the last register import."""
-    if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    if not is_large_la():
         return None
     from schools.attendance.freshness import registers_imported_at
 

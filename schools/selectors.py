@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -28,6 +29,14 @@ def la_pupils() -> int:
     return Pupil.objects.count()
 
 
+def is_large_la() -> bool:
+    """Whether the LA has enough pupils (settings.REPORT_SNAPSHOT_FROM_PUPILS) that figures adding it all up are kept
+    and shared rather than worked out on every visit: the reports dashboards (reporting.snapshots), the attendance
+    overview and its counts (schools.attendance.lists), the schools behind with their registers
+    (schools.attendance.freshness) and the home page's pupil count (pupil_count)."""
+    return la_pupils() >= settings.REPORT_SNAPSHOT_FROM_PUPILS
+
+
 def pupil_count(*, user) -> tuple[int, datetime.datetime | None]:
     """How many pupils the user may see, and when they were counted if the count is kept (else None).
 
@@ -35,7 +44,6 @@ def pupil_count(*, user) -> tuple[int, datetime.datetime | None]:
     was a scan of the whole table (250,000 pupils: 12-19 ms, with two parallel workers, of a 50 ms page), so the count
     is shared for a few minutes (schools.common.kept) and counted again as soon as a pupil is added (the key holds the
     newest pupil's id); a pupil merged or erased shows within KEEP_MINUTES. A school's pupils are always counted."""
-    from django.conf import settings
     from django.db.models import Max
     from django.utils import timezone
 
@@ -43,7 +51,7 @@ def pupil_count(*, user) -> tuple[int, datetime.datetime | None]:
 
     visible = pupil_list(user=user)
     # The pupils' own scoping rule (Pupil.objects.visible_to) decides who sees every pupil, so only they share a count.
-    if not is_la_user(user) or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    if not is_la_user(user) or not is_large_la():
         return visible.count(), None
     newest = Pupil.objects.aggregate(newest=Max("pk"))["newest"]
     return kept(kept_key("pupil-count", "la", newest), lambda: (visible.count(), timezone.now()))[0]

@@ -151,12 +151,10 @@ def _behind_everywhere(today: datetime.date) -> dict[int, tuple[datetime.date | 
 def stale_in(schools, today: datetime.date) -> list[Freshness]:
     """The open schools among ``schools`` (a queryset already scoped to the user) whose registers are behind, longest
     first."""
-    from django.conf import settings
-
-    from schools.selectors import la_pupils
+    from schools.selectors import is_large_la
 
     schools = schools.filter(is_open=True)
-    if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    if not is_large_la():
         behind = [f for f in freshness(schools, today) if f.stale]
     else:
         kept = _behind_everywhere(today)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,7 +23,7 @@ from schools.common.kept import kept, kept_key
 from schools.common.web import query_date
 from schools.models import AttendanceImport, Enrolment, Job, School
 from schools.scoping import is_la_user, visibility_key
-from schools.selectors import la_pupils
+from schools.selectors import is_large_la
 
 
 def today() -> datetime.date:
@@ -76,7 +75,7 @@ def _overview_key(request, period, group: str, filterset) -> str | None:
     report dashboards), kept as schools.common.kept says; None where it is always added up on request. The page says
     when the figures were added up and offers to add them up again. (Adding up 250,000 pupils' summaries by school is
     0.2-0.5 s a view.)"""
-    if not is_la_user(request.user) or la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS:
+    if not is_la_user(request.user) or not is_large_la():
         return None
     narrowing = "|".join(f"{name}={filterset.form.data.get(name) or ''}" for name in sorted(filterset.filters))
     return kept_key("attendance-overview", period.key, period.start, period.end, group, narrowing,
@@ -94,7 +93,7 @@ def figure_count(request, period, filterset, rows) -> int | None:
     pupils at a 250,000-pupil LA takes 0.2 s a view, the page of rows itself a few ms. The key holds everything the
     rows are drawn from: the page (a school's own list names its school), the pupils the user may see (the LA's or their
     schools), the period and the figure's filters."""
-    if la_pupils() < settings.REPORT_SNAPSHOT_FROM_PUPILS or any(
+    if not is_large_la() or any(
             filterset.form.data.get(name) for name in filterset.filters if name not in FIGURE_FILTERS):
         return None
     scope = visibility_key(request.user)  # the pupils the user may see
