@@ -200,21 +200,33 @@ def apply_deltas(*, term_rows: int | None = None, year_rows: int | None = None) 
                 f"SELECT 1 FROM {SUMMARIES} s WHERE s.enrolment_id = d.enrolment_id AND {match})")))
 
 
-@contextmanager
 def _row_by_row_joins():
     """PostgreSQL: join the delta rows to the summaries one row at a time through the summaries' unique indexes.
     The delta table has no statistics (ANALYZE would cost a day's import more than it saves), and sized from its
     pages the planner would hash every stored summary (1,000,000 rows at 250,000 pupils) to update a day's quarter of
-    them. The settings are put back as they were, so the rest of the transaction is planned as usual."""
+    them."""
+    return planner_settings(enable_hashjoin="off", enable_mergejoin="off")
+
+
+@contextmanager
+def planner_settings(**settings: str):
+    """PostgreSQL: these planner settings (``enable_hashjoin="off"``, say) for the statements run inside, then put
+    back as they were, so the rest of the transaction is planned as usual. Call inside a transaction (the settings
+    are transaction-local); elsewhere it changes nothing."""
     if connection.vendor != "postgresql":
         yield
         return
+    names = list(settings)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
-        hashjoin, mergejoin = cursor.fetchone()
-        cursor.execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)")
+        cursor.execute(f"SELECT {', '.join(['current_setting(%s)'] * len(names))}", names)
+        before = cursor.fetchone()
+
+        def assign(values) -> None:
+            cursor.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(names))}",
+                           [part for pair in zip(names, values, strict=True) for part in pair])
+
+        assign([settings[name] for name in names])
         try:
             yield
         finally:
-            cursor.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
-                           [hashjoin, mergejoin])
+            assign(before)

@@ -285,3 +285,41 @@ def test_adding_to_the_summaries_leaves_the_planner_settings_as_it_found_them():
         attendance_engine.apply_deltas()
         cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
         assert cursor.fetchone() == ("on", "off")
+
+
+@pytest.mark.parametrize(("codes", "weeks", "by_week"), [
+    ("/\\/\\", [FIRST_MONDAY], True),  # a day's or a week's registers, over weeks already stored
+    ("/\\/\\", [FIRST_MONDAY, D(2025, 9, 15), D(2025, 9, 22)], False),  # three weeks: a range of the primary key
+])
+def test_stored_weeks_of_a_day_are_read_by_week_and_the_settings_put_back(
+        world, terms, django_capture_on_commit_callbacks, codes, weeks, by_week):
+    """PostgreSQL: a file of one or two weeks reads and updates its stored weeks with plain index scans off (the
+    week_start index finds one week's rows; a range of the primary key would walk every week its enrolments have),
+    a longer file as the planner chooses; JIT is off for the whole write; and every setting is put back after."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the settings are PostgreSQL's planner's")
+    officer = world.users["la_officer"]
+    lines = [line for monday in weeks for line in _week(world, world.pupil_a, world.school_a, codes, start=monday)]
+    _import(officer, _csv(lines), capture=django_capture_on_commit_callbacks)  # the weeks now exist
+    seen: list[tuple[str, str, str]] = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('jit')")
+        before = cursor.fetchone()
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith(("SELECT string_agg", "UPDATE schools_attendanceweek")) and "week_start" in sql:
+            with connection.connection.cursor() as raw:  # the same session, past Django's wrappers
+                raw.execute("SELECT current_setting('enable_indexscan'), current_setting('jit')")
+                seen.append((sql.split()[0], *raw.fetchone()))
+        return execute(sql, params, many, context)
+
+    changed = [line.replace(",/,", ",N,") for line in lines]
+    with connection.execute_wrapper(record):
+        _import(officer, _csv(changed), capture=django_capture_on_commit_callbacks)
+    indexscan = "off" if by_week else before[0]
+    assert sorted(set(seen)) == [("SELECT", indexscan, "off"), ("UPDATE", indexscan, "off")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('jit')")
+        assert cursor.fetchone() == before
