@@ -13,9 +13,9 @@ Scopes: everything (the nightly job) or some enrolments; an import instead adds 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from schools.attendance.codes import PERSISTENT_ABSENCE_RATE, SEVERE_ABSENCE_RATE
 from schools.attendance.weeks import COUNT_FIELDS
@@ -228,5 +228,10 @@ def planner_settings(**settings: str):
         assign([settings[name] for name in names])
         try:
             yield
-        finally:
-            assign(before)
+        except BaseException:
+            # The statement that failed may have aborted the transaction, which then refuses the statement putting
+            # the settings back (and rolling back takes them with it): the original error is the one to raise.
+            with suppress(DatabaseError):
+                assign(before)
+            raise
+        assign(before)

@@ -323,3 +323,23 @@ def test_stored_weeks_of_a_day_are_read_by_week_and_the_settings_put_back(
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_indexscan'), current_setting('jit')")
         assert cursor.fetchone() == before
+
+
+def test_a_statement_failing_under_planner_settings_raises_its_own_error():
+    """PostgreSQL: when a statement inside planner_settings aborts the transaction, the error raised is that
+    statement's (here division by zero), not the aborted transaction's refusal of the statement that puts the settings
+    back; and settings put back after a Python error leave the transaction as it was."""
+    from django.db import DataError, connection, transaction
+
+    from schools.attendance import engine as attendance_engine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the settings are PostgreSQL's planner's")
+    with pytest.raises(DataError, match="division by zero"), transaction.atomic(), connection.cursor() as cursor:
+        with attendance_engine.planner_settings(enable_indexscan="off"):
+            cursor.execute("SELECT 1 / 0")
+    with transaction.atomic(), connection.cursor() as cursor:
+        with pytest.raises(ValueError), attendance_engine.planner_settings(enable_indexscan="off"):
+            raise ValueError("not the database's")
+        cursor.execute("SELECT current_setting('enable_indexscan')")
+        assert cursor.fetchone() == ("on",)
