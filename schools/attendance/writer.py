@@ -183,11 +183,12 @@ class _Lookups:
                     self.schools[ref] = (pk, name, pk in self.writable)
         self.unknown_schools.update(ref for ref in new if ref not in self.schools)
 
-    def pupils_of(self, upns: list[str]) -> pl.DataFrame:
-        """(upn, pupil_id) for each of ``upns`` that names a pupil: by current UPN, else by a former one (a current
-        UPN wins over someone else's former one, so former UPNs are looked up only for the rest, usually none)."""
-        wanted = pl.DataFrame({"upn": upns}, schema={"upn": pl.String})
-        if self.pupil_table is None and len(upns) > WHOLE_TABLE_FROM:
+    def pupils_of(self, upns: pl.Series) -> pl.DataFrame:
+        """(upn, pupil_id) for each of the distinct ``upns`` that names a pupil: by current UPN, else by a former one
+        (a current UPN wins over someone else's former one, so former UPNs are looked up only for the rest, usually
+        none). The values stay a column throughout: a whole LA's day is 250,000 UPNs a chunk."""
+        wanted = upns.cast(pl.String).rename("upn").to_frame()
+        if self.pupil_table is None and wanted.height > WHOLE_TABLE_FROM:
             # A whole LA's file: every pupil's UPNs in one read, kept for the file's later chunks.
             self.pupil_table = query_frame(f"SELECT id, upn, former_upn FROM {Pupil._meta.db_table}", (),
                                            {"id": pl.Int64, "upn": pl.String, "former_upn": pl.String})
@@ -205,22 +206,23 @@ class _Lookups:
             return current
         return pl.concat([current, lookup("former_upn", rest)])
 
-    def enrolments_of(self, pupil_ids: list[int]) -> pl.DataFrame:
-        """Every enrolment of these pupils: pair (pupil id << 32 | school id), id, start and end day numbers."""
+    def enrolments_of(self, pupil_ids: pl.Series) -> pl.DataFrame:
+        """Every enrolment of these (distinct) pupils: pair (pupil id << 32 | school id), id, start and end day
+        numbers."""
         columns = "id, pupil_id, school_id, start_date, end_date"
         schema = {"id": pl.Int64, "pupil_id": pl.Int64, "school_id": pl.Int64, "start_date": pl.Date,
                   "end_date": pl.Date}
-        if not pupil_ids:
+        if pupil_ids.is_empty():
             return pl.DataFrame(schema=_ENROLMENT_SCHEMA)
-        if self.enrolment_table is None and len(pupil_ids) > WHOLE_TABLE_FROM:
+        if self.enrolment_table is None and pupil_ids.len() > WHOLE_TABLE_FROM:
             # A whole LA's file: every enrolment's columns in one read, kept for the file's later chunks.
             self.enrolment_table = query_frame(f"SELECT {columns} FROM {Enrolment._meta.db_table}", (), schema)
         if self.enrolment_table is not None:
-            frame = self.enrolment_table.join(pl.DataFrame({"pupil_id": pupil_ids}, schema={"pupil_id": pl.Int64}),
-                                              on="pupil_id", how="semi")
+            frame = self.enrolment_table.join(pupil_ids.cast(pl.Int64).rename("pupil_id").to_frame(), on="pupil_id",
+                                              how="semi")
         else:
-            frame = pl.DataFrame(list(_rows_matching(Enrolment, columns, ["pupil_id"], pupil_ids)), orient="row",
-                                 schema=schema)
+            frame = pl.DataFrame(list(_rows_matching(Enrolment, columns, ["pupil_id"], pupil_ids.to_list())),
+                                 orient="row", schema=schema)
         # Day numbers worked out as columns (both databases' drivers return dates), not a date sum per enrolment.
         return frame.select((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"), "id",
                             _day_number(pl.col("start_date")).alias("start"),
@@ -353,11 +355,11 @@ class Resolver:
         lookups = self.lookups
         lookups.fetch_schools(chunk.get_column("school_ref").unique().to_list())
         schools = self._school_mapping()
-        pupils = lookups.pupils_of(chunk.get_column("upn").unique().to_list())
+        pupils = lookups.pupils_of(chunk.get_column("upn").unique())
         frame = chunk.with_columns(schools("school_ref", "school_id"), schools("school_ref", "writable"),
                                    _day_number(pl.col("date")).alias("day"))
         frame = frame.join(pupils, on="upn", how="left", maintain_order="left")
-        enrolments = lookups.enrolments_of(frame.get_column("pupil_id").drop_nulls().unique().to_list())
+        enrolments = lookups.enrolments_of(frame.get_column("pupil_id").drop_nulls().unique())
         frame = frame.with_columns((pl.col("pupil_id") * (1 << 32) + pl.col("school_id")).alias("pair"))
         several = pl.len().over("pair") > 1
         single = enrolments.filter(~several).select("pair", pl.col("id").alias("only_enrolment"),

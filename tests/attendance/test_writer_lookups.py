@@ -33,18 +33,22 @@ def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
     assert empty.is_empty() and empty.schema == {"id": pl.Int64}
 
 
-@pytest.mark.parametrize("line_chunks", [False, True], ids=["one chunk", "a line a chunk"])
+@pytest.mark.parametrize("chunking", ["one", "lines", "first line"],
+                         ids=["one chunk", "a line a chunk", "a first line, then the rest"])
 @pytest.mark.parametrize("whole_table", [False, True], ids=["value by value", "whole tables"])
 def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_capture_on_commit_callbacks,
-                                           whole_table, line_chunks):
+                                           whole_table, chunking):
     """Pupils and enrolments are looked up for each chunk's own rows (nothing per pupil is kept across chunks), so a
-    file read a line at a time must resolve exactly as one read at once."""
+    file read a line at a time, or a small first chunk and then the rest (as every file is read), must resolve
+    exactly as one read at once."""
+    from schools.attendance.imports import marks_fast
+
     if whole_table:
         monkeypatch.setattr(writer, "WHOLE_TABLE_FROM", 0)  # every file counts as a whole LA's
-    if line_chunks:
-        from schools.attendance.imports import marks_fast
-
+    if chunking == "lines":
         monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)  # about a line per chunk
+    elif chunking == "first line":
+        monkeypatch.setattr(marks_fast, "FIRST_CHUNK_BYTES", 64)  # the header and about one line, then the rest
     former = spare_upn(990_002)  # Amy's UPN before her school corrected it
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=former)
     unknown = spare_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
@@ -69,16 +73,19 @@ def test_a_stray_comma_or_line_break_in_a_value_shifts_no_column(world):
     assert dict(frame.iter_rows())[world.pupil_a.pk] == "A1,2\n3"
 
 
-@pytest.mark.parametrize("line_chunks", [False, True], ids=["one chunk", "a line a chunk"])
+@pytest.mark.parametrize("chunking", ["one", "lines", "first line"],
+                         ids=["one chunk", "a line a chunk", "a first line, then the rest"])
 def test_a_pupil_who_left_and_came_back_gets_each_mark_on_the_enrolment_of_its_day(
-        world, terms, monkeypatch, django_capture_on_commit_callbacks, line_chunks):
+        world, terms, monkeypatch, django_capture_on_commit_callbacks, chunking):
     """Two enrolments at one school: each row goes to the enrolment covering its date, and a day between them is
-    refused as not on roll, whether the rows arrive together or a line at a time."""
+    refused as not on roll, whether the rows arrive together, a line at a time or a first line and then the rest."""
     from schools.attendance.imports import marks_fast
     from tests.factories import EnrolmentFactory, PupilFactory
 
-    if line_chunks:
+    if chunking == "lines":
         monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)
+    elif chunking == "first line":
+        monkeypatch.setattr(marks_fast, "FIRST_CHUNK_BYTES", 64)
     returner = PupilFactory(legal_first_name="Rae", legal_last_name="Returner")
     first = EnrolmentFactory(pupil=returner, school=world.school_a, start_date=datetime.date(2025, 9, 1),
                              end_date=datetime.date(2025, 10, 10))
