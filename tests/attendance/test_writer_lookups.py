@@ -17,6 +17,21 @@ from tests.factories import spare_upn
 pytestmark = pytest.mark.django_db
 
 
+# How the file is cut into chunks: at once, about a line a chunk, or the header and the first line (29 and 37 bytes)
+# and then the rest, as every file's small first chunk is read (at 64 bytes that chunk would be the header alone).
+CHUNKINGS = pytest.mark.parametrize("chunking", ["one", "lines", "first line"],
+                                    ids=["one chunk", "a line a chunk", "a first line, then the rest"])
+
+
+def read_in_chunks(monkeypatch, chunking: str) -> None:
+    from schools.attendance.imports import marks_fast
+
+    if chunking == "lines":
+        monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)
+    elif chunking == "first line":
+        monkeypatch.setattr(marks_fast, "FIRST_CHUNK_BYTES", 100)
+
+
 def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=spare_upn(990_001))
     frame = writer.query_frame(
@@ -33,23 +48,16 @@ def test_a_query_comes_back_as_typed_columns_with_its_nulls(world):
     assert empty.is_empty() and empty.schema == {"id": pl.Int64}
 
 
-@pytest.mark.parametrize("chunking", ["one", "lines", "first line"],
-                         ids=["one chunk", "a line a chunk", "a first line, then the rest"])
+@CHUNKINGS
 @pytest.mark.parametrize("whole_table", [False, True], ids=["value by value", "whole tables"])
 def test_both_ways_resolve_the_same_pupils(world, terms, monkeypatch, django_capture_on_commit_callbacks,
                                            whole_table, chunking):
     """Pupils and enrolments are looked up for each chunk's own rows (nothing per pupil is kept across chunks), so a
     file read a line at a time, or a small first chunk and then the rest (as every file is read), must resolve
     exactly as one read at once."""
-    from schools.attendance.imports import marks_fast
-
     if whole_table:
         monkeypatch.setattr(writer, "WHOLE_TABLE_FROM", 0)  # every file counts as a whole LA's
-    if chunking == "lines":
-        monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)  # about a line per chunk
-    elif chunking == "first line":
-        # The header (29 bytes) and the first line (37), then the rest: at 64 the first chunk would be the header alone.
-        monkeypatch.setattr(marks_fast, "FIRST_CHUNK_BYTES", 100)
+    read_in_chunks(monkeypatch, chunking)
     former = spare_upn(990_002)  # Amy's UPN before her school corrected it
     Pupil.objects.filter(pk=world.pupil_a.pk).update(former_upn=former)
     unknown = spare_upn(990_003)  # a well-formed UPN (its check letter is right) that no pupil has
@@ -74,19 +82,14 @@ def test_a_stray_comma_or_line_break_in_a_value_shifts_no_column(world):
     assert dict(frame.iter_rows())[world.pupil_a.pk] == "A1,2\n3"
 
 
-@pytest.mark.parametrize("chunking", ["one", "lines", "first line"],
-                         ids=["one chunk", "a line a chunk", "a first line, then the rest"])
+@CHUNKINGS
 def test_a_pupil_who_left_and_came_back_gets_each_mark_on_the_enrolment_of_its_day(
         world, terms, monkeypatch, django_capture_on_commit_callbacks, chunking):
     """Two enrolments at one school: each row goes to the enrolment covering its date, and a day between them is
     refused as not on roll, whether the rows arrive together, a line at a time or a first line and then the rest."""
-    from schools.attendance.imports import marks_fast
     from tests.factories import EnrolmentFactory, PupilFactory
 
-    if chunking == "lines":
-        monkeypatch.setattr(marks_fast, "CHUNK_BYTES", 64)
-    elif chunking == "first line":
-        monkeypatch.setattr(marks_fast, "FIRST_CHUNK_BYTES", 100)  # the header and the first line, then the rest
+    read_in_chunks(monkeypatch, chunking)
     returner = PupilFactory(legal_first_name="Rae", legal_last_name="Returner")
     first = EnrolmentFactory(pupil=returner, school=world.school_a, start_date=datetime.date(2025, 9, 1),
                              end_date=datetime.date(2025, 10, 10))
